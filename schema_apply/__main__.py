@@ -1,0 +1,4 @@
+from schema_apply.cli import main
+
+if __name__ == "__main__":
+    main()
