@@ -1,0 +1,163 @@
+"""Where to connect, and as whom: the only module that reads secret stores.
+
+``resolve_target(settings)`` looks, in this order, at
+
+1. ``--database-url`` (for local use),
+2. a credstash secret (``--credstash-key``; KMS + DynamoDB, through the task role in ECS),
+3. an AWS Secrets Manager secret (``--secrets-manager-id``),
+
+and returns a ``ConnectionTarget``. A secret's value is RDS-style JSON
+(``{"host", "port", "username", "password", "dbname"}``) or a ``mysql://`` URL.
+
+Every plaintext and password obtained here is registered with ``redact`` before anything
+else happens to it, and no error message quotes a value: errors name the key, the table,
+the store and what went wrong.
+"""
+
+from __future__ import annotations
+
+import binascii
+from pathlib import Path
+
+from . import aws, redact
+from .dsn import ConnectionTarget, from_secret_value, parse_url
+from .errors import CredentialError
+from .settings import Settings
+
+_NO_DATABASE_HINT = ("pass --database-url mysql://user:password@host:port/database, or --credstash-key NAME "
+                     "(SCHEMA_APPLY_CREDSTASH_KEY), or --secrets-manager-id ID (SCHEMA_APPLY_SECRETS_MANAGER_ID)")
+
+
+def resolve_target(settings: Settings) -> ConnectionTarget:
+    """The database to connect to, from the first source the settings give."""
+    if settings.database_url:
+        redact.register_secret(settings.database_url)
+        target = parse_url(settings.database_url, source="--database-url")
+    elif settings.credstash_key:
+        value = read_credstash(settings.credstash_key, table=settings.credstash_table,
+                               context=dict(settings.credstash_context))
+        target = from_secret_value(value, source=f"credstash key {settings.credstash_key!r}")
+    elif settings.secrets_manager_id:
+        value = read_secrets_manager(settings.secrets_manager_id)
+        target = from_secret_value(value, source=f"Secrets Manager secret {settings.secrets_manager_id!r}")
+    else:
+        raise CredentialError("no database given", hint=_NO_DATABASE_HINT)
+    redact.register_secret(target.password)
+    target = target.with_ssl_ca(settings.ssl_ca)
+    if target.ssl_ca and not Path(target.ssl_ca).is_file():
+        raise CredentialError(f"--ssl-ca: no such file: {target.ssl_ca}",
+                              hint="give the path of the server's CA bundle (for RDS: global-bundle.pem)")
+    return target
+
+
+def read_credstash(key: str, *, table: str, context: dict[str, str]) -> str:
+    """The plaintext of credstash secret ``key`` (its highest version), registered for redaction."""
+    import credstash
+    from botocore.exceptions import ClientError
+
+    where = f"credstash key {key!r} in table {table!r}"
+    sess = aws.session()
+    region = aws.require_region(sess, CredentialError)
+    where_region = f"{where} (region {region})"
+    try:
+        value = credstash.getSecret(key, table=table, context=context or None,
+                                    dynamodb=aws.resource(sess, "dynamodb"), kms=aws.client(sess, "kms"))
+    except credstash.ItemNotFound:
+        raise CredentialError(f"{where_region}: no such key",
+                              hint=f"list the keys with `credstash -r {region} -t {table} list`") from None
+    except credstash.KmsError as exc:
+        raise _kms_error(exc, where_region, context) from None
+    except credstash.IntegrityError:
+        raise CredentialError(f"{where_region}: the stored item fails its HMAC check",
+                              hint="the item is corrupt, or was not written by credstash; store it again") from None
+    except ClientError as exc:
+        raise _dynamodb_error(exc, where_region, table) from None
+    except UnicodeDecodeError:
+        raise CredentialError(f"{where_region}: the secret's value is not UTF-8 text") from None
+    except (KeyError, ValueError, TypeError, binascii.Error) as exc:
+        explained = aws.explain(exc, doing=f"reading {where_region}", error_cls=CredentialError)
+        if explained:
+            raise explained from None
+        raise CredentialError(f"{where_region}: the stored item is malformed ({type(exc).__name__}); "
+                              "it was not written by credstash") from None
+    except Exception as exc:
+        explained = aws.explain(exc, doing=f"reading {where_region}", error_cls=CredentialError)
+        if explained:
+            raise explained from None
+        raise
+    redact.register_secret(value)
+    return value
+
+
+def read_secrets_manager(secret_id: str) -> str:
+    """The value of an AWS Secrets Manager secret (its AWSCURRENT version), registered for redaction."""
+    from botocore.exceptions import ClientError
+
+    where = f"Secrets Manager secret {secret_id!r}"
+    sess = aws.session()
+    region = aws.require_region(sess, CredentialError)
+    where_region = f"{where} (region {region})"
+    try:
+        response = aws.client(sess, "secretsmanager").get_secret_value(SecretId=secret_id)
+    except ClientError as exc:
+        code = aws.error_code(exc)
+        if code == "ResourceNotFoundException":
+            raise CredentialError(f"{where_region}: no such secret") from None
+        if code == "AccessDeniedException":
+            raise CredentialError(f"{where_region}: access denied ({aws.error_message(exc)})",
+                                  hint="the role needs secretsmanager:GetSecretValue on the secret "
+                                       "(and kms:Decrypt on its key)") from None
+        if code == "DecryptionFailure":
+            raise CredentialError(f"{where_region}: KMS could not decrypt the secret",
+                                  hint="the role needs kms:Decrypt on the secret's KMS key") from None
+        raise CredentialError(f"{where_region}: {aws.describe_client_error(exc)}") from None
+    except Exception as exc:
+        explained = aws.explain(exc, doing=f"reading {where_region}", error_cls=CredentialError)
+        if explained:
+            raise explained from None
+        raise
+    value = response.get("SecretString")
+    if value is None:
+        try:
+            value = bytes(response.get("SecretBinary") or b"").decode("utf-8")
+        except UnicodeDecodeError:
+            raise CredentialError(f"{where_region}: the secret's binary value is not UTF-8 text") from None
+    redact.register_secret(value)
+    return value
+
+
+def _kms_error(exc: Exception, where: str, context: dict[str, str]) -> CredentialError:
+    code = aws.error_code(exc)
+    if code == "InvalidCiphertextException":
+        if context:
+            shown = ",".join(f"{k}={v}" for k, v in context.items())
+            return CredentialError(f"{where}: KMS cannot decrypt it with the encryption context {shown}",
+                                   hint="the context must be exactly the one given to `credstash put`")
+        return CredentialError(f"{where}: KMS cannot decrypt it without an encryption context",
+                               hint="the secret was stored with one: pass --credstash-context K=V "
+                                    "(SCHEMA_APPLY_CREDSTASH_CONTEXT=K=V,K=V)")
+    if code == "AccessDeniedException":
+        return CredentialError(f"{where}: KMS refused to decrypt: access denied ({aws.error_message(exc)})",
+                               hint="the task role needs kms:Decrypt on the credstash key, with a condition "
+                                    "on kms:EncryptionContext that matches --credstash-context")
+    if code in ("DisabledException", "KMSInvalidStateException", "NotFoundException"):
+        return CredentialError(f"{where}: the KMS key cannot be used ({aws.describe_client_error(exc)})")
+    explained = aws.explain(exc.__context__ or exc, doing=f"decrypting {where}", error_cls=CredentialError)
+    if explained:
+        return explained
+    return CredentialError(f"{where}: KMS error ({code or type(exc.__context__ or exc).__name__})")
+
+
+def _dynamodb_error(exc: Exception, where: str, table: str) -> CredentialError:
+    code = aws.error_code(exc)
+    if code == "ResourceNotFoundException":
+        return CredentialError(f"{where}: the DynamoDB table {table!r} does not exist",
+                               hint="check --credstash-table (SCHEMA_APPLY_CREDSTASH_TABLE) and the region; "
+                                    "`credstash setup` creates the table")
+    if code == "AccessDeniedException":
+        return CredentialError(f"{where}: DynamoDB access denied ({aws.error_message(exc)})",
+                               hint="the task role needs dynamodb:GetItem and dynamodb:Query on the table")
+    explained = aws.explain(exc, doing=f"reading {where}", error_cls=CredentialError)
+    if explained:
+        return explained
+    return CredentialError(f"{where}: DynamoDB error ({aws.describe_client_error(exc)})")
