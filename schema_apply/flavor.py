@@ -1,0 +1,713 @@
+"""Server flavours and the one pass that brings a model to a server's canonical form.
+
+Every MySQL/MariaDB quirk that could make a parsed model differ from the
+introspected one lives here, as a capability question (``flavor.keeps_int_width``)
+or a step of ``normalize``, never as a version comparison at a call site.
+``normalize`` is idempotent and runs on both sides: on the declared schema
+(fill in what the server would: default widths, collations, index names,
+the index a foreign key needs) and on the introspected one (undo what the
+server reports differently: MariaDB's JSON as LONGTEXT + CHECK, …).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from typing import Mapping
+
+from .errors import ParseError
+from .model import (
+    INTEGER_TYPES, CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Index, IndexPart, Partition,
+    Partitioning, Schema, Table, TableOptions, View, key, unique_name)
+
+# charset -> (default collation, bytes per character) as MariaDB 10.11 ships them.
+MARIADB_CHARSETS: dict[str, tuple[str, int]] = {
+    "armscii8": ("armscii8_general_ci", 1), "ascii": ("ascii_general_ci", 1), "big5": ("big5_chinese_ci", 2),
+    "binary": ("binary", 1), "cp1250": ("cp1250_general_ci", 1), "cp1251": ("cp1251_general_ci", 1),
+    "cp1256": ("cp1256_general_ci", 1), "cp1257": ("cp1257_general_ci", 1), "cp850": ("cp850_general_ci", 1),
+    "cp852": ("cp852_general_ci", 1), "cp866": ("cp866_general_ci", 1), "cp932": ("cp932_japanese_ci", 2),
+    "dec8": ("dec8_swedish_ci", 1), "eucjpms": ("eucjpms_japanese_ci", 3), "euckr": ("euckr_korean_ci", 2),
+    "gb2312": ("gb2312_chinese_ci", 2), "gbk": ("gbk_chinese_ci", 2), "geostd8": ("geostd8_general_ci", 1),
+    "greek": ("greek_general_ci", 1), "hebrew": ("hebrew_general_ci", 1), "hp8": ("hp8_english_ci", 1),
+    "keybcs2": ("keybcs2_general_ci", 1), "koi8r": ("koi8r_general_ci", 1), "koi8u": ("koi8u_general_ci", 1),
+    "latin1": ("latin1_swedish_ci", 1), "latin2": ("latin2_general_ci", 1), "latin5": ("latin5_turkish_ci", 1),
+    "latin7": ("latin7_general_ci", 1), "macce": ("macce_general_ci", 1), "macroman": ("macroman_general_ci", 1),
+    "sjis": ("sjis_japanese_ci", 2), "swe7": ("swe7_swedish_ci", 1), "tis620": ("tis620_thai_ci", 1),
+    "ucs2": ("ucs2_general_ci", 2), "ujis": ("ujis_japanese_ci", 3), "utf16": ("utf16_general_ci", 4),
+    "utf16le": ("utf16le_general_ci", 4), "utf32": ("utf32_general_ci", 4),
+    "utf8mb3": ("utf8mb3_general_ci", 3), "utf8mb4": ("utf8mb4_general_ci", 4),
+}
+# MySQL 8.0 differs in utf8mb4's default and adds gb18030.
+MYSQL8_CHARSETS = dict(MARIADB_CHARSETS, utf8mb4=("utf8mb4_0900_ai_ci", 4), gb18030=("gb18030_chinese_ci", 4))
+
+_INT_WIDTH = {"tinyint": (4, 3), "smallint": (6, 5), "mediumint": (9, 8), "int": (11, 10), "bigint": (20, 20)}
+_TEXT_SIZES = ((255, "tiny"), (65535, ""), (16777215, "medium"), (4294967295, "long"))
+INNODB_MAX_KEY_BYTES = 3072
+
+
+@dataclass(frozen=True)
+class Flavor:
+    """What kind of server, and the settings that change how it stores a schema."""
+
+    kind: str = "mysql"  # "mysql" or "mariadb"
+    version: tuple[int, int, int] = (8, 0, 36)
+    lower_case_table_names: int = 0
+    explicit_defaults_for_timestamp: bool = True
+    default_engine: str = "InnoDB"
+    charset: str = "utf8mb4"  # the database's default
+    collation: str = "utf8mb4_0900_ai_ci"
+    charsets: Mapping[str, tuple[str, int]] = field(default_factory=lambda: MYSQL8_CHARSETS, compare=False)
+
+    # -- construction ---------------------------------------------------------
+
+    @classmethod
+    def from_version_string(cls, version: str, **settings) -> "Flavor":
+        kind = "mariadb" if "mariadb" in version.lower() else "mysql"
+        m = re.match(r"(\d+)\.(\d+)\.?(\d+)?", version)
+        numbers = (int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)) if m else (8, 0, 0)
+        if kind == "mariadb" and numbers[0] == 5 and "-10." in version:  # "5.5.5-10.11.6-MariaDB"
+            m = re.search(r"-(\d+)\.(\d+)\.(\d+)", version)
+            numbers = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        charsets = MARIADB_CHARSETS if kind == "mariadb" else (MYSQL8_CHARSETS if numbers >= (8, 0, 0)
+                                                                else dict(MARIADB_CHARSETS, utf8mb4=("utf8mb4_general_ci", 4)))
+        base = cls(kind=kind, version=numbers, charsets=charsets)
+        default_charset = "utf8mb4" if kind == "mariadb" or numbers >= (8, 0, 0) else "latin1"
+        settings.setdefault("charset", default_charset)
+        settings.setdefault("collation", base.default_collation(settings["charset"]))
+        return replace(base, **settings)
+
+    @classmethod
+    def offline(cls, name: str) -> "Flavor":
+        """A flavor for offline diffs: ``mysql-8.0``, ``mysql-5.7``, ``mariadb-10.11`` …"""
+        m = re.fullmatch(r"(mysql|mariadb)[-:]?(\d+(?:\.\d+){0,2})", name.strip().lower())
+        if not m:
+            from .errors import UsageError
+            raise UsageError(f"--flavor: expected mysql-8.0, mysql-5.7, mariadb-10.11 or similar, got {name!r}")
+        kind, version = m.groups()
+        label = f"{version}-MariaDB" if kind == "mariadb" else version
+        return cls.from_version_string(label)
+
+    # -- capability questions ------------------------------------------------
+
+    @property
+    def is_mariadb(self) -> bool:
+        return self.kind == "mariadb"
+
+    @property
+    def server(self) -> tuple[str, tuple[int, int, int]]:
+        """(kind, version): what the parser needs to decide which versioned comments are code."""
+        return self.kind, self.version
+
+    @property
+    def name(self) -> str:
+        return f"{'MariaDB' if self.is_mariadb else 'MySQL'} {'.'.join(map(str, self.version))}"
+
+    @property
+    def keeps_int_width(self) -> bool:
+        """MySQL 8.0.19+ drops integer display widths (but for tinyint(1) and zerofill)."""
+        return self.is_mariadb or self.version < (8, 0, 19)
+
+    @property
+    def keeps_year_width(self) -> bool:
+        return self.is_mariadb or self.version < (8, 0, 19)
+
+    @property
+    def json_is_longtext(self) -> bool:
+        """MariaDB's JSON is LONGTEXT utf8mb4_bin with CHECK (json_valid(col))."""
+        return self.is_mariadb
+
+    @property
+    def supports_check(self) -> bool:
+        return self.is_mariadb or self.version >= (8, 0, 16)
+
+    @property
+    def column_level_checks(self) -> bool:
+        """MariaDB keeps a column's CHECK with the column, named after it."""
+        return self.is_mariadb
+
+    @property
+    def supports_desc_index(self) -> bool:
+        return self.version >= (10, 8, 0) if self.is_mariadb else self.version >= (8, 0, 0)
+
+    @property
+    def supports_functional_index(self) -> bool:
+        return not self.is_mariadb and self.version >= (8, 0, 13)
+
+    @property
+    def fk_default_action(self) -> str:
+        """What REFERENTIAL_CONSTRAINTS reports for an unspecified ON DELETE/UPDATE."""
+        return "RESTRICT" if self.is_mariadb else "NO ACTION"
+
+    @property
+    def long_unique_as_hash(self) -> bool:
+        """MariaDB 10.4+ turns UNIQUE over BLOB/TEXT (or too long) into a hidden hash."""
+        return self.is_mariadb and self.version >= (10, 4, 0)
+
+    @property
+    def supports_rename_column(self) -> bool:
+        return self.version >= (10, 5, 2) if self.is_mariadb else self.version >= (8, 0, 0)
+
+    @property
+    def supports_rename_index(self) -> bool:
+        return self.version >= (10, 5, 2) if self.is_mariadb else self.version >= (5, 7, 0)
+
+    @property
+    def supports_instant_add_column(self) -> bool:
+        return self.version >= (10, 3, 2) if self.is_mariadb else self.version >= (8, 0, 12)
+
+    def check_auto_name(self, table: str, n: int) -> str:
+        return f"CONSTRAINT_{n}" if self.is_mariadb else f"{table}_chk_{n}"
+
+    def table_key(self, name: str) -> str:
+        return name if self.lower_case_table_names == 0 else name.lower()
+
+    def default_collation(self, charset: str) -> str:
+        entry = self.charsets.get(charset)
+        if entry is None:
+            return f"{charset}_general_ci"
+        return entry[0]
+
+    def charset_maxlen(self, charset: str | None) -> int:
+        if charset is None:
+            return 4
+        entry = self.charsets.get(charset)
+        return entry[1] if entry else 4
+
+
+# --------------------------------------------------------------------------
+# Names of character sets and collations
+# --------------------------------------------------------------------------
+
+def canonical_charset(name: str | None) -> str | None:
+    if name is None:
+        return None
+    name = name.lower()
+    return "utf8mb3" if name == "utf8" else name
+
+
+def canonical_collation(name: str | None) -> str | None:
+    if name is None:
+        return None
+    name = name.lower()
+    if name.startswith("utf8_"):
+        return "utf8mb3_" + name[5:]
+    return name
+
+
+def charset_of_collation(collation: str) -> str:
+    return "binary" if collation == "binary" else collation.split("_", 1)[0]
+
+
+def resolve_charset(charset: str | None, collation: str | None, inherit: tuple[str, str], flavor: Flavor
+                    ) -> tuple[str, str]:
+    """The (charset, collation) pair a column or table ends up with."""
+    charset, collation = canonical_charset(charset), canonical_collation(collation)
+    if collation == "*_bin":
+        cs = charset or inherit[0]
+        return cs, ("binary" if cs == "binary" else f"{cs}_bin")
+    if collation and not charset:
+        return charset_of_collation(collation), collation
+    if charset and not collation:
+        if charset == inherit[0]:
+            return charset, inherit[1]
+        return charset, flavor.default_collation(charset)
+    if charset and collation:
+        return charset, collation
+    return inherit
+
+
+# --------------------------------------------------------------------------
+# Literal values the way the server stores them
+# --------------------------------------------------------------------------
+
+def _number(value: str) -> Decimal | None:
+    try:
+        text = value.strip()
+        if re.fullmatch(r"[+-]?0[xX][0-9a-fA-F]+", text):
+            return Decimal(int(text, 16))
+        return Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def format_float(value: float, single: bool) -> str:
+    if single:
+        value = float(f"{value:.6g}")
+    if value == 0:
+        return "0"
+    if value == int(value) and abs(value) < 1e16:
+        return str(int(value))
+    return repr(value)
+
+
+def _date_part(text: str) -> str | None:
+    m = re.fullmatch(r"(\d{1,4})-(\d{1,2})-(\d{1,2})", text)
+    if m:
+        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    m = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
+    if m:
+        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+    return None
+
+
+def _time_part(text: str, fsp: int, *, duration: bool = False) -> str | None:
+    m = re.fullmatch(r"(-?\d{1,3}):(\d{1,2})(?::(\d{1,2}))?(?:\.(\d+))?", text)
+    if not m:
+        m2 = re.fullmatch(r"(\d{2})(\d{2})(\d{2})(?:\.(\d+))?", text)
+        if not m2:
+            return None
+        h, mi, s, frac = m2.groups()
+    else:
+        h, mi, s, frac = m.groups()
+    hours = int(h)
+    out = f"{hours:02d}:{int(mi):02d}:{int(s or 0):02d}" if hours >= 0 else f"-{-hours:02d}:{int(mi):02d}:{int(s or 0):02d}"
+    if fsp:
+        out += "." + (frac or "").ljust(fsp, "0")[:fsp]
+    return out
+
+
+def canonical_temporal(type_name: str, fsp: int, value: str) -> str:
+    text = value.strip()
+    if type_name == "date":
+        if text in ("0", "0000-00-00"):
+            return "0000-00-00"
+        return _date_part(text.split(" ")[0]) or text
+    if type_name == "time":
+        return _time_part(text, fsp, duration=True) or text
+    if type_name in ("datetime", "timestamp"):
+        if text == "0" or re.fullmatch(r"0+-0+-0+( 0+:0+:0+(\.0*)?)?", text):
+            return "0000-00-00 00:00:00" + ("." + "0" * fsp if fsp else "")
+        if "T" in text and " " not in text:
+            text = text.replace("T", " ")
+        date, _, time = text.partition(" ")
+        if not time and re.fullmatch(r"\d{14}(\.\d+)?", date):
+            date, time = date[:8], date[8:]
+        d = _date_part(date)
+        t = _time_part(time or "0:0:0", fsp)
+        return f"{d} {t}" if d and t else text
+    return text
+
+
+def canonical_default(column: Column, flavor: Flavor) -> Default | None:
+    """The default as the server stores it for this column's type."""
+    d = column.default
+    t = column.type
+    if d is None or d.kind in ("null", "expression"):
+        return d
+    value = d.value
+    if t.is_integer or t.name == "year":
+        if d.kind == "bits":
+            return Default("number", str(int(value, 2)))
+        num = _number(value)
+        if num is None:
+            return d
+        number = int(num.to_integral_value(rounding=ROUND_HALF_UP))
+        if t.name == "year" and d.kind == "string" and len(value.strip()) <= 2:
+            number += 2000 if number < 70 else 1900
+        elif t.name == "year" and 0 < number < 100 and d.kind == "number":
+            number += 2000 if number < 70 else 1900
+        return Default("number", str(number))
+    if t.name == "decimal":
+        num = _number(value)
+        if num is None:
+            return d
+        scale = t.scale or 0
+        with localcontext() as ctx:
+            ctx.prec = 100
+            return Default("number", str(num.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)))
+    if t.name in ("float", "double"):
+        num = _number(value)
+        if num is None:
+            return d
+        if t.scale is not None:
+            return Default("number", f"{float(num):.{t.scale}f}")
+        return Default("number", format_float(float(num), single=t.name == "float"))
+    if t.name == "bit":
+        if d.kind == "bits":
+            bits = int(value, 2) if value else 0
+        else:
+            num = _number(value)
+            if num is None:
+                return d
+            bits = int(num)
+        return Default("bits", format(bits, "b"))
+    if t.name in ("date", "time", "datetime", "timestamp"):
+        return Default("string", canonical_temporal(t.name, t.length or 0, value))
+    if t.name == "char":
+        return Default("string", value.rstrip(" "))
+    if t.name == "set":
+        chosen = {v.lower() for v in value.split(",") if v}
+        return Default("string", ",".join(v for v in t.values if v.lower() in chosen))
+    if t.name == "binary" and t.length:
+        raw = value.encode("latin-1", errors="replace") if d.kind == "string" else value.encode()
+        return Default("string", _printable_bytes(raw.ljust(t.length, b"\0")))
+    if t.name in ("varbinary", "tinyblob", "blob", "mediumblob", "longblob"):
+        return Default("string", _printable_bytes(value.encode("latin-1", errors="replace")))
+    if d.kind != "string":  # a number given for a string column is stored as its text
+        return Default("string", value)
+    return d
+
+
+def _printable_bytes(data: bytes) -> str:
+    """How MariaDB shows a binary default: bytes as UTF-8, invalid ones as '?'."""
+    return data.decode("utf-8", errors="replace").replace("\ufffd", "?")
+
+
+# --------------------------------------------------------------------------
+# Types
+# --------------------------------------------------------------------------
+
+def canonical_type(t: ColumnType, charset: str | None, flavor: Flavor) -> ColumnType:
+    name, length, scale = t.name, t.length, t.scale
+    unsigned, zerofill = t.unsigned or t.zerofill, t.zerofill
+    if name in INTEGER_TYPES:
+        if flavor.keeps_int_width:
+            if length is None:
+                signed_w, unsigned_w = _INT_WIDTH[name]
+                length = unsigned_w if unsigned else signed_w
+        elif not zerofill and not (name == "tinyint" and length == 1):
+            length = None
+        elif zerofill and length is None:
+            length = _INT_WIDTH[name][1]
+        return ColumnType(name, length, None, unsigned, zerofill)
+    if name == "decimal":
+        return ColumnType(name, 10 if length is None else length, 0 if scale is None else scale, unsigned,
+                          zerofill)
+    if name in ("float", "double"):
+        return ColumnType(name, length if scale is not None else None, scale, unsigned, zerofill)
+    if name == "bit":
+        return ColumnType(name, 1 if length is None else length)
+    if name in ("char", "binary"):
+        return ColumnType(name, 1 if length is None else length)
+    if name in ("time", "datetime", "timestamp"):
+        return ColumnType(name, length or None)
+    if name == "year":
+        return ColumnType(name, 4 if flavor.keeps_year_width else None)
+    if name in ("text", "blob") and length is not None:
+        # TEXT(n) / BLOB(n): the smallest type that holds n characters (bytes)
+        size = length * (flavor.charset_maxlen(charset) if name == "text" else 1)
+        for limit, prefix in _TEXT_SIZES:
+            if size <= limit:
+                return ColumnType(prefix + name)
+        return ColumnType("long" + name)
+    if name in ("enum", "set"):
+        return ColumnType(name, values=t.values)
+    return ColumnType(name, length, scale, unsigned, zerofill, t.values)
+
+
+_CHARSET_BINARY_TYPE = {"char": "binary", "varchar": "varbinary", "tinytext": "tinyblob", "text": "blob",
+                        "mediumtext": "mediumblob", "longtext": "longblob"}
+
+
+# --------------------------------------------------------------------------
+# normalize
+# --------------------------------------------------------------------------
+
+def normalize(schema: Schema, flavor: Flavor, *, database: str | None = None) -> Schema:
+    """Bring a declared or introspected schema to ``flavor``'s canonical form."""
+    inherit = resolve_charset(schema.charset, schema.collation, (flavor.charset, flavor.collation), flavor)
+    tables = tuple(_table(t, flavor, inherit, database) for t in schema.tables)
+    views = tuple(_view(v) for v in schema.views)
+    return Schema(tables, views, inherit[0], inherit[1])
+
+
+def _view(view: View) -> View:
+    return view
+
+
+def _table(table: Table, flavor: Flavor, inherit: tuple[str, str], database: str | None) -> Table:
+    opts = table.options
+    charset, collation = resolve_charset(opts.charset, opts.collation, inherit, flavor)
+    engine = _engine_name(opts.engine or flavor.default_engine)
+    row_format = opts.row_format.upper() if opts.row_format else None
+    if row_format == "DEFAULT":
+        row_format = None
+    extra = tuple(sorted((k, v) for k, v in opts.extra if not (k == "stats_sample_pages" and v == "DEFAULT")))
+    options = replace(opts, engine=engine, charset=charset, collation=collation, row_format=row_format, extra=extra)
+
+    pk = next((i for i in table.indexes if i.kind == "primary"), None)
+    pk_columns = {key(c) for c in pk.columns} if pk else set()
+    columns = []
+    timestamps_seen = 0
+    for col in table.columns:
+        columns.append(_column(col, flavor, (charset, collation), pk_columns, timestamps_seen))
+        if col.type.name == "timestamp":
+            timestamps_seen += 1
+    table = fold_json(replace(table, columns=tuple(columns)), flavor)
+    by_key = {c.key: c for c in table.columns}
+    indexes = _indexes(table, by_key, flavor)
+    foreign_keys, indexes = _foreign_keys(table, indexes, flavor, database)
+    checks = _checks(table.name, list(table.checks), flavor, by_key)
+    partitioning = _partitioning(table.partitioning)
+    return replace(table, indexes=tuple(indexes), foreign_keys=tuple(foreign_keys),
+                   checks=tuple(checks), options=options, partitioning=partitioning)
+
+
+def _engine_name(engine: str) -> str:
+    known = {"innodb": "InnoDB", "myisam": "MyISAM", "memory": "MEMORY", "heap": "MEMORY", "csv": "CSV",
+             "archive": "ARCHIVE", "aria": "Aria", "blackhole": "BLACKHOLE", "rocksdb": "ROCKSDB",
+             "merge": "MRG_MyISAM", "mrg_myisam": "MRG_MyISAM", "federated": "FEDERATED"}
+    return known.get(engine.lower(), engine)
+
+
+def _is_json_valid(expr: Expr, column: str) -> bool:
+    from .parse.expressions import canonical
+    return expr.canon == canonical(f"json_valid(`{column}`)")
+
+
+def _column(col: Column, flavor: Flavor, table_charset: tuple[str, str], pk_columns: set[str],
+            timestamps_seen: int) -> Column:
+    """One column in canonical form."""
+    t = col.type
+    charset, collation = col.charset, col.collation
+    if canonical_charset(charset) == "binary" and t.name in _CHARSET_BINARY_TYPE:
+        t = replace(t, name=_CHARSET_BINARY_TYPE[t.name])
+        charset = collation = None
+    if t.is_textual:
+        charset, collation = resolve_charset(charset, collation, table_charset, flavor)
+    else:
+        charset = collation = None
+    t = canonical_type(t, charset, flavor)
+    if not t.is_textual:
+        charset = collation = None
+    nullable = col.nullable
+    default = col.default
+    on_update = col.on_update
+    if col.key in pk_columns:
+        nullable = False
+    if nullable is None:
+        if t.name == "timestamp" and not flavor.explicit_defaults_for_timestamp and col.generated is None:
+            nullable = False
+            if default is None and timestamps_seen == 0:
+                from .parse.expressions import expression
+                now = expression(f"current_timestamp({t.length})" if t.length else "current_timestamp()")
+                default, on_update = Default("expression", expr=now), on_update or now
+            elif default is None:
+                default = Default("string", "0")
+        else:
+            nullable = True
+    if default is None and nullable and not col.auto_increment and col.generated is None:
+        default = Default("null")
+    if col.generated is not None:
+        default = None
+    column = replace(col, type=t, nullable=nullable, charset=charset, collation=collation)
+    column = replace(column, default=canonical_default(replace(column, default=default), flavor),
+                     on_update=_canonical_now(on_update), comment=col.comment)
+    if default is not None and default.kind == "expression":
+        column = replace(column, default=replace(column.default, expr=_canonical_now(default.expr)))
+    return column
+
+
+def _canonical_now(expr: Expr | None) -> Expr | None:
+    """current_timestamp / now() / localtimestamp (n) -> current_timestamp(n), the server's spelling."""
+    if expr is None:
+        return None
+    from .parse.expressions import canonical, is_now, now_precision
+    if not is_now(expr.sql):
+        return expr
+    n = now_precision(expr.sql)
+    text = f"current_timestamp({n})" if n else "current_timestamp()"
+    return Expr(text, canonical(text))
+
+
+def fold_json(table: Table, flavor: Flavor) -> Table:
+    """MariaDB: LONGTEXT utf8mb4_bin + CHECK (json_valid(col)) named after the column is JSON."""
+    if not flavor.json_is_longtext:
+        return table
+    columns = list(table.columns)
+    checks = list(table.checks)
+    for k, col in enumerate(columns):
+        if col.type.name != "longtext" or col.charset != "utf8mb4" or col.collation != "utf8mb4_bin":
+            continue
+        check = next((c for c in checks if c.key == col.key and _is_json_valid(c.expr, col.name)), None)
+        if check is None:
+            continue
+        columns[k] = replace(col, type=ColumnType("json"), charset=None, collation=None)
+        checks.remove(check)
+    return replace(table, columns=tuple(columns), checks=tuple(checks))
+
+
+def _indexes(table: Table, columns: Mapping[str, Column], flavor: Flavor) -> list[Index]:
+    named: list[Index] = []
+    for index in table.indexes:
+        parts = tuple(_index_part(p, columns, index.kind, flavor) for p in index.parts)
+        name = index.name
+        if index.kind == "primary":
+            name = "PRIMARY"
+        elif not name:
+            first = next((p.column for p in parts if p.column), None)
+            base = first if first else "functional_index"
+            if first and first in columns:
+                base = columns[first].name
+            name = unique_name(base, [i.name for i in named] + ["PRIMARY"])
+        hashed = index.hashed or (index.kind == "unique" and flavor.long_unique_as_hash
+                                  and _needs_long_unique(parts, columns, flavor))
+        named.append(replace(index, name=name, parts=parts, hashed=hashed,
+                             using="HASH" if hashed else index.using))
+    return named
+
+
+def _index_part(part: IndexPart, columns: Mapping[str, Column], kind: str, flavor: Flavor) -> IndexPart:
+    if part.column is None:
+        return part
+    column = columns.get(key(part.column))
+    name = column.name if column else part.column
+    length = part.length
+    descending = part.descending and flavor.supports_desc_index and kind not in ("fulltext", "spatial")
+    if kind in ("fulltext", "spatial"):
+        length = None
+    elif column is not None and length is not None and column.type.name in ("char", "varchar", "binary",
+                                                                           "varbinary"):
+        if column.type.length is not None and length >= column.type.length:
+            length = None  # a "prefix" as long as the column is the whole column
+    return IndexPart(column=name, length=length, descending=descending)
+
+
+def _needs_long_unique(parts: tuple[IndexPart, ...], columns: Mapping[str, Column], flavor: Flavor) -> bool:
+    total = 0
+    for part in parts:
+        if part.column is None:
+            return False
+        col = columns.get(key(part.column))
+        if col is None:
+            return False
+        t = col.type
+        if t.is_blob_or_text and part.length is None:
+            return True
+        if part.length is not None:
+            chars = part.length
+        elif t.name in ("char", "varchar", "binary", "varbinary"):
+            chars = t.length or 1
+        else:
+            chars = 0
+        maxlen = flavor.charset_maxlen(col.charset) if t.is_textual else 1
+        total += chars * maxlen
+    return total > INNODB_MAX_KEY_BYTES
+
+
+def sort_indexes(indexes: list[Index], columns: Mapping[str, Column]) -> list[Index]:
+    """The server's key order (sql_table.cc sort_keys): unique NOT NULL keys
+    (PRIMARY first, whole-column before prefix), other unique keys, plain
+    keys, then FULLTEXT; declaration order within each class."""
+
+    def nullable(index: Index) -> bool:
+        for part in index.parts:
+            if part.column is None:
+                return True
+            col = columns.get(key(part.column))
+            if col is None or col.nullable:
+                return True
+        return False
+
+    def rank(pair: tuple[int, Index]) -> tuple:
+        position, index = pair
+        if index.kind in ("primary", "unique"):
+            if index.hashed:
+                return (1, 1, 0, 0, position)
+            has_prefix = any(p.length is not None for p in index.parts)
+            return (0, 1 if nullable(index) else 0, 0 if index.kind == "primary" else 1, 1 if has_prefix else 0,
+                    position)
+        return (2, 1 if index.kind == "fulltext" else 0, 0, 0, position)
+
+    return [i for _, i in sorted(enumerate(indexes), key=rank)]
+
+
+def _fk_index_covers(index: Index, columns: tuple[str, ...]) -> bool:
+    """Whether an index can serve a foreign key on ``columns`` (they are its leading whole columns)."""
+    if index.kind in ("fulltext", "spatial") or index.hashed or index.using == "HASH":
+        return False  # (MariaDB does not count a key declared USING HASH, even on InnoDB)
+    if len(index.parts) < len(columns):
+        return False
+    for part, column in zip(index.parts, columns):
+        if part.column is None or key(part.column) != key(column) or part.length is not None:
+            return False
+    return True
+
+
+def _foreign_keys(table: Table, indexes: list[Index], flavor: Flavor, database: str | None
+                  ) -> tuple[list[ForeignKey], list[Index]]:
+    out: list[ForeignKey] = []
+    counter = 0
+    explicit = {fk.name for fk in table.foreign_keys if fk.name}
+    placed: list[tuple[int, Index]] = []
+    for fk in table.foreign_keys:
+        name = fk.name
+        if not name:
+            while True:
+                counter += 1
+                name = f"{table.name}_ibfk_{counter}"
+                if name not in explicit:
+                    break
+        ref_schema = fk.ref_schema
+        if ref_schema is not None and database is not None and ref_schema == database:
+            ref_schema = None
+        out.append(replace(fk, name=name, ref_schema=ref_schema,
+                           on_delete=fk.on_delete or flavor.fk_default_action,
+                           on_update=fk.on_update or flavor.fk_default_action))
+        if fk.position is None:
+            continue  # introspected: the server already made the index
+        if any(_fk_index_covers(i, fk.columns) for i in indexes) or \
+                any(_fk_index_covers(i, fk.columns) for _, i in placed):
+            continue
+        index_name = fk.index_name or (fk.name if fk.name else fk.columns[0])
+        index_name = unique_name(index_name, [i.name for i in indexes] + [i.name for _, i in placed])
+        placed.append((fk.position, Index(index_name, "index", tuple(IndexPart(column=c) for c in fk.columns),
+                                          auto_named=True, line=fk.line)))
+    merged: list[Index] = []
+    for k in range(len(indexes) + 1):
+        merged.extend(index for position, index in placed if min(position, len(indexes)) == k)
+        if k < len(indexes):
+            merged.append(indexes[k])
+    columns = {c.key: c for c in table.columns}
+    out.sort(key=lambda fk: fk.name)
+    return out, sort_indexes(merged, {**columns})
+
+
+def _checks(table: str, checks: list[CheckConstraint], flavor: Flavor,
+            columns: Mapping[str, Column]) -> list[CheckConstraint]:
+    """Name the unnamed CHECKs as the server does, in the server's order.
+
+    MariaDB keeps an unnamed column CHECK with its column, named after it, and
+    numbers the other unnamed ones CONSTRAINT_1, CONSTRAINT_2…; MySQL numbers
+    every unnamed one <table>_chk_1, <table>_chk_2… in the order written.
+    """
+    column_level = [c for c in checks if c.column_level and flavor.column_level_checks]
+    others = [c for c in checks if not (c.column_level and flavor.column_level_checks)]
+    order = {k: n for n, k in enumerate(columns)}
+    out = sorted(column_level, key=lambda c: order.get(c.key, len(order)))
+    taken = {c.name for c in others if not c.auto_named}
+    counter = 0
+    for check in others:
+        if check.auto_named:
+            while True:
+                counter += 1
+                name = flavor.check_auto_name(table, counter)
+                if name not in taken:
+                    break
+            check = replace(check, name=name, column_level=False)
+        out.append(check)
+    return out
+
+
+def _partitioning(p: Partitioning | None) -> Partitioning | None:
+    if p is None:
+        return None
+    partitions = p.partitions
+    count = p.count
+    sub_count = p.sub_count
+    if p.method in ("HASH", "KEY", "LINEAR HASH", "LINEAR KEY") and partitions and all(
+            part.values is None and not part.comment and not part.subpartitions for part in partitions) and \
+            [part.name for part in partitions] == [f"p{k}" for k in range(len(partitions))]:
+        count, partitions = len(partitions), ()
+    if p.sub_method and partitions:
+        subs = [part.subpartitions for part in partitions]
+        n = len(subs[0])
+        if n and all(s == tuple(f"{part.name}sp{k}" for k in range(n)) for s, part in zip(subs, partitions)):
+            partitions = tuple(replace(part, subpartitions=()) for part in partitions)
+            sub_count = n
+    if count is not None and partitions:
+        count = None
+    if p.method in ("HASH", "KEY", "LINEAR HASH", "LINEAR KEY") and not partitions and count is None:
+        count = 1
+    return replace(p, partitions=partitions, count=count, sub_count=sub_count)

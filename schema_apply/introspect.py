@@ -1,0 +1,387 @@
+"""Read a live database's schema from information_schema into the model.
+
+A fixed handful of bulk queries, each filtered by schema, whatever the number
+of tables — never one query per table (Ridgepole sends SHOW FULL FIELDS and
+SHOW KEYS per table, which also needs SELECT on every table). Only metadata
+columns are selected: no TABLE_ROWS, AUTO_INCREMENT or DATA_LENGTH, which
+are derived from rows (and would be secret for secret tables), and fewer
+columns means fewer tables opened by the server.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, replace
+from typing import Iterable, Protocol
+
+from . import flavor as flavors
+from .flavor import Flavor
+from .model import (
+    CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Generated, Index, IndexPart, Partition,
+    Partitioning, Schema, Table, TableOptions, View)
+from .parse import expressions
+from .parse.schemafile import parse_column_type
+from .sqltext import quote_string
+
+
+class Connection(Protocol):
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]: ...
+
+
+@dataclass(frozen=True)
+class LiveSchema:
+    schema: Schema
+    flavor: Flavor
+    database: str
+    triggers: tuple[tuple[str, str], ...] = ()  # (trigger, table): not managed, reported only
+    exists: bool = True
+
+
+def detect_flavor(conn: Connection, database: str) -> tuple[Flavor, bool]:
+    """The server's flavour and settings, and whether ``database`` exists (three queries)."""
+    row = conn.query(
+        "SELECT VERSION(), @@version_comment, @@lower_case_table_names, @@explicit_defaults_for_timestamp,"
+        " @@default_storage_engine, @@character_set_server, @@collation_server")[0]
+    version, comment, lctn, edft, engine, server_cs, server_coll = row
+    label = version if "mariadb" in f"{version} {comment}".lower() and "mariadb" in version.lower() else (
+        f"{version}-MariaDB" if "mariadb" in str(comment).lower() else version)
+    schemata = conn.query("SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA"
+                          " WHERE SCHEMA_NAME = %s", (database,))
+    charset, collation = schemata[0] if schemata else (server_cs, server_coll)
+    charsets = {name: (default, int(maxlen)) for name, default, maxlen in conn.query(
+        "SELECT CHARACTER_SET_NAME, DEFAULT_COLLATE_NAME, MAXLEN FROM information_schema.CHARACTER_SETS")}
+    if "utf8mb3" not in charsets and "utf8" in charsets:
+        default, maxlen = charsets["utf8"]
+        charsets["utf8mb3"] = (flavors.canonical_collation(default), maxlen)
+    flavor = Flavor.from_version_string(
+        label, lower_case_table_names=int(lctn or 0), explicit_defaults_for_timestamp=bool(int(edft or 0)),
+        default_engine=engine or "InnoDB", charset=flavors.canonical_charset(charset),
+        collation=flavors.canonical_collation(collation), charsets=charsets)
+    return flavor, bool(schemata)
+
+
+def introspect(conn: Connection, database: str, flavor: Flavor | None = None) -> LiveSchema:
+    """The live schema of ``database``, normalised for its server."""
+    exists = True
+    if flavor is None:
+        flavor, exists = detect_flavor(conn, database)
+    reader = _Reader(conn, database, flavor)
+    schema, triggers = reader.read()
+    return LiveSchema(flavors.normalize(schema, flavor, database=database), flavor, database, triggers, exists)
+
+
+class _Reader:
+    def __init__(self, conn: Connection, database: str, flavor: Flavor):
+        self.conn = conn
+        self.db = database
+        self.flavor = flavor
+
+    def q(self, sql: str, params: tuple | None = None) -> list[tuple]:
+        return self.conn.query(sql, (self.db,) if params is None else params)
+
+    def read(self) -> tuple[Schema, tuple[tuple[str, str], ...]]:
+        tables = self.q("SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, CREATE_OPTIONS, TABLE_COMMENT"
+                        " FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s")
+        base = {name: row for name, kind, *row in tables if kind == "BASE TABLE"}
+        views = [name for name, kind, *_ in tables if kind == "VIEW"]
+        columns = self._columns() if tables else {}
+        indexes = self._indexes() if base else {}
+        fks = self._foreign_keys() if base else {}
+        checks = self._checks() if base and self.flavor.supports_check else {}
+        partitioned = [name for name, (_, _, options, _) in base.items() if "partitioned" in (options or "").lower()]
+        partitions = self._partitions(partitioned) if partitioned else {}
+        out = []
+        for name, (engine, collation, options, comment) in base.items():
+            out.append(Table(
+                name=name,
+                columns=tuple(columns.get(name, ())),
+                indexes=tuple(indexes.get(name, ())),
+                foreign_keys=tuple(fks.get(name, ())),
+                checks=tuple(checks.get(name, ())),
+                options=self._options(engine, collation, options, comment),
+                partitioning=partitions.get(name),
+            ))
+        view_models = self._views(columns) if views else []
+        triggers = tuple(self.q("SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS"
+                                " WHERE EVENT_OBJECT_SCHEMA = %s"))
+        return Schema(tuple(out), tuple(view_models)), triggers
+
+    # -- tables ---------------------------------------------------------------
+
+    def _options(self, engine, collation, create_options, comment) -> TableOptions:
+        row_format = None
+        extra: dict[str, str] = {}
+        for item in (create_options or "").split():
+            name, _, value = item.partition("=")
+            name = name.lower()
+            if name == "partitioned" or not value:
+                continue
+            if name == "row_format":
+                row_format = value.upper()
+            else:
+                value = value.strip("'\"")
+                extra[name] = value.upper() if name not in ("compression", "encryption") else value
+        charset = flavors.charset_of_collation(collation) if collation else None
+        return TableOptions(engine=engine, charset=flavors.canonical_charset(charset),
+                            collation=flavors.canonical_collation(collation), comment=comment or "",
+                            row_format=row_format, extra=tuple(sorted(extra.items())))
+
+    # -- columns --------------------------------------------------------------
+
+    def _columns(self) -> dict[str, list[Column]]:
+        extra_cols = ", SRS_ID" if not self.flavor.is_mariadb and self.flavor.version >= (8, 0, 3) else ""
+        rows = self.q(
+            "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_DEFAULT, IS_NULLABLE, COLUMN_TYPE, CHARACTER_SET_NAME,"
+            " COLLATION_NAME, EXTRA, COLUMN_COMMENT, GENERATION_EXPRESSION" + extra_cols +
+            " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = %s ORDER BY TABLE_NAME, ORDINAL_POSITION")
+        out: dict[str, list[Column]] = defaultdict(list)
+        for row in rows:
+            out[row[0]].append(column_from_row(row[1:], self.flavor))
+        return out
+
+    # -- indexes --------------------------------------------------------------
+
+    def _indexes(self) -> dict[str, list[Index]]:
+        f = self.flavor
+        extra = ""
+        if f.is_mariadb and f.version >= (10, 6, 0):
+            extra = ", IGNORED"
+        elif not f.is_mariadb and f.version >= (8, 0, 0):
+            extra = ", IS_VISIBLE" + (", EXPRESSION" if f.version >= (8, 0, 13) else "")
+        rows = self.q("SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME, SUB_PART, COLLATION,"
+                      " INDEX_TYPE, INDEX_COMMENT" + extra +
+                      " FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = %s")
+        grouped: dict[str, OrderedDict[str, list[tuple]]] = defaultdict(OrderedDict)
+        for row in rows:
+            grouped[row[0]].setdefault(row[1], []).append(row)
+        out: dict[str, list[Index]] = {}
+        for table, by_name in grouped.items():
+            out[table] = [index_from_rows(name, sorted(parts, key=lambda r: int(r[3])), f)
+                          for name, parts in by_name.items()]
+        return out
+
+    def _foreign_keys(self) -> dict[str, list[ForeignKey]]:
+        rows = self.q(
+            "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_SCHEMA,"
+            " k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE"
+            " FROM information_schema.KEY_COLUMN_USAGE k"
+            " JOIN information_schema.REFERENTIAL_CONSTRAINTS r ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA"
+            " AND r.TABLE_NAME = k.TABLE_NAME AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME"
+            " WHERE k.TABLE_SCHEMA = %s AND r.CONSTRAINT_SCHEMA = %s AND k.REFERENCED_TABLE_NAME IS NOT NULL"
+            " ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION", (self.db, self.db))
+        grouped: dict[tuple[str, str], list[tuple]] = OrderedDict()
+        for row in rows:
+            grouped.setdefault((row[0], row[1]), []).append(row)
+        out: dict[str, list[ForeignKey]] = defaultdict(list)
+        for (table, name), parts in grouped.items():
+            first = parts[0]
+            ref_schema = first[3] if first[3] != self.db else None
+            out[table].append(ForeignKey(
+                name=name, columns=tuple(p[2] for p in parts), ref_table=first[4],
+                ref_columns=tuple(p[5] for p in parts), on_delete=first[7], on_update=first[6],
+                ref_schema=ref_schema))
+        return out
+
+    def _checks(self) -> dict[str, list[CheckConstraint]]:
+        if self.flavor.is_mariadb:
+            rows = self.q("SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE, LEVEL"
+                          " FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = %s")
+            rows = [(t, n, clause, level == "Column", "YES") for t, n, clause, level in rows]
+        else:
+            rows = self.q("SELECT t.TABLE_NAME, c.CONSTRAINT_NAME, c.CHECK_CLAUSE, t.ENFORCED"
+                          " FROM information_schema.CHECK_CONSTRAINTS c"
+                          " JOIN information_schema.TABLE_CONSTRAINTS t ON t.CONSTRAINT_SCHEMA = c.CONSTRAINT_SCHEMA"
+                          " AND t.CONSTRAINT_NAME = c.CONSTRAINT_NAME AND t.CONSTRAINT_TYPE = 'CHECK'"
+                          " WHERE c.CONSTRAINT_SCHEMA = %s AND t.TABLE_SCHEMA = %s", (self.db, self.db))
+            rows = sorted(((t, n, clause, False, enforced) for t, n, clause, enforced in rows),
+                          key=lambda r: (r[0], r[1]))
+        out: dict[str, list[CheckConstraint]] = defaultdict(list)
+        for table, name, clause, column_level, enforced in rows:
+            out[table].append(CheckConstraint(name, server_expression(clause), enforced != "NO",
+                                              column_level=column_level))
+        return out
+
+    def _partitions(self, tables: list[str]) -> dict[str, Partitioning]:
+        marks = ", ".join(["%s"] * len(tables))
+        rows = self.q(
+            "SELECT TABLE_NAME, PARTITION_NAME, SUBPARTITION_NAME, PARTITION_METHOD, SUBPARTITION_METHOD,"
+            " PARTITION_EXPRESSION, SUBPARTITION_EXPRESSION, PARTITION_DESCRIPTION, PARTITION_COMMENT"
+            " FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = %s AND TABLE_NAME IN (" + marks + ")"
+            " AND PARTITION_NAME IS NOT NULL"
+            " ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION, SUBPARTITION_ORDINAL_POSITION",
+            (self.db, *tables))
+        grouped: dict[str, list[tuple]] = OrderedDict()
+        for row in rows:
+            grouped.setdefault(row[0], []).append(row)
+        return {table: partitioning_from_rows(rows) for table, rows in grouped.items()}
+
+    def _views(self, columns: dict[str, list[Column]]) -> list[View]:
+        algorithm = ", ALGORITHM" if self.flavor.is_mariadb else ""
+        rows = self.q("SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE" + algorithm +
+                      " FROM information_schema.VIEWS WHERE TABLE_SCHEMA = %s")
+        out = []
+        for row in rows:
+            name, definition, check_option, security = row[:4]
+            out.append(View(name, Expr(definition or "", definition or ""), (),
+                            (row[4] if len(row) > 4 else "UNDEFINED") or "UNDEFINED", security or "DEFINER",
+                            check_option or "NONE"))
+        return out
+
+
+# --------------------------------------------------------------------------
+# Row decoders (pure: unit-tested with the rows MySQL and MariaDB return)
+# --------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?", re.I)
+
+
+def server_expression(text: str) -> Expr:
+    return Expr(text, expressions.canonical(text))
+
+
+def unquote_sql_string(text: str) -> str:
+    """'x''y' / 'a\\nb' (a quoted SQL string as MariaDB reports it) -> the value."""
+    body = text[1:-1]
+    out = []
+    i = 0
+    escapes = {"0": "\0", "n": "\n", "r": "\r", "t": "\t", "b": "\b", "Z": "\x1a", "\\": "\\", "'": "'",
+               '"': '"'}
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body):
+            out.append(escapes.get(body[i + 1], body[i + 1]))
+            i += 2
+        elif ch == "'" and body[i + 1:i + 2] == "'":
+            out.append("'")
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def decode_default(raw: str | None, extra: str, ctype: ColumnType, nullable: bool, flavor: Flavor) -> Default | None:
+    """COLUMN_DEFAULT -> Default, for the flavour's way of writing it.
+
+    MariaDB 10.2.7+ quotes string literals, writes ``NULL`` for DEFAULT NULL
+    and leaves SQL NULL for "no default"; numbers and expressions are bare.
+    MySQL writes literals bare, SQL NULL for both, and flags expressions with
+    DEFAULT_GENERATED in EXTRA.
+    """
+    if flavor.is_mariadb:
+        if raw is None:
+            return None
+        if raw == "NULL":
+            return Default("null")
+        if raw.startswith("'") and raw.endswith("'") and len(raw) >= 2:
+            return Default("string", unquote_sql_string(raw))
+        if re.fullmatch(r"b'[01]*'", raw):
+            return Default("bits", raw[2:-1] or "0")
+        if _NUMBER.fullmatch(raw):
+            return Default("number", raw)
+        return Default("expression", expr=server_expression(raw))
+    if raw is None:
+        return Default("null") if nullable else None
+    if "DEFAULT_GENERATED" in extra.upper():
+        text = raw if raw.startswith("(") or expressions.is_now(raw) else f"({raw})"
+        return Default("expression", expr=server_expression(text))
+    if ctype.name == "bit" and re.fullmatch(r"b'[01]*'", raw):
+        return Default("bits", raw[2:-1] or "0")
+    if ctype.name in ("binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob") and \
+            re.fullmatch(r"0x[0-9a-fA-F]*", raw):
+        return Default("string", bytes.fromhex(raw[2:]).decode("latin-1"))
+    if ctype.name in ("tinyint", "smallint", "mediumint", "int", "bigint", "decimal", "float", "double", "year"):
+        return Default("number", raw)
+    return Default("string", raw)
+
+
+def decode_on_update(extra: str) -> Expr | None:
+    m = re.search(r"on update (current_timestamp(?:\(\d*\))?)", extra, re.I)
+    return server_expression(m.group(1)) if m else None
+
+
+def column_from_row(row: tuple, flavor: Flavor) -> Column:
+    """(COLUMN_NAME, COLUMN_DEFAULT, IS_NULLABLE, COLUMN_TYPE, CHARACTER_SET_NAME, COLLATION_NAME, EXTRA,
+    COLUMN_COMMENT, GENERATION_EXPRESSION[, SRS_ID]) -> Column."""
+    name, raw_default, is_nullable, column_type, charset, collation, extra, comment, generation = row[:9]
+    srid = row[9] if len(row) > 9 else None
+    extra = extra or ""
+    ctype = parse_column_type(column_type)
+    nullable = is_nullable == "YES"
+    generated = None
+    if generation and ("GENERATED" in extra.upper() or flavor.is_mariadb):
+        generated = Generated(server_expression(generation), "STORED" in extra.upper() or "PERSISTENT" in extra.upper())
+    default = None if generated else decode_default(raw_default, extra, ctype, nullable, flavor)
+    return Column(
+        name=name, type=ctype, nullable=nullable, default=default, on_update=decode_on_update(extra),
+        auto_increment="auto_increment" in extra.lower(), charset=flavors.canonical_charset(charset),
+        collation=flavors.canonical_collation(collation), comment=comment or "", generated=generated,
+        srid=int(srid) if srid is not None else None, invisible="INVISIBLE" in extra.upper())
+
+
+def index_from_rows(name: str, rows: list[tuple], flavor: Flavor) -> Index:
+    """STATISTICS rows of one index (in SEQ_IN_INDEX order) -> Index."""
+    first = rows[0]
+    non_unique, index_type, comment = int(first[2]), first[7], first[8] or ""
+    extra = first[9:]
+    if name == "PRIMARY":
+        kind = "primary"
+    elif index_type == "FULLTEXT":
+        kind = "fulltext"
+    elif index_type == "SPATIAL":
+        kind = "spatial"
+    elif non_unique == 0:
+        kind = "unique"
+    else:
+        kind = "index"
+    invisible = False
+    if flavor.is_mariadb and extra:
+        invisible = extra[0] == "YES"
+    elif not flavor.is_mariadb and extra:
+        invisible = extra[0] == "NO"
+    parts = []
+    for row in rows:
+        column, sub_part, collation = row[4], row[5], row[6]
+        expression = row[11] if not flavor.is_mariadb and len(row) > 11 else None
+        length = int(sub_part) if sub_part is not None and kind != "spatial" else None
+        if column is None and expression:
+            parts.append(IndexPart(expr=server_expression(expression), descending=collation == "D"))
+        else:
+            parts.append(IndexPart(column=column, length=length, descending=collation == "D"))
+    hashed = kind == "unique" and index_type == "HASH" and flavor.long_unique_as_hash
+    return Index(name, kind, tuple(parts), comment=comment, invisible=invisible, hashed=hashed,
+                 using="HASH" if hashed else None)
+
+
+def partitioning_from_rows(rows: list[tuple]) -> Partitioning:
+    """PARTITIONS rows of one table (ordered) -> Partitioning."""
+    first = rows[0]
+    method, sub_method, expression, sub_expression = first[3], first[4], first[5], first[6]
+
+    def expr(text: str | None, method: str | None) -> Expr | None:
+        if not text:
+            return None
+        if method and ("KEY" in method or "COLUMNS" in method):
+            names = [n.strip().strip("`").replace("``", "`") for n in re.findall(r"`(?:[^`]|``)*`|[^,]+", text)]
+            return Expr(",".join(f"`{n}`" for n in names), ",".join(n.lower() for n in names))
+        return server_expression(text)
+
+    partitions: OrderedDict[str, list[tuple]] = OrderedDict()
+    for row in rows:
+        partitions.setdefault(row[1], []).append(row)
+    out = []
+    for pname, prow in partitions.items():
+        description = prow[0][7]
+        values = None
+        if method == "RANGE":
+            values = "LESS THAN MAXVALUE" if description == "MAXVALUE" else f"LESS THAN ({description})"
+        elif method.startswith("RANGE"):
+            values = f"LESS THAN ({description})"
+        elif method.startswith("LIST"):
+            values = f"IN ({description})"
+        subs = tuple(r[2] for r in prow if r[2])
+        out.append(Partition(pname, values, prow[0][8] or "", subs))
+    sub_count = None
+    return Partitioning(method, expr(expression, method), tuple(out), None, None, sub_method,
+                        expr(sub_expression, sub_method), sub_count)

@@ -1,0 +1,406 @@
+"""The typed schema model: what the Schemafile declares and what the server has.
+
+Both the parser and introspection produce these frozen values, and
+``flavor.normalize`` brings them to the server's canonical form, so that the
+model parsed from a Schemafile equals the model introspected after the server
+ran that Schemafile. Equality is the contract: fields that only help
+rendering (the source line, a rename annotation, an explicit ``USING BTREE``)
+are declared with ``compare=False``.
+
+Identifiers are kept as written (the server preserves their case) and looked
+up through ``key()``: column, index and constraint names are case-insensitive
+in MySQL; table names follow ``lower_case_table_names`` (see flavor).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Iterator, Literal, Mapping
+
+
+def key(name: str) -> str:
+    """Lookup key for case-insensitive identifiers (columns, indexes, constraints)."""
+    return name.lower()
+
+
+@dataclass(frozen=True)
+class Expr:
+    """An SQL expression: ``sql`` to render, ``canon`` to compare.
+
+    ``canon`` is a structural form produced by the parser package
+    (``parse.expressions.canonical``) from either the Schemafile text or the
+    server's text, so that ``(a+1)`` and ``` `a` + 1 ``` compare equal.
+    """
+
+    sql: str = field(compare=False)
+    canon: str
+
+    def __str__(self) -> str:
+        return self.sql
+
+
+# --------------------------------------------------------------------------
+# Columns
+# --------------------------------------------------------------------------
+
+INTEGER_TYPES = ("tinyint", "smallint", "mediumint", "int", "bigint")
+DECIMAL_TYPES = ("decimal",)
+FLOAT_TYPES = ("float", "double")
+NUMERIC_TYPES = INTEGER_TYPES + DECIMAL_TYPES + FLOAT_TYPES + ("bit",)
+TEMPORAL_TYPES = ("date", "time", "datetime", "timestamp", "year")
+STRING_TYPES = ("char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set")
+BINARY_TYPES = ("binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob")
+SPATIAL_TYPES = ("geometry", "point", "linestring", "polygon", "multipoint", "multilinestring",
+                 "multipolygon", "geometrycollection")
+OTHER_TYPES = ("json", "inet4", "inet6", "uuid", "vector")
+ALL_TYPES = NUMERIC_TYPES + TEMPORAL_TYPES + STRING_TYPES + BINARY_TYPES + SPATIAL_TYPES + OTHER_TYPES
+
+
+@dataclass(frozen=True)
+class ColumnType:
+    """A column type in canonical form.
+
+    ``length`` is the display width of integers, the length of strings and
+    binaries, the precision of decimals (and float(M,D)), the width of bit, or
+    the fractional-seconds precision of time types (``None`` for 0).
+    """
+
+    name: str
+    length: int | None = None
+    scale: int | None = None
+    unsigned: bool = False
+    zerofill: bool = False
+    values: tuple[str, ...] = ()
+
+    @property
+    def is_integer(self) -> bool:
+        return self.name in INTEGER_TYPES
+
+    @property
+    def is_textual(self) -> bool:
+        """Holds characters, so it has a character set and a collation."""
+        return self.name in STRING_TYPES
+
+    @property
+    def is_blob_or_text(self) -> bool:
+        return self.name in ("tinytext", "text", "mediumtext", "longtext", "tinyblob", "blob", "mediumblob",
+                             "longblob", "json")
+
+    def sql(self) -> str:
+        from .sqltext import quote_string
+        if self.values:
+            text = f"{self.name}({','.join(quote_string(v) for v in self.values)})"
+        elif self.length is not None and self.scale is not None:
+            text = f"{self.name}({self.length},{self.scale})"
+        elif self.length is not None:
+            text = f"{self.name}({self.length})"
+        else:
+            text = self.name
+        if self.unsigned:
+            text += " unsigned"
+        if self.zerofill:
+            text += " zerofill"
+        return text
+
+    def __str__(self) -> str:
+        return self.sql()
+
+
+DefaultKind = Literal["null", "string", "number", "bits", "expression"]
+
+
+@dataclass(frozen=True)
+class Default:
+    """A column default as the server stores it.
+
+    ``string``: ``value`` is the unquoted text; ``number``: the server's
+    normalised digits; ``bits``: the digits of ``b'…'``; ``expression``:
+    ``expr`` holds it (``current_timestamp(3)``, ``(rand() * 10)``).
+    """
+
+    kind: DefaultKind
+    value: str = ""
+    expr: Expr | None = None
+
+    def sql(self) -> str:
+        from .sqltext import quote_string
+        if self.kind == "null":
+            return "NULL"
+        if self.kind == "string":
+            return quote_string(self.value)
+        if self.kind == "bits":
+            return f"b'{self.value}'"
+        if self.kind == "number":
+            return self.value
+        assert self.expr is not None
+        return self.expr.sql
+
+
+NULL_DEFAULT = Default("null")
+
+
+@dataclass(frozen=True)
+class Generated:
+    expr: Expr
+    stored: bool
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType
+    nullable: bool = True
+    default: Default | None = None
+    on_update: Expr | None = None
+    auto_increment: bool = False
+    charset: str | None = None
+    collation: str | None = None
+    comment: str = ""
+    generated: Generated | None = None
+    srid: int | None = None
+    invisible: bool = False
+    renamed_from: str | None = field(default=None, compare=False)
+    line: int | None = field(default=None, compare=False)
+
+    @property
+    def key(self) -> str:
+        return key(self.name)
+
+
+# --------------------------------------------------------------------------
+# Indexes and constraints
+# --------------------------------------------------------------------------
+
+IndexKind = Literal["primary", "unique", "index", "fulltext", "spatial"]
+
+
+@dataclass(frozen=True)
+class IndexPart:
+    column: str | None = None
+    length: int | None = None
+    descending: bool = False
+    expr: Expr | None = None
+
+    def sql(self) -> str:
+        from .sqltext import quote_ident
+        if self.expr is not None:
+            text = f"({self.expr.sql})"
+        else:
+            assert self.column is not None
+            text = quote_ident(self.column)
+            if self.length is not None:
+                text += f"({self.length})"
+        if self.descending:
+            text += " DESC"
+        return text
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    kind: IndexKind
+    parts: tuple[IndexPart, ...]
+    comment: str = ""
+    invisible: bool = False
+    # FULLTEXT … WITH PARSER is not visible in information_schema either.
+    parser: str | None = field(default=None, compare=False)
+    # An explicit USING clause (BTREE/HASH/RTREE) is not visible in
+    # information_schema; it is kept only to reproduce the file's text.
+    using: str | None = field(default=None, compare=False)
+    # MariaDB's "long unique" (UNIQUE over blob/long text) is stored as HASH.
+    hashed: bool = False
+    renamed_from: str | None = field(default=None, compare=False)
+    # The name was made up by the server (`a`, `a_2`, an FK's supporting index):
+    # the diff may match it by definition instead of by name.
+    auto_named: bool = field(default=False, compare=False)
+    line: int | None = field(default=None, compare=False)
+
+    @property
+    def key(self) -> str:
+        return key(self.name)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(p.column for p in self.parts if p.column is not None)
+
+    @property
+    def is_unique(self) -> bool:
+        return self.kind in ("primary", "unique")
+
+    def same_definition(self, other: "Index") -> bool:
+        """Equal apart from the name."""
+        return replace(self, name=other.name) == other
+
+
+FKAction = Literal["RESTRICT", "CASCADE", "SET NULL", "NO ACTION", "SET DEFAULT"]
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    name: str
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    on_delete: str = "RESTRICT"
+    on_update: str = "RESTRICT"
+    ref_schema: str | None = None
+    auto_named: bool = field(default=False, compare=False)
+    # Parser only: the index named in FOREIGN KEY idx (...), and how many
+    # indexes were declared before this key (where the server puts the index
+    # it creates for the key when none exists).
+    index_name: str | None = field(default=None, compare=False)
+    position: int | None = field(default=None, compare=False)
+    line: int | None = field(default=None, compare=False)
+
+    @property
+    def key(self) -> str:
+        return key(self.name)
+
+
+@dataclass(frozen=True)
+class CheckConstraint:
+    name: str
+    expr: Expr
+    enforced: bool = True
+    # MariaDB distinguishes column-level CHECKs (named after the column).
+    column_level: bool = field(default=False, compare=False)
+    auto_named: bool = field(default=False, compare=False)
+    line: int | None = field(default=None, compare=False)
+
+    @property
+    def key(self) -> str:
+        return key(self.name)
+
+
+# --------------------------------------------------------------------------
+# Partitioning
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Partition:
+    name: str
+    values: str | None = None  # canonical: "LESS THAN (10)", "LESS THAN MAXVALUE", "IN (1,2)"
+    comment: str = ""
+    subpartitions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Partitioning:
+    method: str  # RANGE, LIST, HASH, KEY, LINEAR HASH, LINEAR KEY, RANGE COLUMNS, LIST COLUMNS, SYSTEM_TIME
+    expr: Expr | None  # the function or the column list (canon of "`a`,`b`")
+    partitions: tuple[Partition, ...] = ()
+    count: int | None = None  # PARTITIONS n, when partitions are not listed
+    algorithm: int | None = None  # KEY ALGORITHM=n
+    sub_method: str | None = None
+    sub_expr: Expr | None = None
+    sub_count: int | None = None
+
+
+# --------------------------------------------------------------------------
+# Tables, views, schema
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TableOptions:
+    engine: str | None = None
+    charset: str | None = None
+    collation: str | None = None
+    comment: str = ""
+    row_format: str | None = None
+    # Other CREATE_OPTIONS the server reports (key_block_size, stats_persistent,
+    # checksum, pack_keys, ...), lower-case names, server-formatted values.
+    extra: tuple[tuple[str, str], ...] = ()
+    # Never compared: a counter, not a schema property. Used on CREATE only.
+    auto_increment: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    indexes: tuple[Index, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    checks: tuple[CheckConstraint, ...] = ()
+    options: TableOptions = TableOptions()
+    partitioning: Partitioning | None = None
+    renamed_from: str | None = field(default=None, compare=False)
+    line: int | None = field(default=None, compare=False)
+
+    def column(self, name: str) -> Column | None:
+        k = key(name)
+        for c in self.columns:
+            if c.key == k:
+                return c
+        return None
+
+    def index(self, name: str) -> Index | None:
+        k = key(name)
+        for i in self.indexes:
+            if i.key == k:
+                return i
+        return None
+
+    @property
+    def primary_key(self) -> Index | None:
+        for i in self.indexes:
+            if i.kind == "primary":
+                return i
+        return None
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    definition: Expr  # the SELECT; canon is the server-normalised query
+    columns: tuple[str, ...] = ()
+    algorithm: str = "UNDEFINED"
+    security: str = "DEFINER"
+    check_option: str = "NONE"  # NONE, CASCADED, LOCAL
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A database's schema: tables and views by name, in name order."""
+
+    tables: tuple[Table, ...] = ()
+    views: tuple[View, ...] = ()
+    charset: str | None = field(default=None, compare=False)
+    collation: str | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tables", tuple(sorted(self.tables, key=lambda t: t.name)))
+        object.__setattr__(self, "views", tuple(sorted(self.views, key=lambda v: v.name)))
+
+    @property
+    def table_map(self) -> Mapping[str, Table]:
+        return {t.name: t for t in self.tables}
+
+    @property
+    def view_map(self) -> Mapping[str, View]:
+        return {v.name: v for v in self.views}
+
+    def table(self, name: str) -> Table | None:
+        for t in self.tables:
+            if t.name == name:
+                return t
+        return None
+
+    def filtered(self, keep) -> "Schema":
+        """Only the tables and views for which ``keep(name)`` is true."""
+        return replace(self, tables=tuple(t for t in self.tables if keep(t.name)),
+                       views=tuple(v for v in self.views if keep(v.name)))
+
+    def __iter__(self) -> Iterator[Table]:
+        return iter(self.tables)
+
+
+def unique_name(base: str, taken: Iterable[str]) -> str:
+    """``base``, or ``base_2``, ``base_3``… — the server's rule for implicit index names."""
+    used = {key(t) for t in taken}
+    if key(base) not in used:
+        return base
+    n = 2
+    while key(f"{base}_{n}") in used:
+        n += 1
+    return f"{base}_{n}"

@@ -1,0 +1,128 @@
+"""Expressions in one canonical form, whoever wrote them.
+
+The Schemafile says ``CHECK (price>0)``; MariaDB reports ``` `price` > 0 ```;
+MySQL 8 reports ``(`price` > 0)`` and adds charset introducers to string
+literals. ``canonical()`` parses any of them with sqlglot and prints a
+structural form (an s-expression of the syntax tree) in which quoting,
+keyword case, redundant parentheses, introducers and synonyms
+(``now()``/``current_timestamp``) no longer show, while operator structure
+does: ``(a+b)*c`` and ``a+(b*c)`` stay different.
+
+Both the parser and introspection call it: this is how the model parsed from
+a file and the model read from the server meet.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError as SqlglotParseError
+from sqlglot.errors import TokenError
+
+from ..model import Expr
+
+_NOW_SYNONYMS = {"now", "localtime", "localtimestamp", "current_timestamp"}
+
+
+class ExpressionError(ValueError):
+    """The text is not an expression sqlglot can read."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(text: str) -> exp.Expression:
+    try:
+        tree = sqlglot.parse_one(text, read="mysql")
+    except (SqlglotParseError, TokenError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ExpressionError(first) from None
+    if tree is None or isinstance(tree, exp.Command):
+        raise ExpressionError("not an expression")
+    return tree
+
+
+def _strip(node: exp.Expression) -> exp.Expression:
+    """Remove what the server adds or drops without changing meaning."""
+    if isinstance(node, exp.Paren):
+        return node.this
+    if isinstance(node, exp.Introducer):  # _utf8mb4'x' -> 'x'
+        return node.expression
+    if isinstance(node, (exp.Localtimestamp, exp.Localtime)) or (
+            isinstance(node, exp.Anonymous) and str(node.this).lower() in _NOW_SYNONYMS):
+        precision = node.expressions[0] if isinstance(node, exp.Anonymous) and node.expressions else None
+        return exp.CurrentTimestamp(this=precision)
+    if isinstance(node, exp.CurrentTimestamp) and isinstance(node.this, exp.Literal) and node.this.this == "0":
+        return exp.CurrentTimestamp()
+    if isinstance(node, exp.Boolean):  # the server prints TRUE as 1
+        return exp.Literal.number(1 if node.this else 0)
+    if isinstance(node, exp.DataType) and isinstance(node.parent, exp.Cast):
+        # MySQL/MariaDB print CAST(x AS CHAR) as cast(x as char charset <connection charset>)
+        return exp.DataType(this=node.this, expressions=node.expressions, nested=node.args.get("nested"))
+    return node
+
+
+def _dump(node) -> str:
+    if isinstance(node, exp.Expression):
+        if isinstance(node, exp.Identifier):
+            return "id:" + node.name.lower()
+        if isinstance(node, exp.Literal):
+            return ("str:" if node.is_string else "num:") + node.name
+        if isinstance(node, exp.Anonymous):
+            return f"fn:{str(node.this).lower()}(" + ",".join(_dump(a) for a in node.expressions) + ")"
+        parts = []
+        for name in sorted(node.args):
+            value = node.args[name]
+            if value is None or value is False or value == []:
+                continue
+            if name in ("quoted",):
+                continue
+            parts.append(f"{name}={_dump(value)}")
+        return f"{node.key}(" + " ".join(parts) + ")"
+    if isinstance(node, list):
+        return "[" + ",".join(_dump(v) for v in node) + "]"
+    if isinstance(node, str):
+        return node.lower()
+    return str(node)
+
+
+@functools.lru_cache(maxsize=8192)
+def canonical(text: str) -> str:
+    """The canonical form of an SQL expression (raises ExpressionError)."""
+    tree = _parse(text).copy()
+    tree = tree.transform(_strip)
+    while isinstance(tree, exp.Paren):
+        tree = tree.this
+    return _dump(tree)
+
+
+def expression(text: str) -> Expr:
+    """An ``Expr`` from SQL text: the text kept for rendering, the canonical form to compare."""
+    text = text.strip()
+    return Expr(sql=text, canon=canonical(text))
+
+
+def is_now(text: str) -> bool:
+    """Whether ``text`` is CURRENT_TIMESTAMP / NOW() / LOCALTIMESTAMP, with or without precision."""
+    try:
+        tree = _parse(text).transform(_strip)
+    except ExpressionError:
+        return False
+    while isinstance(tree, exp.Paren):
+        tree = tree.this
+    return isinstance(tree, exp.CurrentTimestamp)
+
+
+def now_precision(text: str) -> int:
+    """The precision of a CURRENT_TIMESTAMP(n) expression (0 when absent)."""
+    tree = _parse(text).transform(_strip)
+    while isinstance(tree, exp.Paren):
+        tree = tree.this
+    if isinstance(tree, exp.CurrentTimestamp) and isinstance(tree.this, exp.Literal):
+        return int(tree.this.this)
+    return 0
+
+
+def columns_in(text: str) -> set[str]:
+    """Lower-cased names of the columns an expression refers to."""
+    return {c.name.lower() for c in _parse(text).find_all(exp.Column)}

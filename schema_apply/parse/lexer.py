@@ -1,0 +1,374 @@
+"""Tokens and statements of a Schemafile, on top of sqlglot's MySQL tokenizer.
+
+- Versioned comments (``/*!50100 PARTITION BY … */``, ``/*M!100100 … */``, the
+  form mysqldump writes) are code to the server, so they are code here: the
+  comment markers are blanked before tokenizing (offsets and lines unchanged).
+  sqlglot alone keeps them as plain comments, and the clause would vanish.
+- Statements are split on top-level semicolons; every token keeps its line
+  and column so that errors can name them.
+- ``Cursor`` walks one statement's tokens for the grammar in ``schemafile``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlglot.dialects.mysql import MySQL
+from sqlglot.errors import TokenError
+from sqlglot.tokens import Token, TokenType
+
+from ..errors import ParseError
+
+_TOKENIZER = MySQL().tokenizer()
+
+WORD_TYPES_EXCLUDED = {
+    TokenType.STRING, TokenType.NUMBER, TokenType.IDENTIFIER, TokenType.L_PAREN, TokenType.R_PAREN,
+    TokenType.COMMA, TokenType.DOT, TokenType.SEMICOLON, TokenType.EQ, TokenType.HEX_STRING,
+    TokenType.BIT_STRING, TokenType.NATIONAL_STRING, TokenType.BYTE_STRING, TokenType.RAW_STRING,
+    TokenType.DASH, TokenType.PLUS, TokenType.STAR, TokenType.SLASH, TokenType.PARAMETER,
+    TokenType.SESSION_PARAMETER,
+}
+
+
+def runs_versioned_comment(marker: str, version: str | None, server: tuple[str, tuple[int, int, int]] | None) -> bool:
+    """Whether a server runs ``/*!NNNNN … */`` (``marker`` "!") or ``/*M!NNNNNN … */`` ("M!").
+
+    MySQL runs ``/*!`` code when NNNNN <= its version and ignores ``/*M!``.
+    MariaDB runs ``/*M!`` and ``/*!`` code when the number is <= its version,
+    except five-digit numbers from 50700 up, which it keeps for MySQL 5.7+
+    and ignores. Without a known server, all of it is code.
+    """
+    if server is None:
+        return True
+    kind, (major, minor, patch) = server
+    if version is None:
+        return kind == "mariadb" or marker == "!"
+    number = int(version)
+    if kind == "mariadb":
+        if marker == "!" and len(version) == 5 and number >= 50700:
+            return False
+        return number <= major * 10000 + minor * 100 + patch
+    if marker == "M!":
+        return False
+    return number <= major * 10000 + minor * 100 + patch
+
+
+def blank_versioned_comments(text: str, server: tuple[str, tuple[int, int, int]] | None = None) -> str:
+    """Turn ``/*!NNNNN code */`` and ``/*M!NNNNNN code */`` into ``code``, same offsets.
+
+    Comments the server would not run (see ``runs_versioned_comment``) stay comments.
+    """
+    out = list(text)
+    i, n = 0, len(text)
+    quote = None
+    while i < n:
+        c = text[i]
+        if quote:
+            if c == "\\" and quote != "`":
+                i += 2
+                continue
+            if c == quote:
+                if i + 1 < n and text[i + 1] == quote:
+                    i += 2
+                    continue
+                quote = None
+            i += 1
+            continue
+        if c in ("'", '"', "`"):
+            quote = c
+            i += 1
+            continue
+        if c == "#" or (c == "-" and text.startswith("--", i) and (i + 2 >= n or text[i + 2] in " \t\r\n")):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if text.startswith("/*", i):
+            m = re.compile(r"/\*(M?!)(\d{5,6})?").match(text, i)
+            end = text.find("*/", i + 2)
+            if m and runs_versioned_comment(m.group(1), m.group(2), server):
+                for k in range(i, m.end()):
+                    out[k] = " "
+                if end >= 0:
+                    out[end] = out[end + 1] = " "
+                    i = m.end()
+                    continue
+                i = n
+                continue
+            i = n if end < 0 else end + 2
+            continue
+        i += 1
+    return "".join(out)
+
+
+@dataclass
+class Statement:
+    tokens: list[Token]
+    source: str  # the whole (pre-processed) file text; tokens index into it
+    file: str
+
+    @property
+    def line(self) -> int:
+        return self.tokens[0].line if self.tokens else 0
+
+    def text(self, first: int = 0, last: int | None = None) -> str:
+        """Source text of tokens[first..last], comments dropped, spacing kept."""
+        toks = self.tokens[first:(len(self.tokens) if last is None else last + 1)]
+        if not toks:
+            return ""
+        parts = [self.source[toks[0].start:toks[0].end + 1]]
+        for prev, tok in zip(toks, toks[1:]):
+            if tok.start > prev.end + 1:
+                parts.append(" ")
+            parts.append(self.source[tok.start:tok.end + 1])
+        return "".join(parts)
+
+    def gap(self, after: int) -> str:
+        """Raw text (whitespace and comments) between tokens[after] and the next token."""
+        if after >= len(self.tokens):
+            return ""
+        start = self.tokens[after].end + 1 if after >= 0 else 0
+        end = self.tokens[after + 1].start if after + 1 < len(self.tokens) else len(self.source)
+        return self.source[start:end]
+
+
+def _token_error(text: str, file: str, exc: TokenError) -> ParseError:
+    """Locate an unterminated quote or comment for a helpful message."""
+    quote = None
+    line = 1
+    start_line = 1
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line += 1
+        if quote:
+            if c == "\\" and quote != "`":
+                i += 2
+                continue
+            if c == quote:
+                if i + 1 < n and text[i + 1] == quote:
+                    i += 2
+                    continue
+                quote = None
+        elif c in ("'", '"', "`"):
+            quote, start_line = c, line
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            if end < 0:
+                return ParseError("unterminated /* comment", file=file, line=line)
+            line += text.count("\n", i, end)
+            i = end + 2
+            continue
+        elif c == "#" or text.startswith("-- ", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        i += 1
+    if quote:
+        kind = {"'": "string", '"': "string", "`": "quoted identifier"}[quote]
+        return ParseError(f"unterminated {kind} (opening {quote} never closed)", file=file, line=start_line)
+    return ParseError(f"cannot tokenize: {exc}", file=file)
+
+
+_DELIMITER = re.compile(r"^[ \t]*DELIMITER\s", re.I | re.M)
+
+
+def split_statements(text: str, file: str, server: tuple[str, tuple[int, int, int]] | None = None
+                     ) -> list[Statement]:
+    """Tokenize a Schemafile and split it into statements."""
+    source = blank_versioned_comments(text, server)
+    m = _DELIMITER.search(source)
+    if m:
+        line = source.count("\n", 0, m.start()) + 1
+        from ..errors import UnsupportedError
+        raise UnsupportedError("DELIMITER is a client command used for triggers and stored routines,"
+                               " which schema-apply does not manage yet", file=file, line=line,
+                               hint="keep triggers and routines out of the Schemafile")
+    try:
+        tokens = _TOKENIZER.tokenize(source)
+    except TokenError as exc:
+        raise _token_error(source, file, exc) from None
+    statements: list[Statement] = []
+    current: list[Token] = []
+    for tok in _split_multiword(tokens, source):
+        if tok.token_type == TokenType.SEMICOLON:
+            if current:
+                statements.append(Statement(current, source, file))
+            current = []
+        else:
+            current.append(tok)
+    if current:
+        statements.append(Statement(current, source, file))
+    return statements
+
+
+def _split_multiword(tokens: list[Token], source: str) -> list[Token]:
+    """sqlglot reads PRIMARY KEY, FOREIGN KEY, DOUBLE PRECISION… as one token; the grammar wants words."""
+    out: list[Token] = []
+    for tok in tokens:
+        raw = source[tok.start:tok.end + 1]
+        if tok.token_type in WORD_TYPES_EXCLUDED or not re.search(r"\s", raw):
+            out.append(tok)
+            continue
+        for m in re.finditer(r"\S+", raw):
+            start = tok.start + m.start()
+            line = source.count("\n", 0, start) + 1
+            out.append(Token(TokenType.VAR, m.group(), line=line, col=0, start=start,
+                             end=start + len(m.group()) - 1))
+    return out
+
+
+def is_word(tok: Token | None) -> bool:
+    return tok is not None and tok.token_type not in WORD_TYPES_EXCLUDED
+
+
+@dataclass
+class Cursor:
+    """A position in one statement, with the grammar's small vocabulary."""
+
+    stmt: Statement
+    pos: int = 0
+    obj: str | None = None  # the object being parsed, for error messages
+    marks: list[int] = field(default_factory=list)
+
+    @property
+    def tokens(self) -> list[Token]:
+        return self.stmt.tokens
+
+    def peek(self, ahead: int = 0) -> Token | None:
+        i = self.pos + ahead
+        return self.tokens[i] if i < len(self.tokens) else None
+
+    def word(self, ahead: int = 0) -> str:
+        """The upper-cased keyword at ``ahead``, or '' when it is not a bare word."""
+        tok = self.peek(ahead)
+        return tok.text.upper() if is_word(tok) else ""
+
+    def at_end(self) -> bool:
+        return self.pos >= len(self.tokens)
+
+    def at(self, *words: str) -> bool:
+        return all(self.word(k) == w for k, w in enumerate(words))
+
+    def accept(self, *words: str) -> bool:
+        if self.at(*words):
+            self.pos += len(words)
+            return True
+        return False
+
+    def expect(self, *words: str) -> None:
+        if not self.accept(*words):
+            self.fail(f"expected {' '.join(words)}")
+
+    def at_type(self, token_type: TokenType, ahead: int = 0) -> bool:
+        tok = self.peek(ahead)
+        return tok is not None and tok.token_type == token_type
+
+    def accept_type(self, token_type: TokenType) -> Token | None:
+        tok = self.peek()
+        if tok is not None and tok.token_type == token_type:
+            self.pos += 1
+            return tok
+        return None
+
+    def expect_type(self, token_type: TokenType, what: str) -> Token:
+        tok = self.accept_type(token_type)
+        if tok is None:
+            self.fail(f"expected {what}")
+        return tok
+
+    def accept_eq(self) -> None:
+        self.accept_type(TokenType.EQ)
+
+    def next(self) -> Token:
+        tok = self.peek()
+        if tok is None:
+            self.fail("unexpected end of statement")
+        self.pos += 1
+        return tok
+
+    def ident(self, what: str = "a name") -> str:
+        tok = self.peek()
+        if tok is not None and (tok.token_type == TokenType.IDENTIFIER or is_word(tok)
+                                or tok.token_type == TokenType.STRING and what.startswith("a string or")):
+            self.pos += 1
+            return tok.text
+        self.fail(f"expected {what}")
+
+    def qualified_name(self, what: str = "a table name") -> tuple[str | None, str]:
+        first = self.ident(what)
+        if self.accept_type(TokenType.DOT):
+            return first, self.ident(what)
+        return None, first
+
+    def string(self, what: str = "a quoted string") -> str:
+        tok = self.peek()
+        if tok is None or tok.token_type not in (TokenType.STRING, TokenType.NATIONAL_STRING):
+            self.fail(f"expected {what}")
+        self.pos += 1
+        value = tok.text
+        while self.at_type(TokenType.STRING):  # 'a' 'b' is 'ab' in MySQL
+            value += self.next().text
+        return value
+
+    def integer(self, what: str = "a number") -> int:
+        tok = self.peek()
+        if tok is None or tok.token_type != TokenType.NUMBER or not tok.text.isdigit():
+            self.fail(f"expected {what}")
+        self.pos += 1
+        return int(tok.text)
+
+    def value_word(self, what: str = "a value") -> str:
+        """A bare word, number or string used as an option value."""
+        tok = self.peek()
+        if tok is None or tok.token_type in (TokenType.L_PAREN, TokenType.R_PAREN, TokenType.COMMA):
+            self.fail(f"expected {what}")
+        self.pos += 1
+        return tok.text
+
+    def balanced(self) -> tuple[int, int]:
+        """Consume ``( … )``; return the token span inside the parentheses."""
+        self.expect_type(TokenType.L_PAREN, "(")
+        start = self.pos
+        depth = 1
+        while True:
+            tok = self.peek()
+            if tok is None:
+                self.fail("unbalanced parentheses")
+            if tok.token_type == TokenType.L_PAREN:
+                depth += 1
+            elif tok.token_type == TokenType.R_PAREN:
+                depth -= 1
+                if depth == 0:
+                    end = self.pos - 1
+                    self.pos += 1
+                    return start, end
+            self.pos += 1
+
+    def text(self, first: int, last: int) -> str:
+        return self.stmt.text(first, last)
+
+    def line(self, ahead: int = 0) -> int:
+        tok = self.peek(ahead) or (self.tokens[-1] if self.tokens else None)
+        return tok.line if tok else 0
+
+    def column_of(self, tok: Token) -> int:
+        return tok.start - self.stmt.source.rfind("\n", 0, tok.start)
+
+    def fail(self, message: str, tok: Token | None = None, hint: str | None = None):
+        tok = tok or self.peek()
+        if tok is None:
+            last = self.tokens[-1] if self.tokens else None
+            line, col, found = (last.line, last.col, "end of statement") if last else (0, 0, "nothing")
+        else:
+            line, col, found = tok.line, self.column_of(tok), repr(self.stmt.source[tok.start:tok.end + 1])
+        raise ParseError(f"{message}, found {found}", file=self.stmt.file, line=line, column=col,
+                         obj=self.obj, hint=hint)
+
+    def unsupported(self, construct: str, tok: Token | None = None, hint: str | None = None):
+        from ..errors import UnsupportedError
+        tok = tok or self.peek()
+        raise UnsupportedError(f"{construct} is not supported", file=self.stmt.file,
+                               line=tok.line if tok else self.line(), column=self.column_of(tok) if tok else None,
+                               obj=self.obj, hint=hint)
