@@ -22,14 +22,15 @@ READ_TIMEOUT = 10.0  # seconds to wait for an answer
 MAX_ATTEMPTS = 3  # the first try included ("standard" retry mode, with backoff)
 
 
-def session():
+def session(*, region: str | None = None, profile: str | None = None):
     """A boto3 session from the default chain (env, profile, container/instance role).
 
     botocore itself reads only ``AWS_DEFAULT_REGION``; ``AWS_REGION`` (set by ECS, and the
-    variable our documentation names) wins over it, as in the AWS CLI.
+    variable our documentation names) wins over it, as in the AWS CLI. ``region`` and
+    ``profile``, when given, win over both.
     """
     import boto3
-    return boto3.Session(region_name=os.environ.get("AWS_REGION") or None)
+    return boto3.Session(region_name=region or os.environ.get("AWS_REGION") or None, profile_name=profile)
 
 
 def client_config():
