@@ -96,15 +96,27 @@ def check(sql: str, *, secret_prefixes: Sequence[str], database: str | None = No
     """Classify ``sql`` (one statement, parameters interpolated); refuse it unless it is allowed.
 
     Returns a :class:`StatementInfo` if the statement is allowed; raises
-    :class:`~schema_apply.errors.SecretAccessRefused` otherwise. ``database`` is the connection's
-    current database; it is only used to qualify names in refusal messages.
+    :class:`~schema_apply.errors.SecretAccessRefused` otherwise; besides its message (kind, tables,
+    reason — never a literal of the statement) and ``hint``, the exception carries
+    ``statement_kind``, ``tables`` and ``secret_tables``. ``database`` is the connection's current
+    database; it is only used to qualify names in refusal messages. A failure inside the guard
+    itself refuses the statement (fail closed).
     """
     if isinstance(secret_prefixes, str):  # a lone string is a prefix, not a sequence of letters
         secret_prefixes = (secret_prefixes,)
     policy = _Policy(tuple(secret_prefixes), int(lower_case_table_names or 0), database)
-    readings = _readings(sql)
+    try:
+        return _check(sql, policy)
+    except SecretAccessRefused:
+        raise
+    except Exception as bug:  # fail closed: a bug in the guard refuses, it never lets a statement through
+        raise _Refusal("unclassifiable", f"the guard failed while classifying it ({type(bug).__name__});"
+                       f" {UNKNOWN}").error(policy, alternative=False) from None
+
+
+def _check(sql: str, policy: "_Policy") -> StatementInfo:
     results: list[StatementInfo] = []
-    for index, (text, ansi) in enumerate(readings):
+    for index, (text, ansi) in enumerate(_readings(sql)):
         try:
             results.append(_classify(text, policy, ansi_quotes=ansi))
         except _Refusal as refusal:
@@ -425,12 +437,10 @@ def _tokenize(text: str) -> tuple[list[_Tok], list[Token]]:
         elif t.token_type == TokenType.NUMBER:
             toks.append(_Tok("number", t.text, t.text, t.start, t.end))
         elif _WORD.fullmatch(t.text):
-            words = t.text.split()
-            pos = t.start
-            for word in words:  # sqlglot joins some keywords ("ORDER BY"): one token per word here
-                start = text.index(word, pos)
-                toks.append(_Tok("word", word.upper(), word, start, start + len(word) - 1))
-                pos = start + len(word)
+            # sqlglot joins some keywords ("ORDER BY", "LOCK TABLES"): one token per word here
+            for m in re.finditer(r"\S+", text[t.start:t.end + 1]):
+                start = t.start + m.start()
+                toks.append(_Tok("word", m.group().upper(), m.group(), start, start + len(m.group()) - 1))
         else:
             toks.append(_Tok("punct", t.text, t.text, t.start, t.end))
     return toks, raw
@@ -894,7 +904,8 @@ def _show(toks: list[_Tok], policy: _Policy) -> StatementInfo:
         return StatementInfo(METADATA_READ)
     if words[j:j + 1] and words[j] in ("COLUMNS", "FIELDS", "INDEX", "INDEXES", "KEYS"):
         tables = _show_target(rest, j + 1)
-        raise _Refusal(f"SHOW {words[j]}", "schema-apply reads columns and indexes from information_schema"
+        on = f" (on {policy.show(tables)})" if tables else ""
+        raise _Refusal(f"SHOW {words[j]}", f"schema-apply reads columns and indexes from information_schema{on}"
                        " (SHOW COLUMNS/INDEX need privileges on the table, and SHOW INDEX shows cardinality"
                        " estimates derived from rows)", tables=tables)
     if words[:2] == ["TABLE", "STATUS"]:
