@@ -55,33 +55,43 @@ def require_region(sess, error_cls: type[SchemaApplyError]) -> str:
 
 
 def _error(exc: BaseException) -> dict:
+    """The ``Error`` part of a ClientError's response (of ``exc`` or the error it wraps), else {}.
+
+    When the client could not parse the body (moto answers some JSON-protocol services with an
+    XML body), the code is the bare HTTP status: take code and message from the XML instead.
+    """
     for candidate in (exc, exc.__cause__, exc.__context__):
         response = getattr(candidate, "response", None)
         if isinstance(response, dict):
-            return response.get("Error", {}) | {"_status": response.get("ResponseMetadata", {}).get("HTTPStatusCode")}
+            error = dict(response.get("Error", {}))
+            status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            body = error.get("Message") or ""
+            if body.lstrip().startswith("<"):
+                code = re.search(r"<Code>(.*?)</Code>", body, re.S)
+                message = re.search(r"<Message>(.*?)</Message>", body, re.S)
+                error["Message"] = message.group(1).strip() if message else ""
+                if code and (not error.get("Code") or str(error.get("Code")).isdigit()):
+                    error["Code"] = code.group(1).strip()
+            if not error.get("Code") and status == 403:
+                error["Code"] = "AccessDenied"
+            return error
     return {}
 
 
 def error_code(exc: BaseException) -> str | None:
     """The AWS error code of a botocore ClientError (or of the error it wraps), else None.
 
-    A bare 403 whose body the client could not parse (moto answers JSON-protocol services with
-    an XML body) is reported as ``AccessDeniedException``, which is what it is.
+    ``AccessDenied`` (the query-protocol spelling) is reported as ``AccessDeniedException``.
     """
-    error = _error(exc)
-    code = error.get("Code")
-    if code in ("AccessDenied", "403") or (code is None and error.get("_status") == 403):
+    code = _error(exc).get("Code")
+    if code in ("AccessDenied", "403"):
         return "AccessDeniedException"
     return code
 
 
 def error_message(exc: BaseException) -> str:
     """The AWS message of a ClientError; it names ARNs and actions, never a secret value."""
-    message = _error(exc).get("Message") or ""
-    if message.lstrip().startswith("<"):
-        found = re.search(r"<Message>(.*?)</Message>", message, re.S)
-        message = found.group(1) if found else ""
-    return message.strip()
+    return (_error(exc).get("Message") or "").strip()
 
 
 _BAD_CREDENTIAL_CODES = {"UnrecognizedClientException", "InvalidClientTokenId", "InvalidSignatureException",
