@@ -288,3 +288,71 @@ class LocalDatabase:
             for host in ("127.0.0.1", "localhost"):
                 cur.execute("DROP USER IF EXISTS %s@%s", (user, host))
         conn.close()
+
+
+# --- all of it together: what an ECS task of schema-apply finds around it -------------------------
+
+DEMO_DATABASE = "schema_apply_demo"
+DEMO_USER = "schema_apply_demo"
+# DDL only, no SELECT: the grant set DESIGN.md promises schema-apply works with.
+DEMO_GRANTS = "CREATE, ALTER, DROP, INDEX, REFERENCES, CREATE VIEW, SHOW VIEW"
+
+
+class LocalStage:
+    """moto_server with the credstash table, the KMS key and the task role (IAM enforced), the
+    container credentials endpoint, and the local MariaDB with a fresh database and user whose
+    credentials are stored in credstash under the task definition's key and encryption context.
+
+    ``environment`` is what the container gets: the task definition's variables, the region,
+    the credentials endpoint, and AWS_ENDPOINT_URL pointing at the stand-in.
+    """
+
+    def __init__(self, workdir: Path, *, database: str = DEMO_DATABASE, user: str = DEMO_USER,
+                 db_host: str = "127.0.0.1", db_port: int = 3306):
+        self.workdir = workdir
+        self.database, self.user = database, user
+        self.db = LocalDatabase(db_host, db_port)
+        self.password = "Demo-" + secrets.token_urlsafe(18)
+        self.moto = MotoServer(log=workdir / "moto_server.log")
+        self.endpoint: ContainerCredentialsServer | None = None
+        self.task_env = task_environment()
+
+    def __enter__(self) -> "LocalStage":
+        self.moto.start()
+        try:
+            self._prepare()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _prepare(self) -> None:
+        sess = self.moto.session()
+        table = self.task_env.get("SCHEMA_APPLY_CREDSTASH_TABLE", "credential-store")
+        setup_credstash(sess, table)
+        self.db.recreate(self.database, self.user, self.password, DEMO_GRANTS)
+        value = json.dumps({"host": self.db.host, "port": self.db.port, "username": self.user,
+                            "password": self.password, "dbname": self.database})
+        put_secret(sess, self.task_env["SCHEMA_APPLY_CREDSTASH_KEY"], value, table=table,
+                   context=task_context(self.task_env))
+        policy = json.loads((REPO / "ecs" / "task-role-policy.json").read_text())
+        role = create_task_role(sess, "schema-apply-task", moto_policy(policy))
+        self.endpoint = ContainerCredentialsServer(role).start()
+        self.moto.enforce_iam()
+
+    def __exit__(self, *exc) -> None:
+        if self.endpoint:
+            self.endpoint.stop()
+        self.moto.stop()
+        try:
+            self.db.drop_user(self.user)
+        except BaseException:
+            pass
+
+    @property
+    def environment(self) -> dict[str, str]:
+        assert self.endpoint is not None
+        return {**self.task_env, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION,
+                "AWS_ENDPOINT_URL": self.moto.url, **self.endpoint.environment,
+                # Safety net: were the endpoint to fail, boto3 must not try the EC2 metadata address.
+                "AWS_EC2_METADATA_DISABLED": "true"}
