@@ -1,30 +1,286 @@
-"""The one place output is scrubbed (interface stub; see guard helper's full version).
+"""The one place output is scrubbed.
 
-- ``register_secret(value)``: a value (password, credstash plaintext) that must never be printed.
-- ``redact_text(text)``: mask registered secrets and passwords in URLs in any text bound for output.
-- ``redact_server_message(code, message)``: replace values the server quotes from rows with <redacted>.
+Two kinds of thing must never reach a terminal, a log or a report:
+
+* **credentials** — a password, a DSN with its password, a credstash/Secrets Manager value. Register
+  each with :func:`register_secret` as soon as it is known; :func:`redact_text` masks registered
+  values, passwords in ``scheme://user:password@host`` URLs, ``password=…`` / ``"password": "…"`` /
+  ``IDENTIFIED BY '…'`` shapes, all as ``***`` (the mask :meth:`ConnectionTarget.masked_url` uses).
+* **values from rows** — the server quotes row data in some error messages (``Duplicate entry
+  'alice@example.com' for key 'uq_email'``). :func:`redact_server_message` replaces every such
+  value with ``<redacted>`` and keeps identifiers (table, column, key, constraint names) readable.
+  Messages of known codes are matched against their exact MySQL and MariaDB formats; any other
+  message — an unknown code, or a known code whose text does not match — gets the **default-deny**
+  treatment: every single- or double-quoted span that is not in an identifier position (after
+  ``column``, ``key``, ``table``, ``constraint``…) is redacted, up to the last matching quote of the
+  message (values are quoted without escaping, so a value may itself hold quotes and words like
+  ``for column '``; an identifier that follows a value is redacted with it). Backquoted spans are
+  identifiers and are kept.
+
+:func:`redact_exception` renders an exception (PyMySQL's carry ``args == (code, message)``) through
+both. Pure functions: no I/O, nothing printed.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.parse
+
+__all__ = ["REDACTED", "MASK", "register_secret", "redact_text", "redact_server_message", "redact_exception"]
 
 REDACTED = "<redacted>"
-_secrets: set[str] = set()
-_URL_PASSWORD = re.compile(r"(mysql(?:\+\w+)?://[^:/@\s]*:)[^@\s]*(@)")
+MASK = "***"
 
+_secrets: set[str] = set()
+
+
+# --- credentials ------------------------------------------------------------------------------------
 
 def register_secret(value: str | None) -> None:
-    if value and len(value) >= 3:
-        _secrets.add(value)
+    """Never print ``value`` (nor its URL-encoded or JSON-escaped forms). Values under 3 characters
+    are ignored: masking every "a" would garble all output and protect nothing."""
+    if not value or len(value) < 3:
+        return
+    for form in (value, urllib.parse.quote(value, safe=""), json.dumps(value)[1:-1]):
+        if len(form) >= 3:
+            _secrets.add(form)
+
+
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)\S*(@)")
+_KEY_VALUE = re.compile(
+    r"""(?ix)
+    (\b[\w.-]*(?:password|passwd|pwd|secret_access_key|session_token))  # the key
+    (["']?\s*[=:]\s*)                                                    # = or : (a JSON key's quote)
+    ("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s,;&)}\]'"]+)                # the value
+    """)
+_IDENTIFIED_BY = re.compile(r"""(?i)(\bIDENTIFIED\s+(?:WITH\s+\S+\s+)?(?:BY|AS)\s+)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
+
+
+def _mask_value(m: re.Match) -> str:
+    value = m.group(3)
+    quoted = value[:1] in ("'", '"') and len(value) >= 2
+    return m.group(1) + m.group(2) + (value[0] + MASK + value[0] if quoted else MASK)
 
 
 def redact_text(text: str) -> str:
-    text = _URL_PASSWORD.sub(r"\1***\2", text)
+    """``text`` with credentials masked as ``***`` (see the module docstring)."""
+    if not text:
+        return text
+    text = _URL_PASSWORD.sub(lambda m: m.group(1) + MASK + m.group(2), text)
+    text = _KEY_VALUE.sub(_mask_value, text)
+    text = _IDENTIFIED_BY.sub(lambda m: m.group(1) + m.group(2)[0] + MASK + m.group(2)[0], text)
     for value in sorted(_secrets, key=len, reverse=True):
-        text = text.replace(value, "***")
+        text = text.replace(value, MASK)
     return text
 
 
+# --- server messages --------------------------------------------------------------------------------
+
+# Building blocks. Values (named v…) are matched greedily: the server does not escape quotes inside
+# a quoted value, so the value runs to the *last* place the rest of the format can still match.
+_BQ = r"`(?:[^`]|``)*`"                       # a backquoted identifier (MariaDB's %`s)
+_QUALIFIED = rf"{_BQ}(?:\.{_BQ})*"            # `db`.`t`.`c`
+_SQ = r"'[^']*'"                              # a single-quoted identifier (MySQL's '%s')
+_COLUMN = rf"(?:{_QUALIFIED}|{_SQ})"
+_ROW = r" at row \d+"
+_TYPE = r"[A-Za-z][\w ()]*?"                  # INTEGER, DOUBLE, datetime, string, "decimal(3,1)"…
+
+# code -> formats (MySQL and MariaDB). A format is a regular expression matched against the whole
+# message; the groups named v, v1, v2… are values from rows and are replaced; the rest is kept.
+_FORMATS: dict[int, tuple[str, ...]] = {
+    # ER_DUP_ENTRY / ER_DUP_ENTRY_WITH_KEY_NAME: MySQL 8.0.19+ names the key 'table.key'
+    1062: (r"Duplicate entry '(?P<v>.*)' for key (?:'[^']*'|\d+)",),
+    1586: (r"Duplicate entry '(?P<v>.*)' for key '[^']*'",),
+    1569: (r"ALTER TABLE causes auto_increment resequencing, resulting in duplicate entry '(?P<v>.*)'"
+           r" for key '[^']*'",),
+    1557: (r"Upholding foreign key constraints for table '[^']*', entry '(?P<v>.*)', key \d+ would lead to"
+           r" duplicate entry",),
+    1761: (r"Foreign key constraint for table '[^']*', record '(?P<v>.*)' would lead to a duplicate entry in"
+           r" table '[^']*', key '[^']*'",),
+    1762: (r"Foreign key constraint for table '[^']*', record '(?P<v>.*)' would lead to a duplicate entry in"
+           r" a child table",),
+    # ER_TRUNCATED_WRONG_VALUE_FOR_FIELD: MariaDB `db`.`t`.`c`, MySQL and older MariaDB 'c'
+    1366: (rf"Incorrect {_TYPE} value: '(?P<v>.*)' for column {_COLUMN}{_ROW}",),
+    # ER_TRUNCATED_WRONG_VALUE, also used for a column's datetime/date/time value
+    1292: (rf"Truncated incorrect {_TYPE} value: '(?P<v>.*)'",
+           rf"Incorrect {_TYPE} value: '(?P<v>.*)' for column {_COLUMN}{_ROW}",
+           rf"Incorrect {_TYPE} value: '(?P<v>.*)'"),
+    1525: (rf"Incorrect {_TYPE} value: '(?P<v>.*)'",),
+    1411: (rf"Incorrect {_TYPE} value: '(?P<v>.*)' for function \w+",),
+    1300: (r"Invalid \w+ character string: '(?P<v>.*)'",),
+    3854: (r"Cannot convert string '(?P<v>.*)' from \w+ to \w+",),
+    1977: (r"Cannot convert '[^']*' character 0x(?P<v>[0-9A-Fa-f]*) to '[^']*'",),
+    1916: (r"Got overflow when converting '(?P<v>.*)' to [\w ()]+\. Value truncated\.?",),
+    1917: (r"Truncated value '(?P<v>.*)' when converting to [\w ()]+",),
+    1918: (r"Encountered illegal value '(?P<v>.*)' when converting to [\w ()]+",),
+    1526: (r"Table has no partition for value (?P<v>.*)",),
+    3140: (r"Invalid JSON text: \"(?P<v>.*)\" at position \d+ in value for column '[^']*'\.?",),
+    3141: (r"Invalid JSON text in argument \d+ to function \w+: \"(?P<v>.*)\" at position \d+\.?",),
+    # Value-free: identifiers only (the format is still checked; a mismatch falls back to default deny)
+    1265: (rf"Data truncated for column '[^']*'{_ROW}",),
+    1406: (rf"Data too long for column '[^']*'{_ROW}",),
+    1264: (rf"Out of range value for column '[^']*'{_ROW}",),
+    1263: (rf"Column set to default value; NULL supplied to NOT NULL column '[^']*'{_ROW}",),
+    3751: (rf"Data truncated for functional index '[^']*'{_ROW}",),
+    3819: (r"Check constraint '[^']*' is violated\.?",),
+    4025: (rf"CONSTRAINT {_BQ} failed for {_QUALIFIED}",),
+    1452: (r"Cannot add or update a child row: a foreign key constraint fails(?: \([^'\"]*\))?",),
+    1451: (r"Cannot delete or update a parent row: a foreign key constraint fails(?: \([^'\"]*\))?",),
+    1216: (r"Cannot add or update a child row: a foreign key constraint fails",),
+    1217: (r"Cannot delete or update a parent row: a foreign key constraint fails",),
+    1859: (r"Duplicate entry for key '[^']*'",),
+    1048: (r"Column '[^']*' cannot be null",),
+    1138: (r"Invalid use of NULL value",),
+    1067: (r"Invalid default value for '[^']*'",),
+    1171: (r"All parts of a PRIMARY KEY must be NOT NULL; if you need NULL in a key, use UNIQUE instead",),
+    1677: (r"Column \d+ of table '[^']*' cannot be converted from type '[^']*' to type '[^']*'",),
+    3780: (r"Referencing column '[^']*' and referenced column '[^']*' in foreign key constraint '[^']*' are"
+           r" incompatible\.?",),
+    1832: (r"Cannot change column '[^']*': used in a foreign key constraint '[^']*'",),
+    1833: (r"Cannot change column '[^']*': used in a foreign key constraint '[^']*' of table '[^']*'",),
+    4078: (r"Illegal parameter data types \w+ and \w+ for operation '[^']*'",),
+    4079: (r"Illegal parameter data type \w+ for operation '[^']*'",),
+    # Frequent DDL and privilege errors (identifiers only), so they stay readable
+    1005: (rf"Can't create table (?:{_QUALIFIED}|{_SQ}) \(errno: \d+ \"[^\"]*\"\)",
+           rf"Can't create table (?:{_QUALIFIED}|{_SQ}) \(errno: \d+\)"),
+    1050: (rf"Table (?:{_QUALIFIED}|{_SQ}) already exists",),
+    1051: (rf"Unknown table (?:{_QUALIFIED}|{_SQ})",),
+    1054: (r"Unknown column '[^']*' in '[^']*'",),
+    1060: (r"Duplicate column name '[^']*'",),
+    1061: (r"Duplicate key name '[^']*'",),
+    1068: (r"Multiple primary key defined",),
+    1071: (r"Specified key was too long; max key length is \d+ bytes",),
+    1072: (r"Key column '[^']*' doesn't exist in table",),
+    1091: (r"Can't DROP '[^']*'; check that column/key exists", rf"Can't DROP (?:[A-Z ]+ )?{_BQ}; check that it exists"),
+    1146: (rf"Table (?:{_QUALIFIED}|{_SQ}) doesn't exist",),
+    1170: (r"BLOB/TEXT column '[^']*' used in key specification without a key length",),
+    1215: (rf"Cannot add foreign key constraint(?: for table {_BQ}| for '[^']*')?",),
+    1503: (r"A (?:PRIMARY KEY|UNIQUE INDEX) must include all columns in the table's partitioning function"
+           r"(?: \(prefixed columns are not considered\))?",),
+    1822: (r"Failed to add the foreign key constraint\. Missing (?:index|column '[^']*') for constraint '[^']*' in"
+           r" the referenced table '[^']*'",),
+    1846: (r"[A-Z_]+=[A-Z]+ is not supported\. Reason: [^'\"]*\. Try [A-Z_]+=[A-Z]+\.?",),
+    1044: (r"Access denied for user '[^']*'@'[^']*' to database '[^']*'",),
+    1045: (r"Access denied for user '[^']*'@'[^']*' \(using password: (?:YES|NO)\)",),
+    1142: (rf"\w+ command denied to user '[^']*'@'[^']*' for table (?:{_QUALIFIED}|{_SQ})",),
+    1143: (rf"\w+ command denied to user '[^']*'@'[^']*' for column '[^']*' in table '[^']*'",),
+    1227: (r"Access denied; you need \(at least one of\) the [\w ,]+ privilege\(s\) for this operation",),
+    3572: (r"Statement aborted because lock\(s\) could not be acquired immediately and NOWAIT is set\.?",),
+    1205: (r"Lock wait timeout exceeded; try restarting transaction",),
+    2003: (r"Can't connect to MySQL server on '[^']*' \([^'\"]*\)",),
+    2005: (r"Unknown MySQL server host '[^']*' \([^'\"]*\)",),
+    2013: (r"Lost connection to MySQL server during query(?: \([^'\"]*\))?",),
+    2006: (r"MySQL server has gone away(?: \([^'\"]*\))?",),
+}
+_COMPILED = {code: tuple(re.compile(f, re.DOTALL) for f in formats) for code, formats in _FORMATS.items()}
+_ALL_FORMATS = tuple(p for patterns in _COMPILED.values() for p in patterns)
+
+
 def redact_server_message(code: int | None, message: str) -> str:
-    return re.sub(r"'(?:[^'\\]|\\.|'')*'", f"'{REDACTED}'", message)
+    """``message`` (from server error ``code``) with every value quoted from row data replaced by
+    ``<redacted>``; identifiers are kept. Unknown codes and unexpected texts: default deny."""
+    if not message:
+        return message
+    if isinstance(code, str) and code.isdigit():
+        code = int(code)
+    # Without a code, any known format will do: each one places its values exactly.
+    candidates = _COMPILED.get(code, ()) if isinstance(code, int) else _ALL_FORMATS
+    for pattern in candidates:
+        m = pattern.fullmatch(message)
+        if m:
+            return _replace_values(message, m)
+    return _default_deny(message)
+
+
+def _replace_values(message: str, m: re.Match) -> str:
+    spans = sorted(m.span(name) for name, value in m.groupdict().items() if name.startswith("v") and value is not None)
+    out, last = [], 0
+    for start, end in spans:
+        out.append(message[last:start])
+        out.append(REDACTED)
+        last = end
+    out.append(message[last:])
+    return "".join(out)
+
+
+# Words after which a quoted span names something (an identifier), not a value.
+_IDENTIFIER_WORDS = frozenset("""
+    column columns key keys table tables constraint constraints index database schema field fields view
+    trigger function procedure partition subpartition name user engine charset collation tablespace
+    sequence role variable
+""".split())
+_WORD_BEFORE = re.compile(r"(\w+)\W*$")
+
+
+def _identifier_position(message: str, i: int) -> bool:
+    """Is the quote at ``message[i]`` right after a word such as ``column`` or ``key``?"""
+    before = message[max(0, i - 40):i]
+    if before and not before[-1].isspace():
+        return False  # 'x'@'host', ('a', 'b'): only "word 'name'" counts
+    m = _WORD_BEFORE.search(before)
+    return bool(m) and m.group(1).lower() in _IDENTIFIER_WORDS
+
+
+def _default_deny(message: str) -> str:
+    """Redact every quoted span that is not clearly an identifier; keep backquoted identifiers."""
+    out: list[str] = []
+    i, n = 0, len(message)
+    while i < n:
+        ch = message[i]
+        if ch == "`":
+            j = i + 1
+            while j < n and not (message[j] == "`" and not message.startswith("``", j)):
+                j += 2 if message.startswith("``", j) else 1
+            out.append(message[i:j + 1])
+            i = j + 1
+            continue
+        if ch not in "'\"":
+            out.append(ch)
+            i += 1
+            continue
+        if _identifier_position(message, i):
+            j = message.find(ch, i + 1)
+            if j < 0:  # unterminated: nothing after it can be trusted
+                out.append(ch + REDACTED)
+                break
+            out.append(message[i:j + 1])
+            i = j + 1
+            continue
+        # A value. The server does not escape quotes inside it, and it may even hold text such as
+        # "for column '": only the last matching quote in the message is sure to close it.
+        j = message.rfind(ch, i + 1)
+        if j < 0:  # unterminated: redact the rest
+            out.append(ch + REDACTED)
+            break
+        out.append(ch + REDACTED + ch)
+        i = j + 1
+    return "".join(out)
+
+
+def redact_exception(exc: BaseException, *, chain: bool = False) -> str:
+    """An exception as text fit for output.
+
+    An error carrying ``args == (code, message)`` — what PyMySQL raises for every server error —
+    becomes ``(code) redacted message``; any other PyMySQL error gets the default-deny treatment;
+    any other exception (which never holds row data: only server messages quote rows) its ``str``
+    with credentials masked. With ``chain``, the causes follow, each redacted the same way.
+    """
+    parts = [_one(exc)]
+    seen = {id(exc)}
+    cause = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    while chain and cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        parts.append(_one(cause))
+        cause = cause.__cause__ or (None if cause.__suppress_context__ else cause.__context__)
+    return "; caused by: ".join(parts)
+
+
+def _one(exc: BaseException) -> str:
+    args = getattr(exc, "args", ())
+    if len(args) >= 2 and isinstance(args[0], int) and isinstance(args[1], str):
+        return f"({args[0]}) {redact_text(redact_server_message(args[0], args[1]))}"
+    text = redact_text(str(exc))
+    if type(exc).__module__.split(".")[0] == "pymysql":  # a driver error of another shape: trust nothing
+        return _default_deny(text)
+    return text
