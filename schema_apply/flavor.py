@@ -85,6 +85,8 @@ class Flavor:
             from .errors import UsageError
             raise UsageError(f"--flavor: expected mysql-8.0, mysql-5.7, mariadb-10.11 or similar, got {name!r}")
         kind, version = m.groups()
+        while version.count(".") < 2:
+            version += ".99"  # "mysql-8.0": the newest of the series
         label = f"{version}-MariaDB" if kind == "mariadb" else version
         return cls.from_version_string(label)
 
@@ -673,7 +675,7 @@ def _checks(table: str, checks: list[CheckConstraint], flavor: Flavor,
     every unnamed one <table>_chk_1, <table>_chk_2… in the order written.
     """
     column_level = [c for c in checks if c.column_level and flavor.column_level_checks]
-    others = [c for c in checks if not (c.column_level and flavor.column_level_checks)]
+    others = [replace(c, column_level=False) for c in checks if not (c.column_level and flavor.column_level_checks)]
     order = {k: n for n, k in enumerate(columns)}
     out = sorted(column_level, key=lambda c: order.get(c.key, len(order)))
     taken = {c.name for c in others if not c.auto_named}

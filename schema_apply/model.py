@@ -262,8 +262,9 @@ class CheckConstraint:
     name: str
     expr: Expr
     enforced: bool = True
-    # MariaDB distinguishes column-level CHECKs (named after the column).
-    column_level: bool = field(default=False, compare=False)
+    # MariaDB keeps a column's CHECK with the column (named after it; MODIFY of
+    # the column drops it unless repeated). Always False on MySQL.
+    column_level: bool = False
     auto_named: bool = field(default=False, compare=False)
     line: int | None = field(default=None, compare=False)
 

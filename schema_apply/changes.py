@@ -1,0 +1,379 @@
+"""Change values: what changes, not the SQL.
+
+The diff produces these; the plan orders them and applies policy; rendering
+turns them into DDL. Each change says whether it can destroy data
+(``destructive``), with the reason, following DESIGN.md: dropping a table or
+a column, and any column change that can lose data. Dropping an index, a
+foreign key or a CHECK is not destructive; neither is a rename.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import (
+    INTEGER_TYPES, CheckConstraint, Column, ColumnType, ForeignKey, Index, Partitioning, Table, TableOptions,
+    View)
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a column goes: FIRST (``after`` is None) or AFTER ``after``."""
+
+    after: str | None
+
+
+FIRST = Position(None)
+
+
+@dataclass(frozen=True)
+class Change:
+    table: str
+
+    @property
+    def kind(self) -> str:
+        name = type(self).__name__
+        return "".join("_" + ch.lower() if ch.isupper() else ch for ch in name).lstrip("_")
+
+    @property
+    def destructive(self) -> bool:
+        return self.data_loss is not None
+
+    @property
+    def data_loss(self) -> str | None:
+        """Why this change can destroy data, or None."""
+        return None
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+
+# -- tables -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CreateTable(Change):
+    definition: Table
+
+    def describe(self) -> str:
+        return f"create table {self.table}"
+
+
+@dataclass(frozen=True)
+class DropTable(Change):
+    definition: Table
+
+    @property
+    def data_loss(self) -> str:
+        return f"drops table {self.table} and all its rows"
+
+    def describe(self) -> str:
+        return f"drop table {self.table}"
+
+
+@dataclass(frozen=True)
+class RenameTable(Change):
+    old_name: str
+
+    def describe(self) -> str:
+        return f"rename table {self.old_name} to {self.table}"
+
+
+@dataclass(frozen=True)
+class ChangeTableOptions(Change):
+    old: TableOptions
+    new: TableOptions
+
+    def describe(self) -> str:
+        parts = []
+        for name in ("engine", "charset", "collation", "comment", "row_format"):
+            a, b = getattr(self.old, name), getattr(self.new, name)
+            if a != b:
+                label = {"charset": "default charset", "collation": "default collation"}.get(name, name)
+                parts.append(f"{label} {a or 'default'!s} -> {b or 'default'!s}" if name != "comment" else "comment")
+        if self.old.extra != self.new.extra:
+            parts.append("options " + " ".join(f"{k}={v}" for k, v in self.new.extra) if self.new.extra
+                         else "options reset")
+        return f"change table {self.table}: " + ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class ChangePartitioning(Change):
+    old: Partitioning | None
+    new: Partitioning | None
+
+    @property
+    def data_loss(self) -> str | None:
+        if self.old is None or self.new is None:
+            return None
+        if self.old.method == self.new.method and self.old.expr == self.new.expr and self.old.partitions:
+            kept = {p.name for p in self.new.partitions}
+            gone = [p.name for p in self.old.partitions if p.name not in kept]
+            if gone and self.new.partitions and self.old.method.startswith(("RANGE", "LIST")):
+                return f"drops partition(s) {', '.join(gone)} of {self.table} and their rows"
+        return None
+
+    def describe(self) -> str:
+        if self.new is None:
+            return f"remove partitioning of {self.table}"
+        if self.old is None:
+            return f"partition {self.table} by {self.new.method}"
+        return f"repartition {self.table} by {self.new.method}"
+
+
+# -- columns ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AddColumn(Change):
+    column: Column
+    position: Position | None = None
+
+    def describe(self) -> str:
+        return f"add column {self.table}.{self.column.name}"
+
+
+@dataclass(frozen=True)
+class DropColumn(Change):
+    column: Column
+
+    @property
+    def data_loss(self) -> str:
+        return f"drops column {self.table}.{self.column.name} and its values"
+
+    def describe(self) -> str:
+        return f"drop column {self.table}.{self.column.name}"
+
+
+@dataclass(frozen=True)
+class ModifyColumn(Change):
+    """Type, nullability, default, comment, charset, generation or position of a column;
+    a rename too when ``old.name`` differs from ``new.name``."""
+
+    old: Column
+    new: Column
+    position: Position | None = None
+
+    @property
+    def renamed(self) -> bool:
+        return self.old.name != self.new.name
+
+    @property
+    def only_moved(self) -> bool:
+        return self.old == self.new and self.position is not None
+
+    @property
+    def data_loss(self) -> str | None:
+        return column_data_loss(self.old, self.new)
+
+    def describe(self) -> str:
+        what = column_differences(self.old, self.new)
+        if self.position is not None:
+            what.append("position")
+        name = f"{self.old.name} -> {self.new.name}" if self.renamed else self.new.name
+        verb = "rename column" if self.renamed else "modify column"
+        return f"{verb} {self.table}.{name}" + (f" ({', '.join(what)})" if what else "")
+
+
+def column_differences(old: Column, new: Column) -> list[str]:
+    out = []
+    if old.type != new.type:
+        out.append(f"{old.type.sql()} -> {new.type.sql()}")
+    if old.nullable != new.nullable:
+        out.append("NULL -> NOT NULL" if new.nullable is False else "NOT NULL -> NULL")
+    if old.default != new.default:
+        out.append("default " + (old.default.sql() if old.default else "none") + " -> "
+                   + (new.default.sql() if new.default else "none"))
+    if (old.charset, old.collation) != (new.charset, new.collation):
+        out.append(f"collation {old.collation} -> {new.collation}")
+    for attr, label in (("on_update", "on update"), ("auto_increment", "auto_increment"), ("comment", "comment"),
+                        ("generated", "generated expression"), ("srid", "srid"), ("invisible", "visibility")):
+        if getattr(old, attr) != getattr(new, attr):
+            out.append(label)
+    return out
+
+
+# -- indexes and constraints ----------------------------------------------------
+
+@dataclass(frozen=True)
+class AddIndex(Change):
+    index: Index
+
+    def describe(self) -> str:
+        kind = "primary key" if self.index.kind == "primary" else f"{self.index.kind} index {self.index.name}"
+        return f"add {kind} on {self.table} ({', '.join(p.column or '(expr)' for p in self.index.parts)})"
+
+
+@dataclass(frozen=True)
+class DropIndex(Change):
+    index: Index
+
+    def describe(self) -> str:
+        kind = "primary key" if self.index.kind == "primary" else f"index {self.index.name}"
+        return f"drop {kind} on {self.table}"
+
+
+@dataclass(frozen=True)
+class RenameIndex(Change):
+    old_name: str
+    new_name: str
+
+    def describe(self) -> str:
+        return f"rename index {self.table}.{self.old_name} to {self.new_name}"
+
+
+@dataclass(frozen=True)
+class AddForeignKey(Change):
+    foreign_key: ForeignKey
+
+    def describe(self) -> str:
+        fk = self.foreign_key
+        return f"add foreign key {fk.name} on {self.table} ({', '.join(fk.columns)}) -> {fk.ref_table}"
+
+
+@dataclass(frozen=True)
+class DropForeignKey(Change):
+    foreign_key: ForeignKey
+
+    def describe(self) -> str:
+        return f"drop foreign key {self.foreign_key.name} on {self.table}"
+
+
+@dataclass(frozen=True)
+class AddCheck(Change):
+    check: CheckConstraint
+
+    def describe(self) -> str:
+        return f"add check {self.check.name} on {self.table}"
+
+
+@dataclass(frozen=True)
+class DropCheck(Change):
+    check: CheckConstraint
+
+    def describe(self) -> str:
+        return f"drop check {self.check.name} on {self.table}"
+
+
+# -- views ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CreateView(Change):
+    view: View
+    replace: bool = False
+
+    def describe(self) -> str:
+        return f"{'replace' if self.replace else 'create'} view {self.table}"
+
+
+@dataclass(frozen=True)
+class DropView(Change):
+    view: View
+
+    def describe(self) -> str:
+        return f"drop view {self.table}"
+
+
+# --------------------------------------------------------------------------
+# What loses data
+# --------------------------------------------------------------------------
+
+_INT_RANK = {name: k for k, name in enumerate(INTEGER_TYPES)}
+_TEXT_BYTES = {"tinytext": 255, "text": 65535, "mediumtext": 16777215, "longtext": 4294967295,
+               "tinyblob": 255, "blob": 65535, "mediumblob": 16777215, "longblob": 4294967295}
+_UNICODE_FULL = {"utf8mb4", "utf16", "utf16le", "utf32", "gb18030"}
+_SINGLE_BYTE = {"latin1", "latin2", "latin5", "latin7", "ascii", "cp1250", "cp1251", "cp1256", "cp1257", "cp850",
+                "cp852", "cp866", "dec8", "greek", "hebrew", "hp8", "koi8r", "koi8u", "macce", "macroman",
+                "swe7", "tis620", "armscii8", "geostd8", "keybcs2"}
+_TIME_TYPES = ("time", "datetime", "timestamp")
+
+
+def _charset_holds(old: str | None, new: str | None) -> bool:
+    if old == new or old is None or new is None:
+        return True
+    if new in _UNICODE_FULL:
+        return True
+    if new == "utf8mb3":
+        return old in _SINGLE_BYTE or old in ("ucs2", "utf8mb3")
+    return old == "ascii"
+
+
+def _max_chars(t: ColumnType) -> int | None:
+    if t.name in ("char", "varchar", "binary", "varbinary"):
+        return t.length
+    return _TEXT_BYTES.get(t.name)
+
+
+def type_data_loss(old: ColumnType, new: ColumnType) -> str | None:
+    """Why values of ``old`` may not survive conversion to ``new`` (None if they all do)."""
+    if old == new:
+        return None
+    o, n = old, new
+    if o.is_integer and n.is_integer:
+        if _INT_RANK[n.name] < _INT_RANK[o.name]:
+            return f"{o.name} -> {n.name} narrows the range"
+        if n.unsigned and not o.unsigned:
+            return "signed -> unsigned loses negative values"
+        if o.unsigned and not n.unsigned and _INT_RANK[n.name] == _INT_RANK[o.name]:
+            return f"unsigned {o.name} -> signed {n.name} loses the upper half of the range"
+        return None
+    if o.is_integer and n.name == "decimal":
+        digits = {"tinyint": 3, "smallint": 5, "mediumint": 8, "int": 10, "bigint": 20}[o.name]
+        return None if (n.length or 10) - (n.scale or 0) >= digits and (n.unsigned <= o.unsigned) else \
+            f"{o.sql()} -> {n.sql()} may not hold every value"
+    if o.name == "decimal" and n.name == "decimal":
+        o_int, n_int = (o.length or 10) - (o.scale or 0), (n.length or 10) - (n.scale or 0)
+        if n_int < o_int or (n.scale or 0) < (o.scale or 0):
+            return f"{o.sql()} -> {n.sql()} reduces precision or scale"
+        if n.unsigned and not o.unsigned:
+            return "signed -> unsigned loses negative values"
+        return None
+    if o.name == "float" and n.name == "double":
+        return None
+    if o.name in ("float", "double") and n.name in ("float", "double"):
+        return f"{o.sql()} -> {n.sql()} reduces precision"
+    if o.name == "bit" and n.name == "bit":
+        return None if (n.length or 1) >= (o.length or 1) else f"bit({o.length}) -> bit({n.length}) drops bits"
+    if o.name in ("enum", "set") and n.name == o.name:
+        if tuple(n.values[:len(o.values)]) == tuple(o.values):
+            return None  # values appended at the end keep every stored value
+        missing = [v for v in o.values if v not in n.values]
+        if missing:
+            return f"{o.name} loses value(s) {', '.join(repr(v) for v in missing)}"
+        return f"{o.name} values reordered (stored positions change meaning)"
+    if o.name in ("enum", "set") and n.name in ("char", "varchar", "tinytext", "text", "mediumtext", "longtext"):
+        longest = max((len(v) for v in o.values), default=0) * (len(o.values) if o.name == "set" else 1)
+        limit = _max_chars(n)
+        return None if limit is None or limit >= longest else f"{o.name} -> {n.sql()} may truncate values"
+    o_len, n_len = _max_chars(o), _max_chars(n)
+    textual = ("char", "varchar", "tinytext", "text", "mediumtext", "longtext")
+    binary = ("binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob")
+    if (o.name in textual and n.name in textual) or (o.name in binary and n.name in binary):
+        if o_len is not None and n_len is not None and n_len < o_len:
+            return f"{o.sql()} -> {n.sql()} may truncate values"
+        if o.name in ("varchar", "varbinary") and n.name in ("char", "binary"):
+            return f"{o.sql()} -> {n.sql()} pads or strips trailing spaces"
+        return None
+    if o.name in _TIME_TYPES and n.name == o.name:
+        return None if (n.length or 0) >= (o.length or 0) else "fewer fractional-second digits round values"
+    if o.name == "date" and n.name in ("datetime", "timestamp"):
+        return None if n.name == "datetime" else "date -> timestamp cannot hold dates outside 1970-2038"
+    if o.name == "timestamp" and n.name == "datetime":
+        return None if (n.length or 0) >= (o.length or 0) else "fewer fractional-second digits round values"
+    if o.name in ("json",) and n.name in ("longtext", "json"):
+        return None
+    if n.name in ("varchar", "char", "tinytext", "text", "mediumtext", "longtext") and \
+            (o.is_integer or o.name in ("decimal", "float", "double", "year", "date", "time", "datetime",
+                                        "timestamp")):
+        needed = 40 if o.name in ("decimal", "float", "double") else 26
+        return None if n_len is None or n_len >= needed else f"{o.sql()} -> {n.sql()} may truncate values"
+    return f"{o.sql()} -> {n.sql()} converts values between unrelated types"
+
+
+def column_data_loss(old: Column, new: Column) -> str | None:
+    if old.generated is not None or new.generated is not None:
+        return None  # generated values are recomputed, never lost
+    loss = type_data_loss(old.type, new.type)
+    if loss:
+        return f"{old.name}: {loss}"
+    if old.type.is_textual and new.type.is_textual and not _charset_holds(old.charset, new.charset):
+        return f"{old.name}: character set {old.charset} -> {new.charset} cannot hold every character"
+    return None

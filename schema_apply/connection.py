@@ -1,0 +1,199 @@
+"""The guarded connection: the one way schema-apply talks to the server.
+
+Every statement passes ``GuardedConnection._send``: it is interpolated,
+checked by ``guard.check`` (refused before sending if it could read secret
+rows, or any rows at all), counted, optionally logged, executed, and a
+server error comes back as ``ServerError`` with the values the server quoted
+from data redacted. Nothing else in the package imports PyMySQL's cursor.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pymysql
+import pymysql.err
+
+from . import guard
+from .dsn import ConnectionTarget
+from .errors import ConnectionError_, LockTimeout, ServerError
+from .redact import redact_server_message
+from .sqltext import quote_string
+
+# server error codes worth their own message
+ER_ACCESS_DENIED = 1045
+ER_DBACCESS_DENIED = 1044
+ER_BAD_DB = 1049
+ER_LOCK_WAIT_TIMEOUT = 1205
+CR_CONNECTION_ERROR = 2002
+CR_CONN_HOST_ERROR = 2003
+CR_UNKNOWN_HOST = 2005
+CR_SERVER_GONE = 2006
+CR_SERVER_LOST = 2013
+
+
+@dataclass
+class Sent:
+    sql: str
+    seconds: float
+    info: guard.StatementInfo | None = None
+
+
+class GuardedConnection:
+    """A PyMySQL connection that only sends what the guard allows."""
+
+    def __init__(self, raw: pymysql.connections.Connection, *, database: str,
+                 secret_prefixes: tuple[str, ...] = ("secret_",), lower_case_table_names: int = 0,
+                 on_statement: Callable[[Sent], None] | None = None):
+        self._raw = raw
+        self.database = database
+        self.secret_prefixes = secret_prefixes
+        self.lower_case_table_names = lower_case_table_names
+        self.on_statement = on_statement
+        self.sent: list[Sent] = []
+
+    # -- opening ------------------------------------------------------------
+
+    @classmethod
+    def open(cls, target: ConnectionTarget, *, secret_prefixes: tuple[str, ...] = ("secret_",),
+             connect_timeout: float = 10.0, on_statement: Callable[[Sent], None] | None = None,
+             use_database: bool = True) -> "GuardedConnection":
+        ssl = {"ca": target.ssl_ca} if target.ssl_ca else None
+        try:
+            raw = pymysql.connect(
+                host=target.host, port=target.port, user=target.user, password=target.password,
+                database=target.database if use_database else None, unix_socket=target.unix_socket,
+                charset="utf8mb4", autocommit=True, connect_timeout=connect_timeout, ssl=ssl,
+                ssl_verify_cert=True if ssl else None, ssl_verify_identity=bool(ssl), local_infile=False)
+        except pymysql.err.MySQLError as exc:
+            raise _connect_error(exc, target) from None
+        except (OSError, ValueError) as exc:
+            raise ConnectionError_(f"cannot connect to {target}: {type(exc).__name__}") from None
+        conn = cls(raw, database=target.database, secret_prefixes=secret_prefixes, on_statement=on_statement)
+        conn._setup_session()
+        return conn
+
+    def _setup_session(self) -> None:
+        """Quote rules our rendered SQL relies on: backslash escapes on, no ANSI_QUOTES."""
+        mode = self.query("SELECT @@SESSION.sql_mode")[0][0] or ""
+        parts = [p for p in mode.split(",") if p and p not in ("ANSI_QUOTES", "NO_BACKSLASH_ESCAPES", "ANSI")]
+        if parts != [p for p in mode.split(",") if p]:
+            self.execute("SET SESSION sql_mode = " + quote_string(",".join(parts)))
+        row = self.query("SELECT @@lower_case_table_names")[0]
+        self.lower_case_table_names = int(row[0] or 0)
+
+    def close(self) -> None:
+        try:
+            self._raw.close()
+        except Exception:
+            pass
+
+    def __enter__(self) -> "GuardedConnection":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- sending --------------------------------------------------------------
+
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        return self._send(sql, params, fetch=True)
+
+    def execute(self, sql: str, params: tuple = ()) -> None:
+        self._send(sql, params, fetch=False)
+
+    @property
+    def statements_sent(self) -> int:
+        return len(self.sent)
+
+    def _send(self, sql: str, params: tuple, *, fetch: bool) -> list[tuple]:
+        text = self._raw.cursor().mogrify(sql, params) if params else sql
+        info = guard.check(text, secret_prefixes=self.secret_prefixes, database=self.database,
+                           lower_case_table_names=self.lower_case_table_names)
+        started = time.monotonic()
+        try:
+            with self._raw.cursor() as cursor:
+                cursor.execute(text)
+                rows = list(cursor.fetchall()) if fetch else []
+        except pymysql.err.MySQLError as exc:
+            raise server_error(exc) from None
+        finally:
+            record = Sent(text, time.monotonic() - started, info)
+            self.sent.append(record)
+            if self.on_statement is not None:
+                self.on_statement(record)
+        return rows
+
+
+def error_code(exc: BaseException) -> int | None:
+    args = getattr(exc, "args", ())
+    return args[0] if args and isinstance(args[0], int) else None
+
+
+def server_error(exc: pymysql.err.MySQLError) -> ServerError:
+    """A PyMySQL error as ServerError, its message redacted of any value quoted from rows."""
+    code = error_code(exc)
+    message = str(exc.args[1]) if len(exc.args) > 1 else type(exc).__name__
+    text = redact_server_message(code, message)
+    if code == ER_LOCK_WAIT_TIMEOUT or code == 1206:
+        return ServerError(f"({code}) {text}", code=code,
+                           hint="another session holds a lock on the table (a long transaction?);"
+                                " retry when it is done — nothing after this statement ran")
+    if code in (CR_SERVER_GONE, CR_SERVER_LOST):
+        return ServerError(f"({code}) lost the connection to the server: {text}", code=code)
+    return ServerError(f"({code}) {text}" if code else text, code=code)
+
+
+def _connect_error(exc: pymysql.err.MySQLError, target: ConnectionTarget) -> ConnectionError_:
+    code = error_code(exc)
+    if code in (ER_ACCESS_DENIED, ER_DBACCESS_DENIED):
+        return ConnectionError_(f"access denied for {target.user} at {target.host}:{target.port}"
+                                f" (server error {code})",
+                                hint="check the credentials (credstash key / --database-url) and the user's grants")
+    if code == ER_BAD_DB:
+        return ConnectionError_(f"database {target.database} does not exist on {target.host}:{target.port}",
+                                hint="create it first: schema-apply manages the tables of an existing database")
+    if code in (CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR, CR_UNKNOWN_HOST):
+        return ConnectionError_(f"cannot connect to {target.host}:{target.port} (error {code})",
+                                hint="is the server running and reachable from here?")
+    message = redact_server_message(code, str(exc.args[1]) if len(exc.args) > 1 else type(exc).__name__)
+    return ConnectionError_(f"cannot connect to {target}: ({code}) {message}")
+
+
+LOCK_NAME_LIMIT = 64
+
+
+def lock_name(database: str) -> str:
+    """``schema-apply/<database>``, cut to MySQL's 64-character limit for named locks."""
+    return ("schema-apply/" + database)[:LOCK_NAME_LIMIT]
+
+
+class ApplyLock:
+    """The named lock ``schema-apply/<database>`` held for a whole apply."""
+
+    def __init__(self, conn: GuardedConnection, database: str, timeout: float):
+        self.conn = conn
+        self.name = lock_name(database)
+        self.timeout = timeout
+        self.held = False
+
+    def __enter__(self) -> "ApplyLock":
+        got = self.conn.query("SELECT GET_LOCK(%s, %s)", (self.name, int(self.timeout) if self.timeout == int(self.timeout) else self.timeout))[0][0]
+        if got != 1:
+            holder = self.conn.query("SELECT IS_USED_LOCK(%s)", (self.name,))[0][0]
+            raise LockTimeout(f"another schema-apply run holds the lock {self.name}"
+                              + (f" (connection {holder})" if holder else "")
+                              + f"; waited {self.timeout:g}s, changed nothing",
+                              hint="wait for the other run to finish, or raise --lock-timeout")
+        self.held = True
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.held:
+            try:
+                self.conn.query("SELECT RELEASE_LOCK(%s)", (self.name,))
+            except Exception:
+                pass  # the session ends anyway, and the lock with it
+            self.held = False

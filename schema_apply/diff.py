@@ -1,0 +1,241 @@
+"""The diff: two normalised models in, a list of change values out. Never touches a database.
+
+Renames come only from ``-- @renamed from=old`` annotations, never from
+guessing. Objects whose names the server made up (``a_2``, ``t_ibfk_1``,
+``CONSTRAINT_1``) are matched by definition first, so a Schemafile that does
+not name them never gets perpetual renames. Index order is not a change:
+the server sorts keys itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable, Iterable, TypeVar
+
+from .changes import (
+    FIRST, AddCheck, AddColumn, AddForeignKey, AddIndex, Change, ChangePartitioning, ChangeTableOptions,
+    CreateTable, CreateView, DropCheck, DropColumn, DropForeignKey, DropIndex, DropTable, DropView, ModifyColumn,
+    Position, RenameIndex, RenameTable)
+from .model import CheckConstraint, Column, ForeignKey, Index, Schema, Table, key
+
+T = TypeVar("T")
+
+
+def diff(current: Schema, desired: Schema) -> list[Change]:
+    """Changes that turn ``current`` into ``desired`` (both normalised for the same server)."""
+    live = {t.name: t for t in current.tables}
+    want = {t.name: t for t in desired.tables}
+    changes: list[Change] = []
+
+    renames = {t.renamed_from: t.name for t in desired.tables
+               if t.name not in live and t.renamed_from and t.renamed_from in live and t.renamed_from not in want}
+    for old, new in renames.items():
+        changes.append(RenameTable(new, old))
+    live = {renames.get(name, name): rename_table(t, renames) for name, t in live.items()}
+
+    for table in desired.tables:
+        if table.name not in live:
+            changes.append(CreateTable(table.name, table))
+    for name, table in live.items():
+        if name not in want:
+            changes.append(DropTable(name, table))
+    for table in desired.tables:
+        if table.name in live:
+            changes.extend(diff_table(live[table.name], table))
+
+    live_views = {v.name: v for v in current.views}
+    want_views = {v.name: v for v in desired.views}
+    for name, view in live_views.items():
+        if name not in want_views:
+            changes.append(DropView(name, view))
+    for name, view in want_views.items():
+        if name not in live_views:
+            changes.append(CreateView(name, view))
+        elif live_views[name] != view:
+            changes.append(CreateView(name, view, replace=True))
+    return changes
+
+
+def rename_table(table: Table, renames: dict[str, str]) -> Table:
+    """``table`` as it is after RENAME TABLE: its name, and foreign keys pointing at renamed tables."""
+    if not renames:
+        return table
+    fks = tuple(replace(fk, ref_table=renames[fk.ref_table]) if fk.ref_schema is None and fk.ref_table in renames
+                else fk for fk in table.foreign_keys)
+    return replace(table, name=renames.get(table.name, table.name), foreign_keys=fks)
+
+
+def _rename_columns(table: Table, mapping: dict[str, str]) -> Table:
+    """``table`` as the server shows it once columns are renamed (indexes and keys follow)."""
+    if not mapping:
+        return table
+    def new(name: str) -> str:
+        return mapping.get(key(name), name)
+    columns = tuple(replace(c, name=new(c.name)) for c in table.columns)
+    indexes = tuple(replace(i, parts=tuple(replace(p, column=new(p.column)) if p.column else p for p in i.parts))
+                    for i in table.indexes)
+    fks = tuple(replace(fk, columns=tuple(new(c) for c in fk.columns)) for fk in table.foreign_keys)
+    return replace(table, columns=columns, indexes=indexes, foreign_keys=fks)
+
+
+def diff_table(old: Table, new: Table) -> list[Change]:
+    changes: list[Change] = []
+    name = new.name
+
+    # -- columns: renames (annotated), drops, changes, adds, positions -------
+    old_keys = {c.key for c in old.columns}
+    new_keys = {c.key for c in new.columns}
+    renamed: dict[str, str] = {}  # old key -> new name
+    for col in new.columns:
+        src = col.renamed_from
+        if src and key(src) in old_keys and key(src) not in new_keys and col.key not in old_keys:
+            renamed[key(src)] = col.name
+    before_rename = {renamed[c.key]: c for c in old.columns if c.key in renamed}
+    old = _rename_columns(old, renamed)
+    current = {c.key: c for c in old.columns}
+
+    # A column that becomes (or stops being) generated, or switches between
+    # VIRTUAL and STORED, cannot be modified in place: it is dropped and added.
+    rebuilt = {c.key for c in new.columns if c.key in current and _generation(current[c.key]) != _generation(c)}
+    for col in old.columns:
+        if col.key not in new_keys or col.key in rebuilt:
+            changes.append(DropColumn(name, col))
+    for k in rebuilt:
+        del current[k]
+
+    positions = _positions([c.key for c in old.columns if c.key in current and c.key in new_keys],
+                           [c.key for c in new.columns])
+    # New columns at the very end need no AFTER: ADD COLUMN appends, and stays
+    # an instant change where the server can do that (an AFTER may force a rebuild).
+    trailing: set[str] = set()
+    for col in reversed(new.columns):
+        if col.key in current:
+            break
+        trailing.add(col.key)
+    previous: str | None = None
+    for col in new.columns:
+        moves = positions[col.key] and col.key not in trailing
+        where = (Position(previous) if previous else FIRST) if moves else None
+        if col.key not in current:
+            changes.append(AddColumn(name, col, where))
+        else:
+            live = current[col.key]
+            source = before_rename.get(col.name)
+            old_col = source if source is not None else live
+            if live != col or source is not None or where is not None:
+                changes.append(ModifyColumn(name, old_col, col, where))
+        previous = col.name
+
+    # -- indexes ----------------------------------------------------------------
+    pairs, dropped, added = _match(old.indexes, new.indexes, lambda i: i.key, Index.same_definition,
+                                   lambda i: i.auto_named)
+    for index in new.indexes:
+        src = index.renamed_from
+        if index in added and src and old.index(src) is not None and new.index(src) is None:
+            source = old.index(src)
+            if source in dropped and source.same_definition(index):
+                dropped.remove(source)
+                added.remove(index)
+                changes.append(RenameIndex(name, source.name, index.name))
+    for a, b in pairs:
+        if a != b and not a.same_definition(b):
+            dropped.append(a)
+            added.append(b)
+        elif a.name != b.name and not b.auto_named:
+            changes.append(RenameIndex(name, a.name, b.name))  # e.g. only the case differs
+    for index in dropped:
+        changes.append(DropIndex(name, index))
+    for index in added:
+        changes.append(AddIndex(name, index))
+
+    # -- foreign keys and checks: drop and add (the server cannot alter them) ------
+    pairs, dropped_fk, added_fk = _match(old.foreign_keys, new.foreign_keys, lambda f: f.key,
+                                         lambda a, b: replace(a, name=b.name) == b, lambda f: f.auto_named)
+    for a, b in pairs:
+        if a != b and replace(a, name=b.name) != b:
+            dropped_fk.append(a)
+            added_fk.append(b)
+    changes.extend(DropForeignKey(name, fk) for fk in dropped_fk)
+    changes.extend(AddForeignKey(name, fk) for fk in added_fk)
+
+    pairs, dropped_ck, added_ck = _match(old.checks, new.checks, lambda c: c.key,
+                                         lambda a, b: replace(a, name=b.name) == b, lambda c: c.auto_named)
+    for a, b in pairs:
+        if a != b and replace(a, name=b.name) != b:
+            dropped_ck.append(a)
+            added_ck.append(b)
+    changes.extend(DropCheck(name, c) for c in dropped_ck)
+    changes.extend(AddCheck(name, c) for c in added_ck)
+
+    # -- table options and partitioning --------------------------------------------
+    if old.options != new.options:
+        changes.append(ChangeTableOptions(name, old.options, new.options))
+    if old.partitioning != new.partitioning:
+        changes.append(ChangePartitioning(name, old.partitioning, new.partitioning))
+    return changes
+
+
+def _generation(column: Column) -> str:
+    if column.generated is None:
+        return "regular"
+    return "stored" if column.generated.stored else "virtual"
+
+
+def _positions(kept: list[str], desired: list[str]) -> dict[str, bool]:
+    """Which columns need FIRST/AFTER: the new ones, and the kept ones outside the
+    longest run already in desired order (so the fewest columns move)."""
+    order = {k: n for n, k in enumerate(desired)}
+    sequence = [order[k] for k in kept]
+    stay = {kept[i] for i in _longest_increasing(sequence)}
+    return {k: (k not in stay) for k in desired}
+
+
+def _longest_increasing(seq: list[int]) -> list[int]:
+    """Indices of one longest strictly increasing subsequence (patience sorting)."""
+    import bisect
+    tails: list[int] = []
+    tails_idx: list[int] = []
+    prev = [-1] * len(seq)
+    for i, value in enumerate(seq):
+        pos = bisect.bisect_left(tails, value)
+        if pos == len(tails):
+            tails.append(value)
+            tails_idx.append(i)
+        else:
+            tails[pos] = value
+            tails_idx[pos] = i
+        prev[i] = tails_idx[pos - 1] if pos > 0 else -1
+    out = []
+    i = tails_idx[-1] if tails_idx else -1
+    while i >= 0:
+        out.append(i)
+        i = prev[i]
+    return out[::-1]
+
+
+def _match(old: Iterable[T], new: Iterable[T], name_of: Callable[[T], str], same: Callable[[T, T], bool],
+           auto: Callable[[T], bool]) -> tuple[list[tuple[T, T]], list[T], list[T]]:
+    """Pair old and new objects: objects whose names the server makes up are
+    paired by definition first; the rest by name; then leftovers by definition."""
+    old_left = list(old)
+    new_left = list(new)
+    pairs: list[tuple[T, T]] = []
+
+    def take(pred) -> None:
+        for b in list(new_left):
+            for a in old_left:
+                if pred(a, b):
+                    pairs.append((a, b))
+                    old_left.remove(a)
+                    new_left.remove(b)
+                    break
+
+    take(lambda a, b: auto(b) and same(a, b) and (name_of(a) == name_of(b) or not _name_wanted(a, new_left, name_of)))
+    take(lambda a, b: name_of(a) == name_of(b))
+    take(lambda a, b: auto(b) and same(a, b))
+    return pairs, old_left, new_left
+
+
+def _name_wanted(obj, new_left, name_of) -> bool:
+    """Whether some remaining desired object is named like ``obj`` (keep the name match for it)."""
+    return any(name_of(n) == name_of(obj) for n in new_left)
