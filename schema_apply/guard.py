@@ -48,6 +48,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlglot import exp
 from sqlglot.dialects.mysql import MySQL
@@ -115,6 +116,8 @@ def check(sql: str, *, secret_prefixes: Sequence[str], database: str | None = No
 
 
 def _check(sql: str, policy: "_Policy") -> StatementInfo:
+    if "\0" in sql:  # servers disagree on what follows a NUL byte; schema-apply never sends one
+        raise _Refusal("unclassifiable", f"the text holds a NUL byte; {UNKNOWN}").error(policy, alternative=False)
     results: list[StatementInfo] = []
     for index, (text, ansi) in enumerate(_readings(sql)):
         try:
@@ -133,11 +136,11 @@ def _check(sql: str, policy: "_Policy") -> StatementInfo:
 class _Refusal(Exception):
     """Internal: why one reading of the statement is refused (turned into SecretAccessRefused)."""
 
-    def __init__(self, kind: str, reason: str, *, tables: Iterable[str] = (), hint: str | None = None):
+    def __init__(self, kind: str, reason: str, *, tables: Iterable["_Name"] = (), hint: str | None = None):
         super().__init__(reason)
         self.kind = kind
         self.reason = reason
-        self.tables = tuple(tables)
+        self.tables = _unique(tables)
         self.hint = hint
 
     def error(self, policy: "_Policy", *, alternative: bool) -> SecretAccessRefused:
@@ -149,8 +152,8 @@ class _Refusal(Exception):
                         " NO_BACKSLASH_ESCAPES)")
         error = SecretAccessRefused(message, hint=self.hint)
         error.statement_kind = self.kind  # type: ignore[attr-defined]
-        error.tables = self.tables  # type: ignore[attr-defined]
-        error.secret_tables = tuple(t for t in self.tables if policy.secret(t))  # type: ignore[attr-defined]
+        error.tables = tuple(str(t) for t in self.tables)  # type: ignore[attr-defined]
+        error.secret_tables = tuple(str(t) for t in self.tables if policy.secret(t))  # type: ignore[attr-defined]
         return error
 
 
@@ -163,27 +166,37 @@ class _Policy:
     lctn: int
     database: str | None
 
-    def secret(self, qualified_name: str) -> bool:
-        return is_secret_name(qualified_name.rpartition(".")[2], self.prefixes, self.lctn)
+    def secret(self, name: "_Name") -> bool:
+        return is_secret_name(name.table, self.prefixes, self.lctn)
 
-    def show(self, names: Iterable[str]) -> str:
+    def show(self, names: Iterable["_Name"]) -> str:
         """Names for a message: backquoted, qualified with the current database when known."""
         out = []
         for name in _unique(names):
-            db, _, table = name.rpartition(".")
-            db = db or self.database or ""
-            out.append(f"{_q(db)}.{_q(table)}" if db else _q(table))
+            db = name.db or self.database
+            out.append(f"{_q(db)}.{_q(name.table)}" if db else _q(name.table))
         return ", ".join(out)
 
     def prefixes_text(self) -> str:
         return ", ".join(repr(p) for p in self.prefixes) or "(none)"
 
 
+class _Name(NamedTuple):
+    """A table name as written: its database (None if unqualified) and the table itself. Kept as two
+    parts because a quoted name may hold a dot (`` `secret_a.b` `` is one table)."""
+
+    db: str | None
+    table: str
+
+    def __str__(self) -> str:
+        return f"{self.db}.{self.table}" if self.db else self.table
+
+
 def _q(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
-def _unique(items: Iterable[str]) -> tuple[str, ...]:
+def _unique(items: Iterable) -> tuple:
     return tuple(dict.fromkeys(items))
 
 
@@ -194,7 +207,7 @@ UNKNOWN = ("the guard allows only metadata reads, session settings, the apply lo
            " refuses anything it cannot classify with certainty")
 
 
-def _refuse_rows(kind: str, policy: _Policy, tables: Sequence[str], what: str = "reads rows of") -> _Refusal:
+def _refuse_rows(kind: str, policy: _Policy, tables: Sequence[_Name], what: str = "reads rows of") -> _Refusal:
     secrets = [t for t in tables if policy.secret(t)]
     if secrets:
         return _Refusal(kind, f"it {what} secret table {policy.show(secrets)} (matching secret prefix"
@@ -462,18 +475,15 @@ def _is_name(t: _Tok | None) -> bool:
     return t is not None and (t.kind == "ident" or (t.kind == "word" and _WORD.fullmatch(t.raw) is not None))
 
 
-def _name_at(toks: Sequence[_Tok], i: int) -> tuple[str, int] | None:
-    """A possibly qualified table name at ``toks[i]``: (``t`` or ``db.t``, index after it)."""
-    if i >= len(toks) or not _is_name(toks[i]):
+def _name_at(toks: Sequence[_Tok], i: int) -> tuple[_Name, int] | None:
+    """A possibly qualified table name at ``toks[i]``, and the index after it."""
+    if i >= len(toks) or not _is_name(toks[i]) or toks[i].raw == "":
         return None
-    first = toks[i].raw
-    if first == "":
-        return None
-    if i + 2 < len(toks) + 1 and i + 1 < len(toks) and toks[i + 1].p("."):
+    if i + 1 < len(toks) and toks[i + 1].p("."):
         if i + 2 >= len(toks) or not _is_name(toks[i + 2]) or toks[i + 2].raw == "":
             return None
-        return f"{first}.{toks[i + 2].raw}", i + 3
-    return first, i + 1
+        return _Name(toks[i].raw, toks[i + 2].raw), i + 3
+    return _Name(None, toks[i].raw), i + 1
 
 
 # --- classification ---------------------------------------------------------------------------------
@@ -558,19 +568,17 @@ def _classify(text: str, policy: _Policy, *, ansi_quotes: bool) -> StatementInfo
                    tables=[t for t in _secret_words(toks, policy)])
 
 
-def _secret_words(toks: Sequence[_Tok], policy: _Policy) -> list[str]:
+def _secret_words(toks: Sequence[_Tok], policy: _Policy) -> list[_Name]:
     """Every name (never a string) matching a secret prefix, qualified where written so."""
     out = []
     for k, t in enumerate(toks):
-        if _is_name(t) and policy.secret(t.raw):
-            if k >= 2 and toks[k - 1].p(".") and _is_name(toks[k - 2]):
-                out.append(f"{toks[k - 2].raw}.{t.raw}")
-            else:
-                out.append(t.raw)
+        if _is_name(t) and policy.secret(_Name(None, t.raw)):
+            qualified = k >= 2 and toks[k - 1].p(".") and _is_name(toks[k - 2])
+            out.append(_Name(toks[k - 2].raw if qualified else None, t.raw))
     return list(_unique(out))
 
 
-def _mentioned_tables(text: str, toks: Sequence[_Tok], raw: Sequence[Token]) -> list[str]:
+def _mentioned_tables(text: str, toks: Sequence[_Tok], raw: Sequence[Token]) -> list[_Name]:
     """Best effort, for messages: the tables a refused statement names."""
     try:
         tree = _parse(text, raw)
@@ -667,8 +675,8 @@ def _parse(text: str, raw: Sequence[Token]) -> exp.Expr:
     return trees[0]
 
 
-def _table_name(t: exp.Table) -> str:
-    return f"{t.db}.{t.name}" if t.db else t.name
+def _table_name(t: exp.Table) -> _Name:
+    return _Name(t.db or None, t.name)
 
 
 def _cte_visible(table: exp.Table) -> bool:
@@ -695,7 +703,7 @@ def _cte_visible(table: exp.Table) -> bool:
     return False
 
 
-def _query_tables(tree: exp.Expr) -> tuple[list[str], list[str], list[str]]:
+def _query_tables(tree: exp.Expr) -> tuple[list[str], list[_Name], list[str]]:
     """(information_schema tables, user tables, problems) a parsed query references."""
     meta, user, problems = [], [], []
     for t in tree.find_all(exp.Table):
@@ -711,7 +719,7 @@ def _query_tables(tree: exp.Expr) -> tuple[list[str], list[str], list[str]]:
                 continue
             if _cte_visible(t):
                 continue
-            user.append(t.name)
+            user.append(_Name(None, t.name))
         elif t.db.lower() == "information_schema":
             meta.append(t.name)
         else:
@@ -853,9 +861,7 @@ def _show(toks: list[_Tok], policy: _Policy) -> StatementInfo:
                 i = 5
             got = _name_at(rest, i)
             if got and got[1] == len(rest):
-                tables = (got[0],) if what in ("TABLE", "VIEW", "SEQUENCE") else ()
-                return StatementInfo(METADATA_READ, tables,
-                                     tuple(t for t in tables if policy.secret(t)))
+                return _info(METADATA_READ, [got[0]] if what in ("TABLE", "VIEW", "SEQUENCE") else [], policy)
         if what == "USER":
             raise _Refusal("SHOW CREATE USER", "it shows password hashes; " + UNKNOWN)
         raise _Refusal("SHOW CREATE", UNKNOWN)
@@ -915,13 +921,13 @@ def _show(toks: list[_Tok], policy: _Policy) -> StatementInfo:
     raise _Refusal(f"SHOW {shown}", "it is not among the SHOW statements schema-apply uses; " + UNKNOWN)
 
 
-def _show_target(rest: Sequence[_Tok], i: int) -> list[str]:
+def _show_target(rest: Sequence[_Tok], i: int) -> list[_Name]:
     if i < len(rest) and rest[i].w("FROM", "IN"):
         got = _name_at(rest, i + 1)
         if got:
             name, j = got
             if j + 1 < len(rest) and rest[j].w("FROM", "IN") and _is_name(rest[j + 1]):
-                name = f"{rest[j + 1].raw}.{name}"
+                name = _Name(rest[j + 1].raw, name.table)
             return [name]
     return []
 
@@ -998,19 +1004,19 @@ def _skip_if_exists(toks: Sequence[_Tok], i: int, *, not_: bool = False) -> int:
     return i
 
 
-def _need_name(toks: Sequence[_Tok], i: int, kind: str) -> tuple[str, int]:
+def _need_name(toks: Sequence[_Tok], i: int, kind: str) -> tuple[_Name, int]:
     got = _name_at(toks, i)
     if got is None:
         raise _Refusal(kind, f"the guard cannot read the table name; {UNKNOWN}")
     return got
 
 
-def _info(kind: str, tables: Iterable[str], policy: _Policy) -> StatementInfo:
-    tables = _unique(tables)
-    return StatementInfo(kind, tables, tuple(t for t in tables if policy.secret(t)))
+def _info(kind: str, tables: Iterable[_Name], policy: _Policy) -> StatementInfo:
+    names = _unique(tables)
+    return StatementInfo(kind, tuple(str(t) for t in names), tuple(str(t) for t in names if policy.secret(t)))
 
 
-def _no_query(toks: Sequence[_Tok], kind: str, policy: _Policy, tables: Sequence[str]) -> None:
+def _no_query(toks: Sequence[_Tok], kind: str, policy: _Policy, tables: Sequence[_Name]) -> None:
     """DDL other than a view must hold no query: nothing here may read rows."""
     for k, t in enumerate(toks):
         if t.w("SELECT") or (t.w("VALUES") and not (k + 1 < len(toks) and toks[k + 1].w("LESS", "IN"))):
@@ -1021,7 +1027,7 @@ def _no_query(toks: Sequence[_Tok], kind: str, policy: _Policy, tables: Sequence
                                what="copies rows (… SELECT / TABLE / VALUES) from")
 
 
-def _engines(toks: Sequence[_Tok], kind: str, tables: Sequence[str]) -> None:
+def _engines(toks: Sequence[_Tok], kind: str, tables: Sequence[_Name]) -> None:
     for k, t in enumerate(toks):
         if t.w("ENGINE"):
             v = k + 1
@@ -1040,7 +1046,7 @@ def _engines(toks: Sequence[_Tok], kind: str, tables: Sequence[str]) -> None:
                            " (MERGE / FEDERATED); schema-apply never uses it", tables=tables)
 
 
-def _references(toks: Sequence[_Tok]) -> list[str]:
+def _references(toks: Sequence[_Tok]) -> list[_Name]:
     out = []
     for k, t in enumerate(toks):
         if t.w("REFERENCES"):
@@ -1107,7 +1113,7 @@ def _alter_table(toks: list[_Tok], i: int, policy: _Policy) -> StatementInfo:
     return _info(DDL, tables + _references(rest), policy)
 
 
-def _declassify_check(kind: str, old: str, new: str, policy: _Policy) -> None:
+def _declassify_check(kind: str, old: _Name, new: _Name, policy: _Policy) -> None:
     if policy.secret(old) and not policy.secret(new):
         raise _Refusal(kind, f"it would rename secret table {policy.show([old])} to the non-secret name"
                        f" {policy.show([new])}, exposing its rows to anyone who may read non-secret tables",
@@ -1118,7 +1124,7 @@ def _declassify_check(kind: str, old: str, new: str, policy: _Policy) -> None:
 def _rename_table(toks: list[_Tok], i: int, policy: _Policy) -> StatementInfo:
     kind = "RENAME TABLE"
     i = _skip_if_exists(toks, i)
-    tables: list[str] = []
+    tables: list[_Name] = []
     pairs = _split_commas(toks[i:])
     for pair in pairs:
         old, j = _need_name(pair, 0, kind)
@@ -1173,7 +1179,7 @@ def _drop(toks: list[_Tok], policy: _Policy) -> StatementInfo:
     raise _Refusal(f"DROP {what}".strip(), f"schema-apply drops tables, views, indexes and databases only; {UNKNOWN}")
 
 
-def _options_only(toks: Sequence[_Tok], kind: str, tables: Sequence[str]) -> None:
+def _options_only(toks: Sequence[_Tok], kind: str, tables: Sequence[_Name]) -> None:
     """``ALGORITHM [=] x``, ``LOCK [=] x``, ``WAIT n``, ``NOWAIT`` — and nothing else."""
     k = 0
     while k < len(toks):
