@@ -842,13 +842,13 @@ def _show(toks: list[_Tok], policy: _Policy) -> StatementInfo:
     rest = toks[1:]
     words = [t.text if t.kind == "word" else "" for t in rest]
 
-    def tail(i: int, *, like: bool = True) -> None:
+    def tail(i: int) -> None:
         """What may follow: nothing, LIKE 'pattern', or WHERE expression."""
         if i >= len(rest):
             return
-        if like and rest[i].w("LIKE") and len(rest) == i + 2 and rest[i + 1].kind == "string":
+        if rest[i].w("LIKE") and len(rest) == i + 2 and rest[i + 1].kind == "string":
             return
-        if like and rest[i].w("WHERE") and len(rest) > i + 1:
+        if rest[i].w("WHERE") and len(rest) > i + 1:
             _expressions(rest[i + 1:], "SHOW", policy)
             return
         raise _Refusal("SHOW", UNKNOWN)
@@ -865,9 +865,7 @@ def _show(toks: list[_Tok], policy: _Policy) -> StatementInfo:
         if what == "USER":
             raise _Refusal("SHOW CREATE USER", "it shows password hashes; " + UNKNOWN)
         raise _Refusal("SHOW CREATE", UNKNOWN)
-    i = 0
     if words[:1] and words[0] in ("GLOBAL", "SESSION", "LOCAL"):
-        i = 1
         if words[1:2] == ["VARIABLES"]:
             tail(2)
             return StatementInfo(METADATA_READ)
