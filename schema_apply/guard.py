@@ -39,6 +39,14 @@ is tokenised with sqlglot's MySQL tokenizer; DDL and session statements are clas
 token stream (DDL often uses syntax sqlglot cannot parse), and queries — a ``SELECT``, a view's
 definition — are parsed with sqlglot to find every table they reference.
 
+Decisions worth knowing. Unqualified names are user tables even after ``USE information_schema``
+(the tool always writes ``information_schema.X``). Within a query every function call must be an
+unqualified built-in from a short list, written ``NAME(`` with no space, since a stored function
+can read any table. ``SHOW COLUMNS/FIELDS/INDEX/KEYS`` are refused: the tool reads the same from
+information_schema, they need privileges on the table, and ``SHOW INDEX`` shows row-derived
+cardinality. A text holding a NUL byte is refused. A failure inside the guard refuses the
+statement (fail closed).
+
 Refusal messages name the statement kind, the table(s) and the reason, never a literal value of
 the statement.
 """
