@@ -294,3 +294,38 @@ def test_credstash_not_imported_at_cli_start():
             "print(sorted(m for m in ('boto3', 'botocore', 'credstash') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# --- through the CLI: exit 1, a message, no traceback, no secret ----------------------------------
+
+SCHEMAFILE = "CREATE TABLE t (id int NOT NULL, PRIMARY KEY (id)) ENGINE=InnoDB;\n"
+
+
+@pytest.mark.parametrize("value, message", [
+    (f"mysql://u:{PASSWORD}@h:99999/app", "error: credstash key 'db': not a valid URL"),
+    ("{" + PASSWORD, "error: credstash key 'db': the secret's value is neither valid JSON nor a mysql:// URL"),
+])
+def test_cli_reports_credential_errors_without_the_secret(store, tmp_path, value, message):
+    from click.testing import CliRunner
+    from schema_apply.cli import main
+    schemafile = tmp_path / "Schemafile.sql"
+    schemafile.write_text(SCHEMAFILE)
+    store.put("db", value)
+    for command in ("plan", "apply", "export"):
+        args = [command, "--credstash-key", "db"] + (["--schema-file", str(schemafile)] if command != "export" else [])
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1, (command, result.output)
+        assert result.output.startswith(message), (command, result.output)
+        assert "Traceback" not in result.output
+        assert PASSWORD not in result.output and "Pa55w0rd" not in result.output
+
+
+def test_cli_no_such_key(store, tmp_path):
+    from click.testing import CliRunner
+    from schema_apply.cli import main
+    schemafile = tmp_path / "Schemafile.sql"
+    schemafile.write_text(SCHEMAFILE)
+    result = CliRunner().invoke(main, ["plan", "--credstash-key", "nope", "--schema-file", str(schemafile)])
+    assert result.exit_code == 1
+    assert result.output == (f"error: credstash key 'nope' in table '{TABLE}' (region {REGION}): no such key\n"
+                             f"hint: list the keys with `credstash -r {REGION} -t {TABLE} list`\n")

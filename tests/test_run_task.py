@@ -135,7 +135,7 @@ def test_cli_unknown_task_definition(moto_ecs):
 def test_cli_unknown_cluster(moto_ecs):
     result = CliRunner().invoke(main, ["run-task", "--cluster", "nope", "--subnet", moto_ecs.subnet])
     assert result.exit_code == 1
-    assert "error: cluster 'nope': not found" in result.output or "error: RunTask" in result.output
+    assert "error: cluster 'nope': not found" in result.output
 
 
 # --- Stubber: what moto cannot make happen ------------------------------------------------------
