@@ -52,15 +52,20 @@ _KEY_VALUE = re.compile(
     r"""(?ix)
     (\b[\w.-]*(?:password|passwd|pwd|secret_access_key|session_token))  # the key
     (["']?\s*[=:]\s*)                                                    # = or : (a JSON key's quote)
-    ("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s,;&)}\]'"]+)                # the value
+    ("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|(?![{\[])[^\s,;&)}\]'"]+)      # the value (not an object)
     """)
 _IDENTIFIED_BY = re.compile(r"""(?i)(\bIDENTIFIED\s+(?:WITH\s+\S+\s+)?(?:BY|AS)\s+)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
 
 
 def _mask_value(m: re.Match) -> str:
-    value = m.group(3)
-    quoted = value[:1] in ("'", '"') and len(value) >= 2
-    return m.group(1) + m.group(2) + (value[0] + MASK + value[0] if quoted else MASK)
+    key, sep, value = m.groups()
+    if value in ("null", "None", "true", "false"):
+        return m.group(0)
+    if value[:1] in ("'", '"') and len(value) >= 2:
+        return key + sep + value[0] + MASK + value[0]
+    if sep[:1] in ("'", '"'):  # "password": 1234 — keep the JSON (or dict) valid
+        return key + sep + sep[0] + MASK + sep[0]
+    return key + sep + MASK
 
 
 def redact_text(text: str) -> str:

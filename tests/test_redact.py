@@ -232,6 +232,14 @@ def test_password_shapes_masked(text, secret):
     assert secret not in out and MASK in out, out
 
 
+def test_json_stays_json():
+    import json
+
+    text = json.dumps({"password": 123456, "columns": {"password": {"type": "varchar(255)"}}, "pwd": None})
+    out = redact_text(text)
+    assert json.loads(out) == {"password": MASK, "columns": {"password": {"type": "varchar(255)"}}, "pwd": None}
+
+
 def test_registered_secret_and_its_encodings_masked():
     register_secret("pa ss/wörd\"42")
     out = redact_text('a pa ss/wörd"42 b pa%20ss%2Fw%C3%B6rd%2242 c "pa ss/w\\u00f6rd\\"42"')
