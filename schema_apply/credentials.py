@@ -85,7 +85,7 @@ def read_credstash(key: str, *, table: str, context: dict[str, str]) -> str:
         if explained:
             raise explained from None
         raise
-    redact.register_secret(value)
+    _register(value)
     return value
 
 
@@ -122,8 +122,30 @@ def read_secrets_manager(secret_id: str) -> str:
             value = bytes(response.get("SecretBinary") or b"").decode("utf-8")
         except UnicodeDecodeError:
             raise CredentialError(f"{where_region}: the secret's binary value is not UTF-8 text") from None
-    redact.register_secret(value)
+    _register(value)
     return value
+
+
+def _register(value: str) -> None:
+    """Register a plaintext, and the password inside it, before anything can go wrong with it."""
+    import json
+    import urllib.parse
+    redact.register_secret(value)
+    text = value.strip()
+    try:
+        doc = json.loads(text) if text.startswith("{") else None
+    except ValueError:
+        doc = None
+    if isinstance(doc, dict) and isinstance(doc.get("password"), str):
+        redact.register_secret(doc["password"])
+    elif "://" in text:
+        try:
+            password = urllib.parse.urlsplit(text).password
+        except ValueError:
+            password = None
+        if password:
+            redact.register_secret(urllib.parse.unquote(password))
+            redact.register_secret(password)
 
 
 def _kms_error(exc: Exception, where: str, context: dict[str, str]) -> CredentialError:

@@ -78,11 +78,20 @@ def test_other_table_name(aws_env):
         assert credentials.resolve_target(credstash_settings(table="team-secrets")) == EXPECTED
 
 
-def test_password_and_plaintext_registered_for_redaction(store):
+def test_password_and_plaintext_registered_for_redaction(store, monkeypatch):
+    monkeypatch.setattr(redact, "_secrets", set())  # forget what other tests registered
     store.put("db", RDS_VALUE)
     credentials.resolve_target(credstash_settings())
     text = redact.redact_text(f"oops {PASSWORD} and {RDS_VALUE}")
     assert PASSWORD not in text
+
+
+def test_password_registered_even_when_the_value_is_unusable(store, monkeypatch):
+    monkeypatch.setattr(redact, "_secrets", set())  # forget what other tests registered
+    assert PASSWORD in redact.redact_text(f"x {PASSWORD} x")
+    store.put("db", json.dumps({"host": "h", "username": "u", "password": PASSWORD}))  # no dbname
+    failure(credstash_settings())
+    assert PASSWORD not in redact.redact_text(f"x {PASSWORD} x")
 
 
 def test_ssl_ca_is_applied(store, tmp_path):
