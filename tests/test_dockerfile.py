@@ -165,7 +165,9 @@ def engine():
 def test_docker_smoke(engine):
     """scripts/docker-smoke: build, then plan (2), apply (0), plan (0) in the read-only container."""
     base = os.environ.get("SCHEMA_APPLY_DOCKER_BASE", "schema-apply-test-base:bookworm")
-    result = subprocess.run([sys.executable, str(REPO / "scripts" / "docker-smoke"), base],
+    extra = ["--schemafile", os.environ["SCHEMA_APPLY_DOCKER_SCHEMAFILE"]] \
+        if os.environ.get("SCHEMA_APPLY_DOCKER_SCHEMAFILE") else []  # default: the repository's Schemafile.sql
+    result = subprocess.run([sys.executable, str(REPO / "scripts" / "docker-smoke"), base, *extra],
                             capture_output=True, text=True, timeout=1800)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
     assert "docker-smoke: OK" in result.stdout
