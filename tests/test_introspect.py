@@ -1,0 +1,73 @@
+"""Introspection: a fixed number of statements whatever the number of tables, and the
+metadata it must not read (row counts, AUTO_INCREMENT counters, data sizes)."""
+
+from __future__ import annotations
+
+import pytest
+
+from schema_apply.introspect import detect_flavor, introspect
+
+from conftest import guarded
+
+
+def _tables_sql(n: int) -> str:
+    parts = []
+    for k in range(n):
+        parts.append(f"CREATE TABLE t{k:04d} (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, name varchar(20) DEFAULT 'x',"
+                     f" parent int, KEY ix_name (name), CONSTRAINT c{k}_pos CHECK (parent > 0))")
+    parts.append("CREATE TABLE p_parts (id int NOT NULL, d date NOT NULL, PRIMARY KEY (id, d))"
+                 " PARTITION BY RANGE (year(d)) (PARTITION p0 VALUES LESS THAN (2000), PARTITION p1 VALUES LESS THAN MAXVALUE)")
+    parts.append("CREATE TABLE child (id int PRIMARY KEY, t_id int, FOREIGN KEY (t_id) REFERENCES t0000 (id))")
+    parts.append("CREATE VIEW v_names AS SELECT id, name FROM t0000")
+    return ";\n".join(parts)
+
+
+def _count(server, database) -> tuple[int, int]:
+    with guarded(server, database) as conn:
+        before = conn.statements_sent
+        live = introspect(conn, database)
+        return conn.statements_sent - before, len(live.schema.tables)
+
+
+@pytest.mark.server
+def test_statement_count_does_not_grow_with_tables(server, databases):
+    small = databases.new(_tables_sql(10))
+    large = databases.new(_tables_sql(1000))
+    sent_small, n_small = _count(server, small)
+    sent_large, n_large = _count(server, large)
+    assert (n_small, n_large) == (12, 1002)
+    assert sent_small == sent_large
+    assert sent_small <= 12  # flavor (3) + tables, columns, indexes, keys, checks, partitions, views, triggers
+
+
+@pytest.mark.server
+def test_introspection_selects_no_row_derived_metadata(server, databases):
+    db = databases.new(_tables_sql(3))
+    with guarded(server, db) as conn:
+        introspect(conn, db)
+        sent = " ".join(s.sql.upper() for s in conn.sent)
+    for column in ("TABLE_ROWS", "AUTO_INCREMENT", "DATA_LENGTH", "INDEX_LENGTH", "DATA_FREE", "CARDINALITY",
+                   "AVG_ROW_LENGTH", "CHECKSUM,", "UPDATE_TIME"):
+        assert column not in sent.replace("AUTO_INCREMENT\\", ""), column
+    assert all(s.info is not None and s.info.kind in ("metadata-read", "session", "lock") for s in conn.sent)
+
+
+@pytest.mark.server
+def test_triggers_are_reported_not_managed(server, databases):
+    db = databases.new("CREATE TABLE t (a int)")
+    conn = server.connect(db)
+    with conn.cursor() as cur:
+        cur.execute("CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1")
+    conn.close()
+    with guarded(server, db) as gc:
+        live = introspect(gc, db)
+    assert live.triggers == (("tr", "t"),)
+
+
+@pytest.mark.server
+def test_flavor_detection(server, database):
+    with guarded(server, database) as conn:
+        flavor, exists = detect_flavor(conn, database)
+    assert exists
+    assert flavor.is_mariadb == server.is_mariadb
+    assert flavor.charset and flavor.collation.startswith(flavor.charset)
