@@ -221,6 +221,16 @@ class RenameIndex(Change):
 
 
 @dataclass(frozen=True)
+class ChangeIndexVisibility(Change):
+    """ALTER INDEX … IGNORED / NOT IGNORED (MariaDB), INVISIBLE / VISIBLE (MySQL): metadata only."""
+
+    index: Index
+
+    def describe(self) -> str:
+        return f"make index {self.table}.{self.index.name} {'invisible' if self.index.invisible else 'visible'}"
+
+
+@dataclass(frozen=True)
 class AddForeignKey(Change):
     foreign_key: ForeignKey
 

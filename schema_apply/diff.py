@@ -13,7 +13,8 @@ from dataclasses import replace
 from typing import Callable, Iterable, TypeVar
 
 from .changes import (
-    FIRST, AddCheck, AddColumn, AddForeignKey, AddIndex, Change, ChangePartitioning, ChangeTableOptions,
+    FIRST, AddCheck, AddColumn, AddForeignKey, AddIndex, Change, ChangeIndexVisibility, ChangePartitioning,
+    ChangeTableOptions,
     CreateTable, CreateView, DropCheck, DropColumn, DropForeignKey, DropIndex, DropTable, DropView, ModifyColumn,
     Position, RenameIndex, RenameTable)
 from .model import CheckConstraint, Column, ForeignKey, Index, Schema, Table, key
@@ -139,9 +140,13 @@ def diff_table(old: Table, new: Table) -> list[Change]:
                 changes.append(RenameIndex(name, source.name, index.name))
     for a, b in pairs:
         if a != b and not a.same_definition(b):
-            dropped.append(a)
-            added.append(b)
-        elif a.name != b.name and not b.auto_named:
+            if replace(a, invisible=b.invisible).same_definition(b) and a.kind != "primary":
+                changes.append(ChangeIndexVisibility(name, b))
+            else:
+                dropped.append(a)
+                added.append(b)
+                continue
+        if a.name != b.name and not b.auto_named:
             changes.append(RenameIndex(name, a.name, b.name))  # e.g. only the case differs
     for index in dropped:
         changes.append(DropIndex(name, index))

@@ -410,12 +410,34 @@ def normalize(schema: Schema, flavor: Flavor, *, database: str | None = None) ->
     """Bring a declared or introspected schema to ``flavor``'s canonical form."""
     inherit = resolve_charset(schema.charset, schema.collation, (flavor.charset, flavor.collation), flavor)
     tables = tuple(_table(t, flavor, inherit, database) for t in schema.tables)
-    views = tuple(_view(v) for v in schema.views)
-    return Schema(tables, views, inherit[0], inherit[1])
+    columns = {t.name: tuple(c.name for c in t.columns) for t in tables}
+    views = []
+    for view in _views_by_dependency(schema.views):
+        view, output = _view(view, flavor, columns, database)
+        columns[view.name] = output  # views read by later views
+        views.append(view)
+    return Schema(tables, tuple(views), inherit[0], inherit[1])
 
 
-def _view(view: View) -> View:
-    return view
+def _views_by_dependency(views: tuple[View, ...]) -> list[View]:
+    from .parse.views import referenced_tables
+    pending = {v.name: v for v in views}
+    out: list[View] = []
+    while pending:
+        ready = [n for n in sorted(pending)
+                 if not (referenced_tables(pending[n].definition.sql) & (set(pending) - {n}))] or [sorted(pending)[0]]
+        for name in ready:
+            out.append(pending.pop(name))
+    return out
+
+
+def _view(view: View, flavor: Flavor, columns: Mapping[str, tuple[str, ...]], database: str | None
+          ) -> tuple[View, tuple[str, ...]]:
+    from .parse.views import canonical_query
+    canon, output = canonical_query(view.definition.sql, columns, database=database, view_columns=view.columns)
+    algorithm = view.algorithm.upper() if flavor.is_mariadb else "UNDEFINED"  # MySQL does not report it
+    return replace(view, definition=Expr(view.definition.sql, canon), algorithm=algorithm,
+                   security=view.security.upper(), check_option=view.check_option.upper()), output
 
 
 def _table(table: Table, flavor: Flavor, inherit: tuple[str, str], database: str | None) -> Table:

@@ -353,7 +353,9 @@ class Table:
 class View:
     name: str
     definition: Expr  # the SELECT; canon is the server-normalised query
-    columns: tuple[str, ...] = ()
+    # CREATE VIEW v (a, b): the server folds the list into the query's aliases,
+    # which the canonical definition compares; the list is kept for rendering.
+    columns: tuple[str, ...] = field(default=(), compare=False)
     algorithm: str = "UNDEFINED"
     security: str = "DEFINER"
     check_option: str = "NONE"  # NONE, CASCADED, LOCAL

@@ -23,7 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .changes import (
-    AddCheck, AddColumn, AddForeignKey, AddIndex, Change, ChangePartitioning, ChangeTableOptions, CreateTable,
+    AddCheck, AddColumn, AddForeignKey, AddIndex, Change, ChangeIndexVisibility, ChangePartitioning,
+    ChangeTableOptions, CreateTable,
     CreateView, DropCheck, DropColumn, DropForeignKey, DropIndex, DropTable, DropView, ModifyColumn, RenameIndex,
     RenameTable)
 from .diff import diff
@@ -163,8 +164,8 @@ def _rebuild_foreign_keys_around_column_changes(changes: list[Change], current: 
 # Order
 # --------------------------------------------------------------------------
 
-_CLAUSE_ORDER = (DropForeignKey, DropCheck, DropIndex, DropColumn, RenameIndex, (AddColumn, ModifyColumn), AddIndex, AddCheck,
-                 AddForeignKey, ChangeTableOptions)
+_CLAUSE_ORDER = (DropForeignKey, DropCheck, DropIndex, DropColumn, RenameIndex, (AddColumn, ModifyColumn), AddIndex,
+                 ChangeIndexVisibility, AddCheck, AddForeignKey, ChangeTableOptions)
 
 
 def _clause_rank(change: Change) -> int:
@@ -184,7 +185,7 @@ def _order(changes: list[Change], current: Schema, desired: Schema, flavor: Flav
     per_table: dict[str, list[Change]] = {}
     for change in changes:
         if isinstance(change, (AddColumn, DropColumn, ModifyColumn, AddIndex, DropIndex, RenameIndex, AddCheck,
-                               DropCheck, ChangeTableOptions)):
+                               DropCheck, ChangeTableOptions, ChangeIndexVisibility)):
             per_table.setdefault(change.table, []).append(change)
     touched = created_names | set(per_table) | {c.table for c in changes if isinstance(c, (RenameTable, ChangePartitioning))}
     rebuilt = {(c.table, c.foreign_key.key) for c in changes if isinstance(c, DropForeignKey)}

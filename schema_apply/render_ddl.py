@@ -9,7 +9,8 @@ INVISIBLE indexes, DROP CONSTRAINT vs DROP CHECK, generated columns).
 from __future__ import annotations
 
 from .changes import (
-    AddCheck, AddColumn, AddForeignKey, AddIndex, Change, ChangePartitioning, ChangeTableOptions, DropCheck,
+    AddCheck, AddColumn, AddForeignKey, AddIndex, Change, ChangeIndexVisibility, ChangePartitioning,
+    ChangeTableOptions, DropCheck,
     DropColumn, DropForeignKey, DropIndex, ModifyColumn, Position, RenameIndex)
 from .flavor import Flavor
 from .model import CheckConstraint, Column, Default, ForeignKey, Index, Partitioning, Table, TableOptions, View
@@ -293,6 +294,12 @@ def alter_clause(change: Change, flavor: Flavor, table: Table | None = None) -> 
         if change.index.kind == "primary":
             return "DROP PRIMARY KEY"
         return f"DROP INDEX {quote_ident(change.index.name)}"
+    if isinstance(change, ChangeIndexVisibility):
+        if flavor.is_mariadb:
+            state = "IGNORED" if change.index.invisible else "NOT IGNORED"
+        else:
+            state = "INVISIBLE" if change.index.invisible else "VISIBLE"
+        return f"ALTER INDEX {quote_ident(change.index.name)} {state}"
     if isinstance(change, RenameIndex):
         return f"RENAME INDEX {quote_ident(change.old_name)} TO {quote_ident(change.new_name)}"
     if isinstance(change, AddForeignKey):

@@ -44,16 +44,24 @@ def _parse(text: str) -> exp.Expression:
 
 def _strip(node: exp.Expression) -> exp.Expression:
     """Remove what the server adds or drops without changing meaning."""
-    if isinstance(node, exp.Paren):
-        return node.this
-    if isinstance(node, exp.Introducer):  # _utf8mb4'x' -> 'x'
-        return node.expression
+    while isinstance(node, (exp.Paren, exp.Introducer)):
+        # ((x)) -> x ; _utf8mb4'x' -> 'x' (transform does not revisit what it gets back)
+        node = node.this if isinstance(node, exp.Paren) else node.expression
     if isinstance(node, (exp.Localtimestamp, exp.Localtime)) or (
             isinstance(node, exp.Anonymous) and str(node.this).lower() in _NOW_SYNONYMS):
         precision = node.expressions[0] if isinstance(node, exp.Anonymous) and node.expressions else None
         return exp.CurrentTimestamp(this=precision)
     if isinstance(node, exp.CurrentTimestamp) and isinstance(node.this, exp.Literal) and node.this.this == "0":
         return exp.CurrentTimestamp()
+    if isinstance(node, exp.Ordered) and node.args.get("nulls_first") is not None:
+        node = node.copy()
+        node.set("nulls_first", None)  # MySQL has no NULLS FIRST/LAST: ASC already means nulls first
+        return node
+    if isinstance(node, (exp.Lead, exp.Lag)) and isinstance(node.args.get("offset"), exp.Literal) \
+            and node.args["offset"].this == "1" and node.args.get("default") is None:
+        node = node.copy()
+        node.set("offset", None)  # the server prints lead(x) as lead(x,1)
+        return node
     if isinstance(node, exp.Boolean):  # the server prints TRUE as 1
         return exp.Literal.number(1 if node.this else 0)
     if isinstance(node, exp.DataType) and isinstance(node.parent, exp.Cast):
@@ -64,7 +72,7 @@ def _strip(node: exp.Expression) -> exp.Expression:
 
 def _dump(node) -> str:
     if isinstance(node, exp.Expression):
-        if isinstance(node, exp.Identifier):
+        if isinstance(node, (exp.Identifier, exp.Var)):  # COLLATE x: a Var or an Identifier
             return "id:" + node.name.lower()
         if isinstance(node, exp.Literal):
             return ("str:" if node.is_string else "num:") + node.name
@@ -86,14 +94,30 @@ def _dump(node) -> str:
     return str(node)
 
 
+def strip_tree(tree: exp.Expression) -> exp.Expression:
+    """Apply ``_strip`` to every node of a (copied) tree, nested parentheses included.
+
+    (sqlglot's ``transform`` does not descend into a node it got back in place
+    of another, so ``((a) AND (b))`` would keep its inner parentheses.)
+    """
+    while isinstance(tree, (exp.Paren, exp.Introducer)):
+        tree = tree.this if isinstance(tree, exp.Paren) else tree.expression
+    tree = tree.copy()
+    for node in list(tree.walk()):
+        new = _strip(node)
+        if new is node:
+            continue
+        if node is tree:
+            tree = new.copy() if new.parent is not None else new
+        else:
+            node.replace(new)
+    return tree
+
+
 @functools.lru_cache(maxsize=8192)
 def canonical(text: str) -> str:
     """The canonical form of an SQL expression (raises ExpressionError)."""
-    tree = _parse(text).copy()
-    tree = tree.transform(_strip)
-    while isinstance(tree, exp.Paren):
-        tree = tree.this
-    return _dump(tree)
+    return _dump(strip_tree(_parse(text)))
 
 
 def expression(text: str) -> Expr:
@@ -105,19 +129,15 @@ def expression(text: str) -> Expr:
 def is_now(text: str) -> bool:
     """Whether ``text`` is CURRENT_TIMESTAMP / NOW() / LOCALTIMESTAMP, with or without precision."""
     try:
-        tree = _parse(text).transform(_strip)
+        tree = strip_tree(_parse(text))
     except ExpressionError:
         return False
-    while isinstance(tree, exp.Paren):
-        tree = tree.this
     return isinstance(tree, exp.CurrentTimestamp)
 
 
 def now_precision(text: str) -> int:
     """The precision of a CURRENT_TIMESTAMP(n) expression (0 when absent)."""
-    tree = _parse(text).transform(_strip)
-    while isinstance(tree, exp.Paren):
-        tree = tree.this
+    tree = strip_tree(_parse(text))
     if isinstance(tree, exp.CurrentTimestamp) and isinstance(tree.this, exp.Literal):
         return int(tree.this.this)
     return 0

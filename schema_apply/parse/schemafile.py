@@ -186,7 +186,8 @@ class _SchemaBuilder:
         if c.at("VIEW"):
             self._create_view(c, algorithm, security)
             return
-        c.pos = start
+        if c.pos == start or c.word() not in ("TRIGGER", "EVENT", "PROCEDURE", "FUNCTION", "AGGREGATE"):
+            c.pos = start
         word = c.word()
         if word in ("TRIGGER", "EVENT", "PROCEDURE", "FUNCTION", "AGGREGATE", "PACKAGE"):
             c.obj = f"{word.lower()} {c.peek(1).text if c.peek(1) else ''}".strip()
@@ -273,7 +274,7 @@ class _SchemaBuilder:
     def _column_annotation(self, c: Cursor, first: int) -> str | None:
         """`-- @renamed from=old` after the column (same line), or /* … */ inside it."""
         stmt = c.stmt
-        inner = "".join(stmt.gap(k) for k in range(first, c.pos - 1))
+        inner = "".join(stmt.gap(k) for k in range(first, c.pos))
         found = self._renamed_annotation(inner, same_line_only=False)
         if found:
             return found
@@ -554,6 +555,9 @@ class _SchemaBuilder:
             return Default("expression", expr=self._now(c, "DEFAULT"))
         if tt in (TokenType.STRING, TokenType.NATIONAL_STRING):
             return Default("string", c.string())
+        if word in ("DATE", "TIME", "TIMESTAMP") and c.at_type(TokenType.STRING, 1):
+            c.next()  # a typed literal: DATE '2020-01-01'
+            return Default("string", c.string())
         if tt == TokenType.INTRODUCER:  # _utf8mb4'x'
             c.next()
             return Default("string", c.string())
@@ -792,6 +796,8 @@ class _SchemaBuilder:
                     else c.value_word().upper()
             elif c.at("WITH", "SYSTEM", "VERSIONING"):
                 c.unsupported("WITH SYSTEM VERSIONING (system-versioned tables)")
+            elif word in ("SELECT", "AS", "IGNORE", "REPLACE", "WITH", "TABLE", "VALUES"):
+                c.unsupported("CREATE TABLE … SELECT", hint="a Schemafile declares columns, not query results")
             elif word in ("DATA", "INDEX") and c.word(1) == "DIRECTORY":
                 c.unsupported(f"{word} DIRECTORY", hint="storage paths are not part of the schema")
             elif word in ("TABLESPACE", "UNION", "INSERT_METHOD", "CONNECTION", "PASSWORD", "STORAGE",

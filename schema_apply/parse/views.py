@@ -1,12 +1,26 @@
-"""View queries: what they read, and (later) one canonical form."""
+"""View queries: what they read, and one canonical form for comparing them.
+
+The server stores a view's query rewritten: every column qualified with its
+table (and the database), ``*`` expanded, every projection aliased, joins in
+parentheses, ``count(*)`` as ``count(0)``. ``canonical_query`` brings the
+Schemafile's query to the same form (with the tables' columns from the
+model) and strips what the server adds, so that the two compare equal.
+"""
 
 from __future__ import annotations
 
 import functools
+import re
+from typing import Mapping
 
 from sqlglot import exp
+from sqlglot.errors import OptimizeError, SqlglotError
+from sqlglot.optimizer.qualify import qualify
 
 from . import expressions
+
+AUTO_ALIAS = "<auto>"
+_PLAIN_NAME = re.compile(r"[A-Za-z_$][\w$]*\Z")
 
 
 def parse_query(query: str) -> str:
@@ -26,3 +40,79 @@ def referenced_tables(query: str) -> frozenset[str]:
         return frozenset()
     ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
     return frozenset(t.name for t in tree.find_all(exp.Table) if t.name and t.name not in ctes)
+
+
+def canonical_query(query: str, columns: Mapping[str, tuple[str, ...]], *, database: str | None,
+                    view_columns: tuple[str, ...] = ()) -> tuple[str, tuple[str, ...]]:
+    """The structural form of a view's query, as it compares with the server's,
+    and the names of the view's columns."""
+    try:
+        tree = expressions._parse(query).copy()
+    except expressions.ExpressionError:
+        return query, view_columns
+    tree = tree.transform(lambda node: _strip_database(node, database))
+    tree = tree.transform(_unparenthesize_joins)
+    select = tree if isinstance(tree, exp.Select) else None
+    had_alias: list[bool] = []
+    if select is not None:
+        had_alias = [isinstance(e, exp.Alias) or isinstance(e, exp.Column) or isinstance(e, exp.Star)
+                     for e in select.expressions]
+    schema = {name.lower(): {c.lower(): "text" for c in cols} for name, cols in columns.items()}
+    try:
+        tree = qualify(tree, schema=schema, dialect="mysql", quote_identifiers=False, identify=False,
+                       validate_qualify_columns=False)
+    except (OptimizeError, SqlglotError, KeyError, ValueError):
+        pass
+    tree = tree.transform(_drop_self_alias)
+    if isinstance(tree, exp.Select):
+        projections = list(tree.expressions)
+        for k, item in enumerate(projections):
+            if view_columns and k < len(view_columns):
+                projections[k] = exp.alias_(item.unalias() if isinstance(item, exp.Alias) else item,
+                                            view_columns[k])
+            elif isinstance(item, exp.Alias) and (not _PLAIN_NAME.match(item.alias) or item.alias.startswith("_col_")
+                                                  or (k < len(had_alias) and not had_alias[k])):
+                projections[k] = exp.alias_(item.this, AUTO_ALIAS, quoted=True)
+        tree.set("expressions", projections)
+    output = view_columns or (tuple(tree.named_selects) if isinstance(tree, exp.Query) else ())
+    tree = tree.transform(_count_star)
+    return expressions._dump(expressions.strip_tree(tree)), output
+
+
+def _strip_database(node: exp.Expression, database: str | None) -> exp.Expression:
+    if database is None:
+        return node
+    if isinstance(node, (exp.Table, exp.Column)):
+        db = node.args.get("db")
+        if isinstance(db, exp.Identifier) and db.name == database:
+            node.set("db", None)
+    return node
+
+
+def _unparenthesize_joins(node: exp.Expression) -> exp.Expression:
+    """``FROM (t JOIN p ON …)`` (the server's spelling) -> ``FROM t JOIN p ON …``."""
+    if isinstance(node, exp.Select):
+        source = node.args.get("from_") or node.args.get("from")
+        inner = source.this if isinstance(source, exp.From) else None
+        while isinstance(inner, exp.Subquery) and not inner.alias and isinstance(inner.this, exp.Table) \
+                and inner.this.args.get("joins"):
+            table = inner.this
+            joins = table.args.get("joins") or []
+            table.set("joins", None)
+            source.set("this", table)
+            node.set("joins", list(joins) + list(node.args.get("joins") or []))
+            inner = table
+    return node
+
+
+def _drop_self_alias(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Table) and node.alias and node.alias == node.name:
+        node.set("alias", None)
+    return node
+
+
+def _count_star(node: exp.Expression) -> exp.Expression:
+    """MySQL stores count(*) as count(0)."""
+    if isinstance(node, exp.Count) and isinstance(node.this, exp.Star):
+        node.set("this", exp.Literal.number(0))
+    return node
