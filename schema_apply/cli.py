@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -109,7 +110,31 @@ def _run(body, verbose: int = 0) -> None:
     sys.exit(code or 0)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@contextmanager
+def _masked_usage_errors():
+    """click prints usage errors itself, quoting the argument at fault — which can be a database URL
+    with its password (``schema-apply plan mysql://app:pw@db/app`` forgets ``--database-url``)."""
+    try:
+        yield
+    except click.ClickException as exc:
+        from .redact import redact_text
+        exc.message = redact_text(exc.message)
+        raise
+
+
+class _Group(click.Group):
+    """The command group; usage errors (its own and its commands') are masked like all output."""
+
+    def make_context(self, *args, **kwargs):
+        with _masked_usage_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx):
+        with _masked_usage_errors():
+            return super().invoke(ctx)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="schema-apply")
 def main() -> None:
     """Bring a live MySQL/MariaDB database to the schema declared in a Schemafile.
