@@ -21,6 +21,7 @@ import click
 from . import aws
 from .ecs_config import DEFAULT_CONFIG_FILE, LAUNCH_TYPES, RunTaskConfig, load
 from .errors import RunTaskError, UsageError
+from .redact import redact_text
 
 EXIT_INTERRUPTED = 130
 STARTED_BY = "schema-apply run-task"
@@ -328,8 +329,9 @@ def run(config: RunTaskConfig, args: tuple[str, ...], *, wait: bool = True,
         confirm: Callable[[str], bool] | None = None, sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic) -> int:
     """Launch the task; with ``wait``, follow it and return its exit code."""
-    emit = emit or (lambda line: click.echo(line))
-    note = note or (lambda text: click.echo(f"run-task: {text}", err=True))
+    # ARGS may hold a --database-url with its password, and the container's log is printed here too
+    emit = emit or (lambda line: click.echo(redact_text(line)))
+    note = note or (lambda text: click.echo(f"run-task: {redact_text(text)}", err=True))
     try:
         sess = aws.session(region=config.region, profile=config.profile)
         aws.require_region(sess, RunTaskError)
