@@ -494,3 +494,61 @@ def test_general_log_catches_a_row_read(server, databases, general_log, canary):
         entries = general_log.entries(user.name)
         with pytest.raises(AssertionError, match="secret"):
             check_logged(entries, database=db)
+
+
+# --------------------------------------------------------------------------------------------------
+# Regressions: leaks found while building this suite
+# --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [
+    ("plan", "{url}"),                                   # --database-url forgotten
+    ("apply", "--schema-file", "x.sql", "{url}"),
+    ("plan", "--format", "{url}"),
+    ("plan", "--lock-timeout", "{url}"),
+    ("{url}",),                                          # as a command name
+    ("diff", "a.sql", "b.sql", "{url}"),
+    ("export", "--bogus", "{url}"),
+])
+def test_usage_errors_never_print_the_password(args, cli):
+    """click prints usage errors itself, quoting the argument at fault (found: ``schema-apply plan
+    mysql://app:pw@db/app`` printed the password in "Got unexpected extra argument (…)")."""
+    password = f"Pw-{Canary.new().token}"
+    url = f"mysql://app:{password}@127.0.0.1:3306/app"
+    t = Transcript(cli)
+    r = t.run(*(a.replace("{url}", url) for a in args))
+    assert r.exit_code != 0 and "Error:" in r.stderr, r.stderr
+    assert password not in r.output, r.output
+    assert "mysql://app:***@" in r.output or "No such option '--bogus'" in r.output, r.output
+
+
+@pytest.mark.aws
+def test_run_task_never_prints_the_password_it_passes_on(monkeypatch, tmp_path):
+    """``run-task -- plan --database-url mysql://app:pw@…`` said "started task …: plan --database-url
+    mysql://app:pw@…" on the terminal, and printed the container's log lines unmasked."""
+    import boto3
+    from click.testing import CliRunner
+    from moto import mock_aws
+
+    from aws_helpers import REGION, REPO, clean_aws_env
+    from schema_apply.cli import main
+
+    clean_aws_env(monkeypatch)
+    monkeypatch.setenv("SCHEMA_APPLY_ECS_POLL_INTERVAL", "0.01")
+    password = f"Pw-{Canary.new().token}"
+    url = f"mysql://app:{password}@db.internal:3306/app"
+    with mock_aws():
+        ecs = boto3.client("ecs", region_name=REGION)
+        ecs.create_cluster(clusterName="default")
+        definition = json.loads((REPO / "ecs" / "task-definition.json").read_text())
+        definition["containerDefinitions"][0]["memory"] = int(definition["memory"])
+        ecs.register_task_definition(**definition)
+        ec2 = boto3.client("ec2", region_name=REGION)
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+        group = ec2.create_security_group(GroupName="schema-apply", Description="x", VpcId=vpc)["GroupId"]
+        result = CliRunner().invoke(main, ["run-task", "--subnet", subnet, "--security-group", group, "--",
+                                           "plan", "--database-url", url])
+    assert "started task" in result.stderr, result.output
+    assert password not in result.output, result.output
+    assert "mysql://app:***@db.internal" in result.stderr
