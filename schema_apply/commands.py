@@ -48,8 +48,15 @@ def _verbose_logger(settings: Settings):
     return log
 
 
+HIDDEN_VIEWS_NOTE = ("definition not visible to this user (it needs SHOW VIEW and SELECT on the view, or to be"
+                     " its definer); left alone")
+
+
 def _context(settings: Settings, live: LiveSchema, command: str) -> Context:
     notes = []
+    hidden = [v for v in live.hidden_views if settings.manages(v)]
+    if hidden:
+        notes.append(f"view(s) {', '.join(hidden)}: {HIDDEN_VIEWS_NOTE}")
     if live.triggers:
         names = ", ".join(f"{t} on {tbl}" for t, tbl in live.triggers[:5])
         notes.append(f"{len(live.triggers)} trigger(s) left alone (not managed): {names}")
@@ -60,6 +67,7 @@ def _context(settings: Settings, live: LiveSchema, command: str) -> Context:
 def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor) -> tuple[LiveSchema, Schema, Plan]:
     desired = load_schemafile(settings.schema_file, flavor, conn.database, settings)
     live = introspect(conn, conn.database, flavor)
+    desired = desired.filtered(lambda name: name not in live.hidden_views)  # cannot be compared: left alone
     plan = build_plan(live.schema.filtered(settings.manages), desired, flavor, allow_drop=settings.allow_drop,
                       secret_prefixes=settings.secret_prefixes)
     return live, desired, plan
@@ -147,7 +155,10 @@ def export(settings: Settings, output: Path | None) -> int:
     with _connect(settings, _verbose_logger(settings)) as conn:
         flavor, exists = detect_flavor(conn, conn.database)
         live = introspect(conn, conn.database, flavor)
-    text = schemafile(live.schema.filtered(settings.manages), flavor, database=conn.database)
+    hidden = tuple(v for v in live.hidden_views if settings.manages(v))
+    for view in hidden:
+        emit(f"warning: view {view}: {HIDDEN_VIEWS_NOTE}; not exported", sys.stderr)
+    text = schemafile(live.schema.filtered(settings.manages), flavor, database=conn.database, hidden_views=hidden)
     if output is None:
         emit(text.rstrip("\n"))
     else:

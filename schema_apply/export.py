@@ -12,6 +12,7 @@ from .model import Schema, Table
 from .plan import _views_in_order
 from .changes import CreateView
 from . import render_ddl as render
+from .sqltext import quote_ident
 
 
 def tables_in_dependency_order(tables: tuple[Table, ...]) -> list[Table]:
@@ -37,7 +38,8 @@ def tables_in_dependency_order(tables: tuple[Table, ...]) -> list[Table]:
     return out
 
 
-def schemafile(schema: Schema, flavor: Flavor, *, database: str) -> str:
+def schemafile(schema: Schema, flavor: Flavor, *, database: str, hidden_views: tuple[str, ...] = ()) -> str:
+    """``hidden_views``: views whose definition the server did not show; named in a comment only."""
     parts = [f"-- Schemafile exported by schema-apply from `{database}` ({flavor.name}).",
              "-- Feed it back with --schema-file: the plan is empty.", ""]
     for table in tables_in_dependency_order(schema.tables):
@@ -46,5 +48,8 @@ def schemafile(schema: Schema, flavor: Flavor, *, database: str) -> str:
     views = _views_in_order([CreateView(v.name, v) for v in schema.views])
     for change in views:
         parts.append(render.create_view(change.view, replace=False) + ";")
+        parts.append("")
+    for name in hidden_views:
+        parts.append(f"-- view {quote_ident(name)}: not exported, its definition is not visible to this user")
         parts.append("")
     return "\n".join(parts).rstrip("\n") + "\n"

@@ -36,6 +36,9 @@ class LiveSchema:
     database: str
     triggers: tuple[tuple[str, str], ...] = ()  # (trigger, table): not managed, reported only
     exists: bool = True
+    # Views whose definition the server does not show this user (it needs SHOW VIEW and SELECT on
+    # the view, or to be its definer): they cannot be compared, so they are not in ``schema``.
+    hidden_views: tuple[str, ...] = ()
 
 
 def detect_flavor(conn: Connection, database: str) -> tuple[Flavor, bool]:
@@ -68,7 +71,8 @@ def introspect(conn: Connection, database: str, flavor: Flavor | None = None) ->
         flavor, exists = detect_flavor(conn, database)
     reader = _Reader(conn, database, flavor)
     schema, triggers = reader.read()
-    return LiveSchema(flavors.normalize(schema, flavor, database=database), flavor, database, triggers, exists)
+    return LiveSchema(flavors.normalize(schema, flavor, database=database), flavor, database, triggers, exists,
+                      tuple(reader.hidden_views))
 
 
 class _Reader:
@@ -76,6 +80,7 @@ class _Reader:
         self.conn = conn
         self.db = database
         self.flavor = flavor
+        self.hidden_views: list[str] = []
 
     def q(self, sql: str, params: tuple | None = None) -> list[tuple]:
         return self.conn.query(sql, (self.db,) if params is None else params)
@@ -198,7 +203,7 @@ class _Reader:
                           key=lambda r: (r[0], r[1]))
         out: dict[str, list[CheckConstraint]] = defaultdict(list)
         for table, name, clause, column_level, enforced in rows:
-            out[table].append(CheckConstraint(name, server_expression(clause), enforced != "NO",
+            out[table].append(CheckConstraint(name, is_expression(clause, self.flavor), enforced != "NO",
                                               column_level=column_level))
         return out
 
@@ -223,6 +228,9 @@ class _Reader:
         out = []
         for row in rows:
             name, definition, check_option, security = row[:4]
+            if not definition:  # a view is never empty: the server hides it from this user
+                self.hidden_views.append(name)
+                continue
             out.append(View(name, Expr(definition or "", definition or ""), (),
                             (row[4] if len(row) > 4 else "UNDEFINED") or "UNDEFINED", security or "DEFINER",
                             check_option or "NONE"))
@@ -238,6 +246,20 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?", re.I)
 
 def server_expression(text: str) -> Expr:
     return Expr(text, expressions.canonical(text))
+
+
+_PRINT_ESCAPES = {"\\": "\\", "0": "\0", "'": "'", "n": "\n", "r": "\r", "Z": "\x1a"}
+
+
+def unprint(text: str) -> str:
+    """Undo MySQL's String::print (sql/sql_string.cc): ``\\\\ \\0 \\' \\n \\r \\Z`` -> the characters."""
+    return re.sub(r"\\([\\0'nrZ])", lambda m: _PRINT_ESCAPES[m.group(1)], text)
+
+
+def is_expression(text: str, flavor: Flavor) -> Expr:
+    """An expression from an information_schema column that holds one (see
+    ``Flavor.escapes_is_expressions``)."""
+    return server_expression(unprint(text) if flavor.escapes_is_expressions else text)
 
 
 def unquote_sql_string(text: str) -> str:
@@ -283,9 +305,11 @@ def decode_default(raw: str | None, extra: str, ctype: ColumnType, nullable: boo
         return Default("expression", expr=server_expression(raw))
     if raw is None:
         return Default("null") if nullable else None
-    if "DEFAULT_GENERATED" in extra.upper():
+    # MySQL 5.7 and 8.0 before 8.0.13 write CURRENT_TIMESTAMP[(n)] without DEFAULT_GENERATED
+    if "DEFAULT_GENERATED" in extra.upper() or (ctype.name in ("timestamp", "datetime")
+                                                and expressions.is_now(raw)):
         text = raw if raw.startswith("(") or expressions.is_now(raw) else f"({raw})"
-        return Default("expression", expr=server_expression(text))
+        return Default("expression", expr=is_expression(text, flavor))
     if ctype.name == "bit" and re.fullmatch(r"b'[01]*'", raw):
         return Default("bits", raw[2:-1] or "0")
     if ctype.name in ("binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob") and \
@@ -311,7 +335,8 @@ def column_from_row(row: tuple, flavor: Flavor) -> Column:
     nullable = is_nullable == "YES"
     generated = None
     if generation and ("GENERATED" in extra.upper() or flavor.is_mariadb):
-        generated = Generated(server_expression(generation), "STORED" in extra.upper() or "PERSISTENT" in extra.upper())
+        generated = Generated(is_expression(generation, flavor),
+                              "STORED" in extra.upper() or "PERSISTENT" in extra.upper())
     default = None if generated else decode_default(raw_default, extra, ctype, nullable, flavor)
     return Column(
         name=name, type=ctype, nullable=nullable, default=default, on_update=decode_on_update(extra),
@@ -343,10 +368,10 @@ def index_from_rows(name: str, rows: list[tuple], flavor: Flavor) -> Index:
     parts = []
     for row in rows:
         column, sub_part, collation = row[4], row[5], row[6]
-        expression = row[11] if not flavor.is_mariadb and len(row) > 11 else None
+        expression = row[10] if not flavor.is_mariadb and len(row) > 10 else None  # after IS_VISIBLE
         length = int(sub_part) if sub_part is not None and kind != "spatial" else None
         if column is None and expression:
-            parts.append(IndexPart(expr=server_expression(expression), descending=collation == "D"))
+            parts.append(IndexPart(expr=is_expression(expression, flavor), descending=collation == "D"))
         else:
             parts.append(IndexPart(column=column, length=length, descending=collation == "D"))
     hashed = kind == "unique" and index_type == "HASH" and flavor.long_unique_as_hash
