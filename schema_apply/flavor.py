@@ -124,6 +124,13 @@ class Flavor:
         return self.is_mariadb or self.version >= (8, 0, 16)
 
     @property
+    def escapes_is_expressions(self) -> bool:
+        """MySQL 8.0+ keeps the expressions it shows in information_schema (expression
+        defaults, generated columns, CHECK clauses, functional key parts) through
+        String::print, which backslash-escapes quotes and backslashes (sql/dd/dd_table.cc)."""
+        return not self.is_mariadb and self.version >= (8, 0, 0)
+
+    @property
     def column_level_checks(self) -> bool:
         """MariaDB keeps a column's CHECK with the column, named after it."""
         return self.is_mariadb
