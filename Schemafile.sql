@@ -134,8 +134,3 @@ PARTITION BY RANGE COLUMNS (viewed_on) (
   PARTITION p2026_12 VALUES LESS THAN ('2027-01-01'),
   PARTITION pmax VALUES LESS THAN (MAXVALUE)
 );
-
-CREATE VIEW current_leaflets AS
-  SELECT l.id, l.shop_id, s.name AS shop_name, l.title, l.valid_from, l.valid_to
-  FROM leaflets l JOIN shops s ON s.id = l.shop_id
-  WHERE l.published_at IS NOT NULL;

@@ -150,7 +150,8 @@ def diff_table(old: Table, new: Table) -> list[Change]:
             changes.append(RenameIndex(name, a.name, b.name))  # e.g. only the case differs
     for index in dropped:
         changes.append(DropIndex(name, index))
-    for index in added:
+    order = {i.key: n for n, i in enumerate(new.indexes)}
+    for index in sorted(added, key=lambda i: order[i.key]):  # the file's order: the server keeps it
         changes.append(AddIndex(name, index))
 
     # -- foreign keys and checks: drop and add (the server cannot alter them) ------
