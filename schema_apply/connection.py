@@ -76,11 +76,19 @@ class GuardedConnection:
         return conn
 
     def _setup_session(self) -> None:
-        """Quote rules our rendered SQL relies on: backslash escapes on, no ANSI_QUOTES."""
-        mode = self.query("SELECT @@SESSION.sql_mode")[0][0] or ""
+        """Quote rules our rendered SQL relies on: backslash escapes on, no ANSI_QUOTES; and server
+        messages in English, the language whose exact formats the redaction knows (in another, a
+        value from a row can stand bare, e.g. German 1526 "Tabelle hat für den Wert 42 keine Partition")."""
+        mode, messages = self.query("SELECT @@SESSION.sql_mode, @@SESSION.lc_messages")[0]
+        mode = mode or ""
         parts = [p for p in mode.split(",") if p and p not in ("ANSI_QUOTES", "NO_BACKSLASH_ESCAPES", "ANSI")]
         if parts != [p for p in mode.split(",") if p]:
             self.execute("SET SESSION sql_mode = " + quote_string(",".join(parts)))
+        if (messages or "").lower() != "en_us":
+            try:
+                self.execute("SET SESSION lc_messages = 'en_US'")
+            except ServerError:
+                pass  # the redaction's fallbacks still apply
         row = self.query("SELECT @@lower_case_table_names")[0]
         self.lower_case_table_names = int(row[0] or 0)
 
