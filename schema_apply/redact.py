@@ -179,6 +179,10 @@ _FORMATS: dict[int, tuple[str, ...]] = {
     2006: (r"MySQL server has gone away(?: \([^'\"]*\))?",),
 }
 _COMPILED = {code: tuple(re.compile(f, re.DOTALL) for f in formats) for code, formats in _FORMATS.items()}
+# Codes whose message carries a value with no quotes around it. In a text of another shape (a server
+# whose lc_messages is not English: German 1526 "Tabelle hat für den Wert 42 keine Partition") default
+# deny cannot find the value, so nothing of the message is kept.
+_BARE_VALUE_CODES = frozenset({1526, 1977})
 _ALL_FORMATS = tuple(p for patterns in _COMPILED.values() for p in patterns)
 
 
@@ -195,6 +199,8 @@ def redact_server_message(code: int | None, message: str) -> str:
         m = pattern.fullmatch(message)
         if m:
             return _replace_values(message, m)
+    if code in _BARE_VALUE_CODES:
+        return REDACTED
     return _default_deny(message)
 
 
