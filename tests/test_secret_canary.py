@@ -552,3 +552,85 @@ def test_run_task_never_prints_the_password_it_passes_on(monkeypatch, tmp_path):
     assert "started task" in result.stderr, result.output
     assert password not in result.output, result.output
     assert "mysql://app:***@db.internal" in result.stderr
+
+
+# Locales whose server messages the redaction must survive (MariaDB's errmsg translations).
+LOCALES = ("en_US", "de_DE", "fr_FR", "es_ES", "it_IT", "pt_BR", "nl_NL", "sv_SE", "cs_CZ", "da_DK", "el_GR",
+           "hu_HU", "ja_JP", "ko_KR", "nb_NO", "pl_PL", "ro_RO", "ru_RU", "sk_SK", "uk_UA", "zh_CN", "ka_GE",
+           "bg_BG", "hi_IN", "et_EE")
+
+
+def test_server_messages_in_every_language_are_redacted(server, databases, canary):
+    """A server whose lc_messages is not English words its errors differently (found: German,
+    Spanish, Chinese and Georgian put the partition value of error 1526 bare, with no quotes for
+    default deny to find). Every locale's real message, through the same redaction as the tool's."""
+    from schema_apply.connection import server_error
+    scenarios = [s for s in SCENARIOS if s.id in (
+        "unique-index-over-duplicates", "varchar-to-int", "varchar-to-datetime", "charset-narrowing",
+        "stored-generated-column-over-values", "partition-without-a-place-for-a-value", "unique-prefix-index-quotes-a-prefix")]
+    raw_messages = 0
+    for scenario in scenarios:
+        db = _setup(server, databases, canary, scenario)
+        statements = _statements(server, db, scenario)
+        conn = server.connect(db)
+        try:
+            with conn.cursor() as cur:
+                for locale in LOCALES:
+                    cur.execute("SET SESSION lc_messages = %s", (locale,))
+                    for sql in statements:
+                        try:
+                            cur.execute(sql)
+                        except pymysql.err.MySQLError as exc:
+                            raw_messages += bool(canary.leaks(str(exc.args[1])))
+                            shown = str(server_error(exc))
+                            assert not canary.leaks(shown), (scenario.id, locale, exc.args, shown)
+                            assert shown.startswith(f"({exc.args[0]}) ")
+                            break
+                    else:
+                        raise AssertionError(f"{scenario.id}: the server accepted the change")
+        finally:
+            conn.close()
+    assert raw_messages >= len(LOCALES) * 4, "the server's messages must quote canary values in most cases"
+
+
+def _statements(server, db: str, scenario: Scenario) -> list[str]:
+    """The statements schema-apply plans for ``scenario`` (allowing destructive changes)."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        schemafile = Path(tmp) / "Schemafile.sql"
+        schemafile.write_text(scenario.after)
+        with guarded(server, db) as conn:
+            flavor, _ = detect_flavor(conn, db)
+            desired = load_schemafile(schemafile, flavor, db, Settings(schema_file=schemafile))
+            plan = build_plan(introspect(conn, db, flavor).schema, desired, flavor, allow_drop=True)
+    return [st.sql for st in plan.statements]
+
+
+@pytest.mark.parametrize("locale", ["de_DE", "zh_CN", "ja_JP"])
+def test_non_english_server_leaks_nothing_end_to_end(locale, server, databases, cli, canary, monkeypatch,
+                                                     general_log, tmp_path):
+    """The whole CLI against a server whose messages are in another language (the session default
+    is set on connect, as a server configured with lc_messages would): the partition value, which
+    German and Chinese messages put bare, and the duplicate value must not show."""
+    scenario = next(s for s in SCENARIOS if s.id == "partition-without-a-place-for-a-value")
+    db = _setup(server, databases, canary, scenario)
+    schemafile = tmp_path / "Schemafile.sql"
+    schemafile.write_text(scenario.after)
+    t = Transcript(cli)
+    with mysql_user(server, [f"ALL PRIVILEGES ON `{db}`.*"]) as user:
+        connect = pymysql.connect
+
+        def connect_as_configured(*args, **kwargs):
+            if kwargs.get("user") == user.name:
+                kwargs["init_command"] = f"SET SESSION lc_messages = '{locale}'"
+            return connect(*args, **kwargs)
+        monkeypatch.setattr(pymysql, "connect", connect_as_configured)
+        args = _common(user, db, schemafile, allow_drop=True)
+        t.run("plan", *args, "-vv", expect=2)
+        text = t.run("apply", *args, "-vv", expect=1)
+        as_json = t.run("apply", *args, "--format", "json", expect=1)
+        assert "(1526)" in text.stderr and "secret_events" in text.stderr, text.stderr
+        assert json.loads(as_json.stdout)["applied"][0]["code"] == 1526
+        monkeypatch.undo()
+        check_logged(general_log.entries(user.name), database=db)
+        t.assert_clean(canary, user)
