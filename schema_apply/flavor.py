@@ -145,8 +145,10 @@ class Flavor:
 
     @property
     def fk_default_action(self) -> str:
-        """What REFERENTIAL_CONSTRAINTS reports for an unspecified ON DELETE/UPDATE."""
-        return "RESTRICT" if self.is_mariadb else "NO ACTION"
+        """What REFERENTIAL_CONSTRAINTS reports for an unspecified ON DELETE/UPDATE: MySQL 8's
+        data dictionary stores it as NO ACTION; InnoDB's own metadata (MySQL 5.7, MariaDB)
+        reports it as RESTRICT."""
+        return "RESTRICT" if self.is_mariadb or self.version < (8, 0, 0) else "NO ACTION"
 
     @property
     def long_unique_as_hash(self) -> bool:
