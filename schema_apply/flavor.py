@@ -131,6 +131,12 @@ class Flavor:
         return not self.is_mariadb and self.version >= (8, 0, 0)
 
     @property
+    def lists_checks_by_name(self) -> bool:
+        """MySQL keeps a table's CHECK constraints in name order (SHOW CREATE TABLE lists
+        them so, whatever the declaration order); MariaDB keeps declaration order."""
+        return not self.is_mariadb
+
+    @property
     def column_level_checks(self) -> bool:
         """MariaDB keeps a column's CHECK with the column, named after it."""
         return self.is_mariadb
@@ -720,6 +726,8 @@ def _checks(table: str, checks: list[CheckConstraint], flavor: Flavor,
                     break
             check = replace(check, name=name, column_level=False)
         out.append(check)
+    if flavor.lists_checks_by_name:
+        out.sort(key=lambda c: (c.key, c.name))
     return out
 
 
