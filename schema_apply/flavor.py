@@ -477,7 +477,8 @@ def _table(table: Table, flavor: Flavor, inherit: tuple[str, str], database: str
     by_key = {c.key: c for c in table.columns}
     indexes = _indexes(table, by_key, flavor)
     foreign_keys, indexes = _foreign_keys(table, indexes, flavor, database)
-    checks = _checks(table.name, list(table.checks), flavor, by_key)
+    # MySQL before 8.0.16 parses CHECK and ignores it: the table it creates has none
+    checks = _checks(table.name, list(table.checks), flavor, by_key) if flavor.supports_check else []
     partitioning = _partitioning(table.partitioning)
     return replace(table, indexes=tuple(indexes), foreign_keys=tuple(foreign_keys),
                    checks=tuple(checks), options=options, partitioning=partitioning)
