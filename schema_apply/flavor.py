@@ -162,6 +162,12 @@ class Flavor:
         return self.is_mariadb and self.version >= (10, 4, 0)
 
     @property
+    def blob_literal_default_is_expression(self) -> bool:
+        """MySQL 8.0.13+ gives BLOB/TEXT/JSON a default only as an expression: a literal
+        default is written DEFAULT ('abc') and kept (and reported) as that expression."""
+        return not self.is_mariadb and self.version >= (8, 0, 13)
+
+    @property
     def supports_rename_column(self) -> bool:
         return self.version >= (10, 5, 2) if self.is_mariadb else self.version >= (8, 0, 0)
 
@@ -313,6 +319,10 @@ def canonical_default(column: Column, flavor: Flavor) -> Default | None:
     if d is None or d.kind in ("null", "expression"):
         return d
     value = d.value
+    if t.is_blob_or_text and flavor.blob_literal_default_is_expression:
+        from .parse.expressions import expression
+        from .sqltext import quote_string
+        return Default("expression", expr=expression(f"({quote_string(value)})"))
     if t.is_integer or t.name == "year":
         if d.kind == "bits":
             return Default("number", str(int(value, 2)))
