@@ -168,6 +168,11 @@ class Flavor:
         return not self.is_mariadb and self.version >= (8, 0, 13)
 
     @property
+    def supports_drop_constraint(self) -> bool:
+        """ALTER TABLE … DROP CONSTRAINT (MySQL 8.0.19+; 8.0.16-8.0.18 know only DROP CHECK)."""
+        return self.is_mariadb or self.version >= (8, 0, 19)
+
+    @property
     def supports_rename_column(self) -> bool:
         return self.version >= (10, 5, 2) if self.is_mariadb else self.version >= (8, 0, 0)
 

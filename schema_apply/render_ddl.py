@@ -318,7 +318,7 @@ def alter_clause(change: Change, flavor: Flavor, table: Table | None = None) -> 
                 return "MODIFY COLUMN " + column_definition(column, flavor, check=change.check)
         return "ADD " + check_definition(change.check, flavor)
     if isinstance(change, DropCheck):
-        word = "CHECK" if not flavor.is_mariadb and flavor.version < (8, 0, 19) else "CONSTRAINT"
+        word = "CONSTRAINT" if flavor.supports_drop_constraint else "CHECK"
         return f"DROP {word} {quote_ident(change.check.name)}"
     if isinstance(change, ChangeTableOptions):
         return ", ".join(_option_changes(change.old, change.new))
