@@ -213,9 +213,10 @@ class LogEntry:
 class GeneralLog:
     """The server's general query log, written to ``mysql.general_log`` while this is open.
 
-    The global settings are restored on close. A named lock serialises test sessions that use the
-    log, so that one does not switch it off under another; other clients' statements are logged
-    too, which is why :meth:`entries` selects by user.
+    The global settings are restored on close, and the table emptied if it was not a log output
+    before. A named lock serialises test sessions that use the log, so that one does not switch it
+    off under another; other clients' statements are logged too, which is why :meth:`entries`
+    selects by user.
     """
 
     def __init__(self, server):
@@ -245,6 +246,8 @@ class GeneralLog:
                 general_log, log_output = self.saved
                 cur.execute("SET GLOBAL general_log = " + ("ON" if general_log in ("1", "ON") else "OFF"))
                 cur.execute("SET GLOBAL log_output = %s", (log_output,))
+                if "TABLE" not in log_output.upper():  # nobody else was logging to the table: empty it
+                    cur.execute("TRUNCATE TABLE mysql.general_log")
                 cur.execute("SELECT RELEASE_LOCK(%s)", (LOG_LOCK,))
         finally:
             self.conn.close()
