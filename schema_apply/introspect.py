@@ -52,7 +52,9 @@ def detect_flavor(conn: Connection, database: str) -> tuple[Flavor, bool]:
     schemata = conn.query("SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA"
                           " WHERE SCHEMA_NAME = %s", (database,))
     charset, collation = schemata[0] if schemata else (server_cs, server_coll)
-    charsets = {name: (default, int(maxlen)) for name, default, maxlen in conn.query(
+    # canonical collation names: MySQL 8.0.29 calls the character set utf8mb3 but its
+    # collations still utf8_* (renamed in 8.0.30)
+    charsets = {name: (flavors.canonical_collation(default), int(maxlen)) for name, default, maxlen in conn.query(
         "SELECT CHARACTER_SET_NAME, DEFAULT_COLLATE_NAME, MAXLEN FROM information_schema.CHARACTER_SETS")}
     if "utf8mb3" not in charsets and "utf8" in charsets:
         default, maxlen = charsets["utf8"]
