@@ -6,7 +6,7 @@ The grant is the one the README recommends::
 
 The change is the one that broke Ridgepole in production (it sends ``SHOW KEYS FROM`` each new
 table, which needs SELECT): new tables with a unique index and a foreign key, and changes to a
-secret table full of rows — plan, apply, plan exit 2, 0, 0, and the live schema is then what the
+secret table full of rows (a column renamed, a column and indexes added) — plan, apply, plan exit 2, 0, 0, and the live schema is then what the
 Schemafile declares (the server is the oracle: the same Schemafile loaded by root into a fresh
 database gives the same SHOW CREATE TABLE). ``export`` works as that user and round-trips.
 
@@ -56,10 +56,10 @@ CREATE TABLE accounts (
 CREATE TABLE secret_users (
   id int NOT NULL AUTO_INCREMENT,
   account_id int NOT NULL,
-  email varchar(100) NOT NULL,
+  email_address varchar(100) NOT NULL, -- @renamed from=email
   phone varchar(32) DEFAULT NULL,
   PRIMARY KEY (id),
-  UNIQUE KEY uq_email (email),
+  UNIQUE KEY uq_email (email_address),
   KEY ix_account (account_id),
   KEY ix_phone (phone),
   CONSTRAINT fk_users_account FOREIGN KEY (account_id) REFERENCES accounts (id)
@@ -246,3 +246,31 @@ def test_view_whose_definition_is_hidden_is_left_alone_with_a_warning(server, da
             t.run("plan", "--schema-file", str(out), "--database-url", user.url(db), expect=0)
             t.assert_clean(canary, user)
     assert _views(server, db) == {"active_accounts": definition}, "the view was left alone"
+
+
+def test_table_rename_needs_insert_on_the_new_name(server, databases, cli, tmp_path):
+    """RENAME TABLE needs CREATE and INSERT on the new name (MariaDB and MySQL alike), and a
+    table-level grant needs the table to exist: a DDL-only user cannot rename a table. The apply
+    fails clearly (the server's 1142 names the privilege and the new table) and changes nothing;
+    with INSERT on the database it works. (Column and index renames need no more than ALTER.)"""
+    canary = Canary.new()
+    db = _database(server, databases, canary)
+    renamed = BEFORE.replace("CREATE TABLE accounts (", "CREATE TABLE customers ( -- @renamed from=accounts") \
+                    .replace("REFERENCES accounts (id)", "REFERENCES customers (id)")
+    schemafile = tmp_path / "Schemafile.sql"
+    schemafile.write_text(renamed)
+    before = show_create(server, db)
+    t = Transcript(cli)
+    with mysql_user(server, [f"{DDL_ONLY} ON `{db}`.*"], prefix="sa_ddl") as user:
+        args = ["--schema-file", str(schemafile), "--database-url", user.url(db)]
+        t.run("plan", *args, expect=2)
+        failed = t.run("apply", *args, expect=1)
+        assert "(1142) INSERT command denied" in failed.stderr and "customers" in failed.stderr, failed.stderr
+        t.assert_clean(canary, user)
+    assert show_create(server, db) == before
+    with mysql_user(server, [f"{DDL_ONLY}, INSERT ON `{db}`.*"], prefix="sa_ddl") as user:
+        args = ["--schema-file", str(schemafile), "--database-url", user.url(db)]
+        t.run("apply", *args, expect=0)
+        t.run("plan", *args, expect=0)
+        t.assert_clean(canary, user)
+    _same_schema(server, databases, db, renamed)
