@@ -614,3 +614,32 @@ def test_non_english_server_leaks_nothing_end_to_end(locale, server, databases, 
         monkeypatch.undo()
         check_logged(general_log.entries(user.name), database=db)
         t.assert_clean(canary, user)
+
+
+def test_internal_error_while_reporting_a_server_error_leaks_nothing(server, databases, cli, canary, monkeypatch,
+                                                                     tmp_path):
+    """A bug that strikes while a server error is being handled: with -v the CLI prints the
+    traceback, whose chain holds the server error. The driver's own exception (with the raw
+    message) must not be in it: the guarded connection raises ``from None``."""
+    import schema_apply.commands as commands
+    scenario = next(s for s in SCENARIOS if s.id == "unique-index-over-duplicates")
+    db = _setup(server, databases, canary, scenario)
+    real_progress = commands._progress
+
+    def failing_progress(settings, total):
+        show = real_progress(settings, total)
+
+        def progress(k, outcome, phase):
+            if phase == "done" and outcome.status == "failed":
+                raise RuntimeError("a bug in the progress display")
+            return show(k, outcome, phase)
+        return progress
+    monkeypatch.setattr(commands, "_progress", failing_progress)
+    schemafile = tmp_path / "Schemafile.sql"
+    schemafile.write_text(scenario.after)
+    t = Transcript(cli)
+    with mysql_user(server, [f"ALL PRIVILEGES ON `{db}`.*"]) as user:
+        r = t.run("apply", "--schema-file", str(schemafile), "--database-url", user.url(db), "-vv", expect=1)
+        t.assert_clean(canary, user)
+    assert "internal error: RuntimeError" in r.stderr and "Traceback" in r.stderr
+    assert "(1062) Duplicate entry '<redacted>'" in r.stderr, "the chain shows the redacted server error"
