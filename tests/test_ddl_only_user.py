@@ -160,14 +160,30 @@ def test_plan_apply_plan_as_ddl_only_user(server, databases, cli, general_log, t
     _same_schema(server, databases, db, AFTER)
 
 
+MORE_METADATA = """
+CREATE TABLE secret_events (
+  id bigint NOT NULL,
+  kind varchar(20) NOT NULL,
+  kind_upper varchar(20) AS (upper(kind)) STORED,
+  PRIMARY KEY (id),
+  CONSTRAINT chk_kind CHECK (kind <> '')
+)
+PARTITION BY RANGE (id) (PARTITION p0 VALUES LESS THAN (1000), PARTITION pmax VALUES LESS THAN MAXVALUE);
+"""
+
+
 def test_export_as_ddl_only_user_round_trips(server, databases, cli, tmp_path):
+    """Every information_schema table the tool reads is visible with the DDL grants: columns with
+    generation expressions, indexes, foreign keys, CHECK constraints, partitions."""
     canary = Canary.new()
-    db = _database(server, databases, canary)
+    db = _database(server, databases, canary, BEFORE + MORE_METADATA)
     t = Transcript(cli)
     as_root = t.run("export", "--database-url", server.url(db), expect=0).stdout
     with mysql_user(server, [f"{DDL_ONLY} ON `{db}`.*"], prefix="sa_ddl") as user:
         exported = t.run("export", "--database-url", user.url(db), "-vv", expect=0)
         assert exported.stdout == as_root, "the DDL-only user sees the same schema as root"
+        for text in ("PARTITION BY RANGE", "CONSTRAINT `chk_kind` CHECK", "AS (ucase(`kind`)) STORED"):
+            assert text in exported.stdout or text.replace("ucase", "upper") in exported.stdout, exported.stdout
         out = tmp_path / "exported.sql"
         t.run("export", "--database-url", user.url(db), "-o", str(out), expect=0)
         t.add_file(out)
