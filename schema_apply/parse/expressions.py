@@ -126,6 +126,7 @@ def expression(text: str) -> Expr:
     return Expr(sql=text, canon=canonical(text))
 
 
+@functools.lru_cache(maxsize=4096)
 def is_now(text: str) -> bool:
     """Whether ``text`` is CURRENT_TIMESTAMP / NOW() / LOCALTIMESTAMP, with or without precision."""
     try:
@@ -135,6 +136,7 @@ def is_now(text: str) -> bool:
     return isinstance(tree, exp.CurrentTimestamp)
 
 
+@functools.lru_cache(maxsize=4096)
 def now_precision(text: str) -> int:
     """The precision of a CURRENT_TIMESTAMP(n) expression (0 when absent)."""
     tree = strip_tree(_parse(text))

@@ -54,50 +54,47 @@ def runs_versioned_comment(marker: str, version: str | None, server: tuple[str, 
     return number <= major * 10000 + minor * 100 + patch
 
 
+# Everything that can hide a "/*!" that is not one: quoted text and ordinary comments.
+_SKIP_OR_VERSIONED = re.compile(
+    r"'(?:[^'\\]|\\.|'')*'?"          # '...' with \x and '' escapes (unterminated: to the end)
+    r'|"(?:[^"\\]|\\.|"")*"?'
+    r"|`(?:[^`]|``)*`?"
+    r"|#[^\n]*|--(?=[ \t\r\n]|$)[^\n]*"
+    r"|/\*(M?!)(\d{5,6})?"
+    r"|/\*.*?(?:\*/|\Z)",
+    re.S)
+
+
 def blank_versioned_comments(text: str, server: tuple[str, tuple[int, int, int]] | None = None) -> str:
     """Turn ``/*!NNNNN code */`` and ``/*M!NNNNNN code */`` into ``code``, same offsets.
 
     Comments the server would not run (see ``runs_versioned_comment``) stay comments.
     """
-    out = list(text)
-    i, n = 0, len(text)
-    quote = None
-    while i < n:
-        c = text[i]
-        if quote:
-            if c == "\\" and quote != "`":
-                i += 2
-                continue
-            if c == quote:
-                if i + 1 < n and text[i + 1] == quote:
-                    i += 2
-                    continue
-                quote = None
-            i += 1
+    if "/*" not in text:
+        return text
+    out: list[str] = []
+    last = pos = 0
+    n = len(text)
+    while pos < n:
+        m = _SKIP_OR_VERSIONED.search(text, pos)
+        if m is None:
+            break
+        if m.group(1) is None:  # a string or an ordinary comment: skipped whole
+            pos = max(m.end(), m.start() + 1)
             continue
-        if c in ("'", '"', "`"):
-            quote = c
-            i += 1
+        end = text.find("*/", m.end())
+        if not runs_versioned_comment(m.group(1), m.group(2), server):
+            pos = n if end < 0 else end + 2
             continue
-        if c == "#" or (c == "-" and text.startswith("--", i) and (i + 2 >= n or text[i + 2] in " \t\r\n")):
-            j = text.find("\n", i)
-            i = n if j < 0 else j
+        out.append(text[last:m.start()])
+        out.append(" " * (m.end() - m.start()))
+        if end < 0:
+            last = pos = m.end()
             continue
-        if text.startswith("/*", i):
-            m = re.compile(r"/\*(M?!)(\d{5,6})?").match(text, i)
-            end = text.find("*/", i + 2)
-            if m and runs_versioned_comment(m.group(1), m.group(2), server):
-                for k in range(i, m.end()):
-                    out[k] = " "
-                if end >= 0:
-                    out[end] = out[end + 1] = " "
-                    i = m.end()
-                    continue
-                i = n
-                continue
-            i = n if end < 0 else end + 2
-            continue
-        i += 1
+        out.append(text[m.end():end])
+        out.append("  ")
+        last = pos = end + 2
+    out.append(text[last:])
     return "".join(out)
 
 
@@ -106,6 +103,11 @@ class Statement:
     tokens: list[Token]
     source: str  # the whole (pre-processed) file text; tokens index into it
     file: str
+    words: list[str] = field(default_factory=list)  # upper-cased bare words, '' for other tokens
+
+    def __post_init__(self) -> None:
+        if not self.words:
+            self.words = [tok.text.upper() if is_word(tok) else "" for tok in self.tokens]
 
     @property
     def line(self) -> int:
@@ -211,11 +213,11 @@ def _split_multiword(tokens: list[Token], source: str) -> list[Token]:
         if tok.token_type in WORD_TYPES_EXCLUDED or not re.search(r"\s", raw):
             out.append(tok)
             continue
+        first_line = tok.line - raw.count("\n")  # sqlglot's line is where the token ends
         for m in re.finditer(r"\S+", raw):
             start = tok.start + m.start()
-            line = source.count("\n", 0, start) + 1
-            out.append(Token(TokenType.VAR, m.group(), line=line, col=0, start=start,
-                             end=start + len(m.group()) - 1))
+            out.append(Token(TokenType.VAR, m.group(), line=first_line + raw.count("\n", 0, m.start()), col=0,
+                             start=start, end=start + len(m.group()) - 1))
     return out
 
 
@@ -238,18 +240,21 @@ class Cursor:
 
     def peek(self, ahead: int = 0) -> Token | None:
         i = self.pos + ahead
-        return self.tokens[i] if i < len(self.tokens) else None
+        tokens = self.stmt.tokens
+        return tokens[i] if i < len(tokens) else None
 
     def word(self, ahead: int = 0) -> str:
         """The upper-cased keyword at ``ahead``, or '' when it is not a bare word."""
-        tok = self.peek(ahead)
-        return tok.text.upper() if is_word(tok) else ""
+        i = self.pos + ahead
+        words = self.stmt.words
+        return words[i] if 0 <= i < len(words) else ""
 
     def at_end(self) -> bool:
         return self.pos >= len(self.tokens)
 
     def at(self, *words: str) -> bool:
-        return all(self.word(k) == w for k, w in enumerate(words))
+        i = self.pos
+        return tuple(self.stmt.words[i:i + len(words)]) == words
 
     def accept(self, *words: str) -> bool:
         if self.at(*words):
@@ -350,8 +355,10 @@ class Cursor:
         return self.stmt.text(first, last)
 
     def line(self, ahead: int = 0) -> int:
-        tok = self.peek(ahead) or (self.tokens[-1] if self.tokens else None)
-        return tok.line if tok else 0
+        tok = self.peek(ahead)
+        if tok is None:
+            tok = self.tokens[-1] if self.tokens else None
+        return tok.line if tok is not None else 0
 
     def column_of(self, tok: Token) -> int:
         return tok.start - self.stmt.source.rfind("\n", 0, tok.start)

@@ -17,6 +17,7 @@ left empty and defaults the server would fill in are left unset;
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -90,6 +91,7 @@ def parse_text(text: str, file: str = "Schemafile.sql", server: tuple[str, tuple
     """Parse a Schemafile; ``server`` = (kind, version) decides which versioned comments are code."""
     statements = split_statements(text, file, server)
     builder = _SchemaBuilder(file)
+    builder.annotations = "@renamed" in text
     for stmt in statements:
         builder.statement(stmt)
     return ParsedFile(builder.build(), file, len(statements), builder.database)
@@ -122,6 +124,7 @@ class _SchemaBuilder:
         self.tables: dict[str, _TableBuilder] = {}
         self.views: dict[str, View] = {}
         self.database: str | None = None
+        self.annotations = True  # whether the file has any @renamed annotation to look for
 
     def build(self) -> Schema:
         return Schema(tuple(t.freeze() for t in self.tables.values()), tuple(self.views.values()))
@@ -302,27 +305,38 @@ class _SchemaBuilder:
         srid: int | None = None
         invisible = False
         inline_keys: list[Index] = []
+        words = c.stmt.words
         while not (c.at_end() or c.at_type(TokenType.COMMA) or c.at_type(TokenType.R_PAREN)):
             tok = c.peek()
-            if c.accept("NOT", "NULL"):
+            w = words[c.pos]  # one look at the keyword, then plain comparisons (this loop is hot)
+            w1 = words[c.pos + 1] if c.pos + 1 < len(words) else ""
+            if w == "NOT" and w1 == "NULL":
+                c.pos += 2
                 nullable = False
-            elif c.accept("NULL"):
+            elif w == "NULL":
+                c.pos += 1
                 nullable = True
-            elif c.accept("DEFAULT"):
+            elif w == "DEFAULT":
+                c.pos += 1
                 default = self._default(c)
-            elif c.accept("ON", "UPDATE"):
+            elif w == "ON" and w1 == "UPDATE":
+                c.pos += 2
                 on_update = self._now(c, "ON UPDATE")
-            elif c.accept("AUTO_INCREMENT"):
+            elif w == "AUTO_INCREMENT":
+                c.pos += 1
                 auto_increment = True
-            elif c.accept("COMMENT"):
+            elif w == "COMMENT":
+                c.pos += 1
                 comment = c.string("the comment text")
-            elif c.accept("COLLATE"):
+            elif w == "COLLATE":
+                c.pos += 1
                 c.accept_eq()
                 collation = c.ident("a collation name").lower()
-            elif c.accept("CHARACTER", "SET") or c.accept("CHARSET"):
+            elif (w == "CHARACTER" and w1 == "SET") or w == "CHARSET":
+                c.pos += 2 if w == "CHARACTER" else 1
                 c.accept_eq()
                 charset = c.ident("a character set name").lower()
-            elif c.at("GENERATED") or c.at("AS"):
+            elif w in ("GENERATED", "AS"):
                 if c.accept("GENERATED"):
                     c.expect("ALWAYS")
                 c.expect("AS")
@@ -334,18 +348,20 @@ class _SchemaBuilder:
                 else:
                     c.accept("VIRTUAL")
                 generated = Generated(expr, stored)
-            elif c.accept("PRIMARY", "KEY") or c.accept("KEY"):
+            elif (w == "PRIMARY" and w1 == "KEY") or w == "KEY":
+                c.pos += 2 if w == "PRIMARY" else 1
                 inline_keys.append(Index("PRIMARY", "primary", (IndexPart(column=name),), line=tok.line))
-            elif c.accept("UNIQUE"):
+            elif w == "UNIQUE":
+                c.pos += 1
                 c.accept("KEY") or c.accept("INDEX")
                 inline_keys.append(Index("", "unique", (IndexPart(column=name),), auto_named=True,
                                          line=tok.line))
-            elif c.accept("SRID"):
+            elif w == "SRID":
+                c.pos += 1
                 srid = c.integer("an SRID number")
-            elif c.accept("INVISIBLE"):
-                invisible = True
-            elif c.accept("VISIBLE"):
-                invisible = False
+            elif w in ("INVISIBLE", "VISIBLE"):
+                c.pos += 1
+                invisible = w == "INVISIBLE"
             elif c.at("CHECK") or c.at("CONSTRAINT"):
                 cname = ""
                 if c.accept("CONSTRAINT"):
@@ -388,10 +404,10 @@ class _SchemaBuilder:
             nullable = False
             auto_increment = True
             inline_keys.insert(0, Index("", "unique", (IndexPart(column=name),), auto_named=True, line=line))
+        renamed_from = self._column_annotation(c, first) if self.annotations else None
         column = Column(name=name, type=ctype, nullable=nullable, default=default, on_update=on_update,
                         auto_increment=auto_increment, charset=charset, collation=collation, comment=comment,
-                        generated=generated, srid=srid, invisible=invisible, line=line)
-        column = replace(column, renamed_from=self._column_annotation(c, first))
+                        generated=generated, srid=srid, invisible=invisible, renamed_from=renamed_from, line=line)
         table.columns.append(column)
         table.indexes.extend(inline_keys)
         c.obj = f"table {table.name}"
@@ -616,8 +632,9 @@ class _SchemaBuilder:
             parts = self._index_parts(c)
             index = Index(name, kind, parts, using=using, auto_named=not name, line=line)
             index = self._index_options(c, index)
-            index = replace(index, renamed_from=self._renamed_annotation(
-                "".join(c.stmt.gap(k) for k in range(c.pos - 1, c.pos + 1)), same_line_only=True))
+            if self.annotations:
+                index = replace(index, renamed_from=self._renamed_annotation(
+                    "".join(c.stmt.gap(k) for k in range(c.pos - 1, c.pos + 1)), same_line_only=True))
             table.indexes.append(index)
         elif c.accept("FOREIGN", "KEY"):
             index_name = None
@@ -1053,6 +1070,7 @@ class _SchemaBuilder:
                                 check_option, line=line)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_column_type(text: str) -> ColumnType:
     """A COLUMN_TYPE from information_schema (``int(10) unsigned``, ``enum('a','b')``) -> ColumnType."""
     stmt = split_statements(text, "<information_schema.COLUMNS>")[0]
