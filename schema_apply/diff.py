@@ -155,23 +155,8 @@ def diff_table(old: Table, new: Table) -> list[Change]:
         changes.append(AddIndex(name, index))
 
     # -- foreign keys and checks: drop and add (the server cannot alter them) ------
-    pairs, dropped_fk, added_fk = _match(old.foreign_keys, new.foreign_keys, lambda f: f.key,
-                                         lambda a, b: replace(a, name=b.name) == b, lambda f: f.auto_named)
-    for a, b in pairs:
-        if a != b and replace(a, name=b.name) != b:
-            dropped_fk.append(a)
-            added_fk.append(b)
-    changes.extend(DropForeignKey(name, fk) for fk in dropped_fk)
-    changes.extend(AddForeignKey(name, fk) for fk in added_fk)
-
-    pairs, dropped_ck, added_ck = _match(old.checks, new.checks, lambda c: c.key,
-                                         lambda a, b: replace(a, name=b.name) == b, lambda c: c.auto_named)
-    for a, b in pairs:
-        if a != b and replace(a, name=b.name) != b:
-            dropped_ck.append(a)
-            added_ck.append(b)
-    changes.extend(DropCheck(name, c) for c in dropped_ck)
-    changes.extend(AddCheck(name, c) for c in added_ck)
+    changes.extend(_drop_and_add(name, old.foreign_keys, new.foreign_keys, DropForeignKey, AddForeignKey))
+    changes.extend(_drop_and_add(name, old.checks, new.checks, DropCheck, AddCheck))
 
     # -- table options and partitioning --------------------------------------------
     if old.options != new.options:
@@ -179,6 +164,19 @@ def diff_table(old: Table, new: Table) -> list[Change]:
     if old.partitioning != new.partitioning:
         changes.append(ChangePartitioning(name, old.partitioning, new.partitioning))
     return changes
+
+
+def _drop_and_add(table: str, old, new, drop, add) -> list[Change]:
+    """Constraints the server cannot alter (foreign keys, CHECKs): a changed one is dropped and added.
+    A difference in the name alone of one the server named is no change."""
+    def same(a, b) -> bool:
+        return replace(a, name=b.name) == b
+    pairs, dropped, added = _match(old, new, lambda c: c.key, same, lambda c: c.auto_named)
+    for a, b in pairs:
+        if not same(a, b):
+            dropped.append(a)
+            added.append(b)
+    return [drop(table, c) for c in dropped] + [add(table, c) for c in added]
 
 
 def _generation(column: Column) -> str:

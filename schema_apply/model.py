@@ -398,6 +398,20 @@ class Schema:
         return iter(self.tables)
 
 
+def differences(a, b, path: str = "") -> list[str]:
+    """Where two models differ, field by field (compared fields only): for messages and tests."""
+    import dataclasses
+    if dataclasses.is_dataclass(a) and type(a) is type(b):
+        out: list[str] = []
+        for f in dataclasses.fields(a):
+            if f.compare and getattr(a, f.name) != getattr(b, f.name):
+                out += differences(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}")
+        return out
+    if isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):
+        return [d for k, (x, y) in enumerate(zip(a, b)) if x != y for d in differences(x, y, f"{path}[{k}]")]
+    return [f"{path}: {a!r} != {b!r}"]
+
+
 def unique_name(base: str, taken: Iterable[str]) -> str:
     """``base``, or ``base_2``, ``base_3``… — the server's rule for implicit index names."""
     used = {key(t) for t in taken}

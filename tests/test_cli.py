@@ -193,3 +193,22 @@ def test_diff_offline(tmp_path, cli):
 def test_missing_schemafile(tmp_path, cli):
     result = cli("diff", str(tmp_path / "nope.sql"), str(tmp_path / "nope2.sql"))
     assert result.exit_code == 1 and "no such file" in result.stderr
+
+
+@pytest.mark.server
+def test_a_long_transaction_makes_the_ddl_fail_fast_not_queue(server, setup, cli):
+    db, f, args = setup(SHOPS, SHOPS_V2)
+    blocker = server.connect(db)
+    blocker.autocommit(False)
+    with blocker.cursor() as cur:
+        cur.execute("START TRANSACTION")
+        cur.execute("SELECT COUNT(*) FROM shops")  # holds a metadata lock until the transaction ends
+    started = time.monotonic()
+    result = cli("apply", *args, env={"SCHEMA_APPLY_DDL_LOCK_WAIT_TIMEOUT": "1"})
+    waited = time.monotonic() - started
+    blocker.rollback()
+    blocker.close()
+    assert result.exit_code == 1, result.output
+    assert "(1205)" in result.stderr and "metadata lock" in result.stderr
+    assert waited < 10
+    assert cli("apply", *args).exit_code == 0  # once the transaction is gone, it goes through

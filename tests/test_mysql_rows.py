@@ -42,14 +42,13 @@ Where the row formats come from (cited again beside each case):
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 import pytest
 
 from schema_apply.flavor import Flavor, normalize
 from schema_apply.introspect import decode_default, detect_flavor, introspect
-from schema_apply.model import ColumnType, Default
+from schema_apply.model import ColumnType, Default, differences
 from schema_apply.parse.schemafile import parse_text
 
 DB = "app"
@@ -262,16 +261,6 @@ class MySQLInformationSchema:
 # Comparing the two sides
 # --------------------------------------------------------------------------
 
-def differences(a, b, path="") -> list[str]:
-    if dataclasses.is_dataclass(a) and type(a) is type(b):
-        out = []
-        for f in dataclasses.fields(a):
-            if f.compare and getattr(a, f.name) != getattr(b, f.name):
-                out += differences(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}")
-        return out
-    if isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):
-        return [d for k, (x, y) in enumerate(zip(a, b)) if x != y for d in differences(x, y, f"{path}[{k}]")]
-    return [f"{path}: parsed {a!r} != live {b!r}"]
 
 
 def live_schema(fake: MySQLInformationSchema):

@@ -13,8 +13,6 @@ routines must get schema-apply's clear "not supported yet" error.
 
 from __future__ import annotations
 
-import dataclasses
-
 import pymysql
 import pytest
 import yaml
@@ -23,6 +21,7 @@ from schema_apply import flavor as flavors
 from schema_apply.errors import UnsupportedError
 from schema_apply.export import schemafile
 from schema_apply.introspect import introspect
+from schema_apply.model import differences
 
 from conftest import CASES_DIR, guarded, load_sql, show_create
 from peer import load as load_peer_cases
@@ -47,23 +46,6 @@ def _peer_schemas():
     return out
 
 
-def model_differences(a, b, path="") -> list[str]:
-    """Where two models differ, field by field (compared fields only)."""
-    if dataclasses.is_dataclass(a) and type(a) is type(b):
-        out = []
-        for f in dataclasses.fields(a):
-            if f.compare and getattr(a, f.name) != getattr(b, f.name):
-                out += model_differences(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}")
-        return out
-    if isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):
-        out = []
-        for k, (x, y) in enumerate(zip(a, b)):
-            if x != y:
-                out += model_differences(x, y, f"{path}[{k}]")
-        return out
-    return [f"{path}: parsed {a!r} != live {b!r}"]
-
-
 def check_oracle(server, databases, sql_for) -> str:
     """Load, introspect, parse, compare; then the export round trip. Returns the outcome.
     ``sql_for(database)`` gives the schema's SQL (some cases name their database)."""
@@ -83,13 +65,13 @@ def check_oracle(server, databases, sql_for) -> str:
         assert "not supported" in str(exc) and "case.sql:" in str(exc)
         return "unsupported (clear error)"
     declared = flavors.normalize(parsed.schema, flavor, database=db)
-    diffs = model_differences(declared, live.schema)
+    diffs = differences(declared, live.schema)
     assert declared == live.schema, "\n".join(diffs)
 
     # export round trip
     exported = schemafile(live.schema, flavor, database=db)
     again = flavors.normalize(parse_text(exported, "export.sql", flavor.server).schema, flavor, database=db)
-    assert again == live.schema, "\n".join(model_differences(again, live.schema))
+    assert again == live.schema, "\n".join(differences(again, live.schema))
     copy = databases.new()
     load_sql(server, copy, exported)
     assert _without_using(show_create(server, copy)) == _without_using(show_create(server, db))
