@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 
+import pymysql
 import pytest
 
 from conftest import show_create
@@ -122,7 +123,6 @@ def test_ddl_only_grant_really_cannot_read(server, databases):
     canary = Canary.new()
     db = _database(server, databases, canary)
     with mysql_user(server, [f"{DDL_ONLY} ON `{db}`.*"], prefix="sa_ddl") as user:
-        import pymysql
         conn = pymysql.connect(host=server.host, port=server.port, user=user.name, password=user.password,
                                database=db)
         try:

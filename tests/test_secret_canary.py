@@ -18,6 +18,12 @@ For every scenario:
 * with the general query log on, every statement logged from the user's connections is one the
   guard allows and none reads rows (checked again by an independent regular expression), and the
   log did capture the run (the failing ALTER is in it) — so the check cannot pass on an empty log.
+
+Also: the policy refusal (exit 3) and success paths; the password on every path (bad password,
+unknown or ungranted database, closed port, malformed URL, lock timeout), in-process and through
+the installed console script; every scenario's real server message in 25 locales; positive
+controls for the instruments themselves; and regressions for the leaks found on the way (click's
+usage errors, run-task's notes, non-English server messages).
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ import re
 import socket
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pymysql
