@@ -86,6 +86,11 @@ def _settings(**kw) -> Settings:
     )
 
 
+def _command(kw: dict, body) -> None:
+    """Build the settings from ``kw`` and run ``body(settings)``; errors in either are reported alike."""
+    _run(lambda: body(_settings(**kw)), kw.get("verbose") or 0)
+
+
 def _run(body, verbose: int = 0) -> None:
     """Run a command body; turn its result or error into an exit code."""
     from .redact import redact_text  # the one place output is scrubbed
@@ -119,6 +124,8 @@ def _masked_usage_errors():
     except click.ClickException as exc:
         from .redact import redact_text
         exc.message = redact_text(exc.message)
+        if isinstance(exc, click.UsageError):
+            exc.exit_code = EXIT_ERROR  # bad input is 1; 2 means "changes pending" (DESIGN.md)
         raise
 
 
@@ -151,9 +158,8 @@ def main() -> None:
 @click.option("--allow-drop", is_flag=True, help="Permit destructive changes.")
 def plan(**kw) -> None:
     """Print the changes and the DDL that apply would run. Changes nothing."""
-    settings = _settings(dry_run=True, **kw)
     from . import commands
-    _run(lambda: commands.plan(settings), settings.verbose)
+    _command(dict(kw, dry_run=True), commands.plan)
 
 
 @main.command()
@@ -163,9 +169,8 @@ def plan(**kw) -> None:
 @click.option("--dry-run", is_flag=True, help="Plan only, as the plan command does.")
 def apply(**kw) -> None:
     """Run the DDL that brings the database to the Schemafile, then verify."""
-    settings = _settings(**kw)
     from . import commands
-    _run(lambda: commands.plan(settings) if settings.dry_run else commands.apply(settings), settings.verbose)
+    _command(kw, lambda settings: commands.plan(settings) if settings.dry_run else commands.apply(settings))
 
 
 @main.command()
@@ -174,9 +179,8 @@ def apply(**kw) -> None:
               help="Write the Schemafile here instead of standard output.")
 def export(output, **kw) -> None:
     """Print the live schema as a Schemafile."""
-    settings = _settings(**kw)
     from . import commands
-    _run(lambda: commands.export(settings, output), settings.verbose)
+    _command(kw, lambda settings: commands.export(settings, output))
 
 
 @main.command()
@@ -191,9 +195,8 @@ def export(output, **kw) -> None:
 @click.option("-v", "--verbose", count=True)
 def diff(from_file, to_file, flavor, **kw) -> None:
     """Offline: print the DDL that turns FROM.sql into TO.sql. No database."""
-    settings = _settings(**kw)
     from . import commands
-    _run(lambda: commands.diff(settings, from_file, to_file, flavor), settings.verbose)
+    _command(kw, lambda settings: commands.diff(settings, from_file, to_file, flavor))
 
 
 def _register_run_task() -> None:

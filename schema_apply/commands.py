@@ -44,7 +44,8 @@ def _verbose_logger(settings: Settings):
         return None
 
     def log(sent) -> None:
-        emit(f"-- sent ({sent.seconds * 1000:.1f} ms): {' '.join(sent.sql.split())}", sys.stderr)
+        took = "" if sent.info is not None and sent.info.secret_tables else f" ({sent.seconds * 1000:.1f} ms)"
+        emit(f"-- sent{took}: {' '.join(sent.sql.split())}", sys.stderr)
     return log
 
 
@@ -118,8 +119,9 @@ def apply(settings: Settings) -> int:
     elif fmt == "sql":
         emit("\n".join(o.statement.sql + ";" for o in outcomes))
     else:
-        total = sum(o.seconds or 0 for o in outcomes)
-        emit(f"done: {len(outcomes)} statement(s) in {total:.2f}s; the database matches {settings.schema_file}")
+        timed = "" if any(o.seconds is None for o in outcomes) else \
+            f" in {sum(o.seconds for o in outcomes):.2f}s"  # no total that would time a secret table
+        emit(f"done: {len(outcomes)} statement(s){timed}; the database matches {settings.schema_file}")
     return EXIT_OK
 
 
@@ -132,10 +134,14 @@ def _progress(settings: Settings, total: int):
         if phase == "start":
             emit(f"-- running [{k + 1}/{total}] {st.step}" + (f": {st.table}" if st.table else ""))
         elif outcome.status == "applied":
-            emit(f"-- ok [{k + 1}/{total}] in {outcome.seconds:.3f}s")
+            emit(f"-- ok [{k + 1}/{total}]" + _took(outcome, "in"))
         else:
-            emit(f"-- FAILED [{k + 1}/{total}] after {outcome.seconds:.3f}s: {outcome.error}")
+            emit(f"-- FAILED [{k + 1}/{total}]" + _took(outcome, "after") + f": {outcome.error}")
     return show
+
+
+def _took(outcome: Outcome, word: str) -> str:
+    return "" if outcome.seconds is None else f" {word} {outcome.seconds:.3f}s"
 
 
 def _report_failure(settings: Settings, the_plan: Plan, ctx: Context, outcomes: list[Outcome],

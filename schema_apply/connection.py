@@ -9,6 +9,7 @@ from data redacted. Nothing else in the package imports PyMySQL's cursor.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -76,13 +77,17 @@ class GuardedConnection:
         return conn
 
     def _setup_session(self) -> None:
-        """Quote rules our rendered SQL relies on: backslash escapes on, no ANSI_QUOTES; and server
-        messages in English, the language whose exact formats the redaction knows (in another, a
-        value from a row can stand bare, e.g. German 1526 "Tabelle hat für den Wert 42 keine Partition")."""
+        """Quote rules our rendered SQL relies on: backslash escapes on, no ANSI_QUOTES; strict mode,
+        so that a value that does not fit a changed column fails the ALTER instead of being silently
+        cut or zeroed on a server configured without it; and server messages in English, the
+        language whose exact formats the redaction knows (in another, a value from a row can stand
+        bare, e.g. German 1526 "Tabelle hat für den Wert 42 keine Partition")."""
         mode, messages = self.query("SELECT @@SESSION.sql_mode, @@SESSION.lc_messages")[0]
-        mode = mode or ""
-        parts = [p for p in mode.split(",") if p and p not in ("ANSI_QUOTES", "NO_BACKSLASH_ESCAPES", "ANSI")]
-        if parts != [p for p in mode.split(",") if p]:
+        given = [p for p in (mode or "").split(",") if p]
+        parts = [p for p in given if p not in ("ANSI_QUOTES", "NO_BACKSLASH_ESCAPES", "ANSI")]
+        if "STRICT_TRANS_TABLES" not in parts and "STRICT_ALL_TABLES" not in parts:
+            parts.append("STRICT_ALL_TABLES")
+        if parts != given:
             self.execute("SET SESSION sql_mode = " + quote_string(",".join(parts)))
         if (messages or "").lower() != "en_us":
             try:
@@ -126,7 +131,7 @@ class GuardedConnection:
                 cursor.execute(text)
                 rows = list(cursor.fetchall()) if fetch else []
         except pymysql.err.MySQLError as exc:
-            raise server_error(exc) from None
+            raise server_error(exc, secret=bool(info.secret_tables)) from None
         finally:
             record = Sent(text, time.monotonic() - started, info)
             self.sent.append(record)
@@ -140,11 +145,17 @@ def error_code(exc: BaseException) -> int | None:
     return args[0] if args and isinstance(args[0], int) else None
 
 
-def server_error(exc: pymysql.err.MySQLError) -> ServerError:
-    """A PyMySQL error as ServerError, its message redacted of any value quoted from rows."""
+_ROW_NUMBER = re.compile(r"\b(at row) \d+")
+
+
+def server_error(exc: pymysql.err.MySQLError, *, secret: bool = False) -> ServerError:
+    """A PyMySQL error as ServerError, its message redacted of any value quoted from rows; for a
+    statement on a secret table the row number is redacted too (it bounds the table's size)."""
     code = error_code(exc)
     message = str(exc.args[1]) if len(exc.args) > 1 else type(exc).__name__
     text = redact_server_message(code, message)
+    if secret:
+        text = _ROW_NUMBER.sub(r"\1 <redacted>", text)
     if code == ER_LOCK_WAIT_TIMEOUT or code == 1206:
         return ServerError(f"({code}) {text}", code=code,
                            hint="another session holds a lock on the table (a long transaction?);"

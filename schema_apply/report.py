@@ -25,7 +25,7 @@ class Outcome:
 
     statement: Statement
     status: str  # "applied", "failed", "not run"
-    seconds: float | None = None
+    seconds: float | None = None  # None for a statement on a secret table: its duration tracks its size
     error: str | None = None
     code: int | None = None
 

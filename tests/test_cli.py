@@ -212,3 +212,54 @@ def test_a_long_transaction_makes_the_ddl_fail_fast_not_queue(server, setup, cli
     assert "(1205)" in result.stderr and "metadata lock" in result.stderr
     assert waited < 10
     assert cli("apply", *args).exit_code == 0  # once the transaction is gone, it goes through
+
+
+@pytest.mark.server
+def test_strict_mode_even_on_a_lenient_server(server, setup, cli):
+    """A server configured without strict mode would cut values silently; our session is strict."""
+    db, f, args = setup(SHOPS, "CREATE TABLE shops (id int NOT NULL PRIMARY KEY, name varchar(3) NOT NULL);")
+    conn = server.connect(db)
+    with conn.cursor() as cur:
+        cur.execute("INSERT INTO shops VALUES (1, 'longer than three')")
+        cur.execute("SELECT @@GLOBAL.sql_mode")
+        saved = cur.fetchone()[0]
+        cur.execute("SET GLOBAL sql_mode = ''")
+    try:
+        result = cli("apply", "--allow-drop", *args)
+    finally:
+        with conn.cursor() as cur:
+            cur.execute("SET GLOBAL sql_mode = %s", (saved,))
+        conn.close()
+    assert result.exit_code == 1 and ("(1265)" in result.stderr or "(1406)" in result.stderr), result.output
+
+
+def test_usage_errors_exit_1_not_2(cli):
+    assert cli("plan", "--bogus-option").exit_code == 1
+    assert cli("plan", "--format", "yaml").exit_code == 1
+    result = cli("plan", "--tables", "(", "--database-url", "mysql://u:pw@127.0.0.1/x")
+    assert result.exit_code == 1 and "--tables" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.server
+def test_no_timing_or_row_position_is_shown_for_secret_tables(server, setup, cli):
+    """How long an ALTER takes, and at which row it failed, tell how big a table is."""
+    db, f, args = setup("CREATE TABLE secret_users (id int PRIMARY KEY, email varchar(50));" + SHOPS,
+                        "CREATE TABLE secret_users (id int PRIMARY KEY, email varchar(50), phone varchar(20));"
+                        + SHOPS_V2)
+    result = cli("apply", *args)
+    assert result.exit_code == 0
+    lines = {line for line in result.stdout.splitlines() if line.startswith("-- ok")}
+    assert any(line.endswith("s") and " in " in line for line in lines)  # shops: timed
+    assert any(" in " not in line for line in lines)  # secret_users: not timed
+    assert "statement(s) in" not in result.stdout  # no total either
+    verbose = cli("plan", "-vv", *args)
+    assert "(" not in "".join(l.split(":")[0] for l in verbose.stderr.splitlines() if "secret_users" in l)
+
+    f.write_text("CREATE TABLE secret_users (id int PRIMARY KEY, email varchar(1), phone varchar(20));" + SHOPS_V2)
+    conn = server.connect(db)
+    with conn.cursor() as cur:
+        cur.execute("INSERT INTO secret_users VALUES (1, 'a', '1'), (2, 'b', '2'), (3, 'ccc', 'x')")
+    conn.close()
+    failed = cli("apply", "--allow-drop", *args)
+    assert failed.exit_code == 1 and "secret_users" in failed.stderr
+    assert "at row <redacted>" in failed.stderr and "at row 3" not in failed.output
