@@ -13,7 +13,7 @@ from pathlib import Path
 from . import flavor as flavors
 from .apply import run_statements, verify
 from .connection import ApplyLock, GuardedConnection
-from .errors import EXIT_ERROR, EXIT_OK, EXIT_PENDING, EXIT_REFUSED, SchemaApplyError
+from .errors import EXIT_ERROR, EXIT_OK, EXIT_REFUSED, SchemaApplyError
 from .flavor import Flavor
 from .introspect import LiveSchema, detect_flavor, introspect
 from .model import Schema

@@ -17,7 +17,7 @@ from .changes import (
     ChangeTableOptions,
     CreateTable, CreateView, DropCheck, DropColumn, DropForeignKey, DropIndex, DropTable, DropView, ModifyColumn,
     Position, RenameIndex, RenameTable)
-from .model import CheckConstraint, Column, ForeignKey, Index, Schema, Table, key
+from .model import Column, Index, Schema, Table, key
 
 T = TypeVar("T")
 

@@ -16,10 +16,8 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Mapping
 
-from .errors import ParseError
 from .model import (
-    INTEGER_TYPES, CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Index, IndexPart, Partition,
-    Partitioning, Schema, Table, TableOptions, View, key, unique_name)
+    INTEGER_TYPES, CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Index, IndexPart, Partitioning, Schema, Table, View, key, unique_name)
 
 # charset -> (default collation, bytes per character) as MariaDB 10.11 ships them.
 MARIADB_CHARSETS: dict[str, tuple[str, int]] = {

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass, replace
-from typing import Iterable, Protocol
+from dataclasses import dataclass
+from typing import Protocol
 
 from . import flavor as flavors
 from .flavor import Flavor
@@ -22,7 +22,6 @@ from .model import (
     Partitioning, Schema, Table, TableOptions, View)
 from .parse import expressions
 from .parse.schemafile import parse_column_type
-from .sqltext import quote_string
 
 
 class Connection(Protocol):

@@ -169,7 +169,7 @@ _FORMATS: dict[int, tuple[str, ...]] = {
     1044: (r"Access denied for user '[^']*'@'[^']*' to database '[^']*'",),
     1045: (r"Access denied for user '[^']*'@'[^']*' \(using password: (?:YES|NO)\)",),
     1142: (rf"\w+ command denied to user '[^']*'@'[^']*' for table (?:{_QUALIFIED}|{_SQ})",),
-    1143: (rf"\w+ command denied to user '[^']*'@'[^']*' for column '[^']*' in table '[^']*'",),
+    1143: (r"\w+ command denied to user '[^']*'@'[^']*' for column '[^']*' in table '[^']*'",),
     1227: (r"Access denied; you need \(at least one of\) the [\w ,]+ privilege\(s\) for this operation",),
     3572: (r"Statement aborted because lock\(s\) could not be acquired immediately and NOWAIT is set\.?",),
     1205: (r"Lock wait timeout exceeded; try restarting transaction",),

@@ -24,9 +24,9 @@ from pathlib import Path
 
 from sqlglot.tokens import TokenType
 
-from ..errors import ParseError, UnsupportedError
+from ..errors import ParseError
 from ..model import (
-    ALL_TYPES, INTEGER_TYPES, CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Generated, Index,
+    ALL_TYPES, CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Generated, Index,
     IndexPart, Partition, Partitioning, Schema, Table, TableOptions, View, key)
 from . import expressions, views
 from .lexer import Cursor, Statement, split_statements
