@@ -446,15 +446,9 @@ def normalize(schema: Schema, flavor: Flavor, *, database: str | None = None) ->
 
 
 def _views_by_dependency(views: tuple[View, ...]) -> list[View]:
-    from .parse.views import referenced_tables
-    pending = {v.name: v for v in views}
-    out: list[View] = []
-    while pending:
-        ready = [n for n in sorted(pending)
-                 if not (referenced_tables(pending[n].definition.sql) & (set(pending) - {n}))] or [sorted(pending)[0]]
-        for name in ready:
-            out.append(pending.pop(name))
-    return out
+    from .parse.views import dependency_order
+    by_name = {v.name: v for v in views}
+    return [by_name[n] for n in dependency_order({v.name: v.definition.sql for v in views})]
 
 
 def _view(view: View, flavor: Flavor, columns: Mapping[str, tuple[str, ...]], database: str | None

@@ -324,16 +324,6 @@ def _creation_order(created: list[CreateTable]) -> list[tuple[CreateTable, list[
 
 
 def _views_in_order(changes: list[CreateView]) -> list[CreateView]:
-    from .parse.views import referenced_tables
-    pending = {c.table: c for c in changes}
-    out: list[CreateView] = []
-    while pending:
-        progress = False
-        for name in sorted(pending):
-            reads = referenced_tables(pending[name].view.definition.sql)
-            if not (reads & (set(pending) - {name})):
-                out.append(pending.pop(name))
-                progress = True
-        if not progress:
-            out.extend(pending.pop(n) for n in sorted(pending))
-    return out
+    from .parse.views import dependency_order
+    by_name = {c.table: c for c in changes}
+    return [by_name[n] for n in dependency_order({c.table: c.view.definition.sql for c in changes})]

@@ -42,6 +42,19 @@ def referenced_tables(query: str) -> frozenset[str]:
     return frozenset(t.name for t in tree.find_all(exp.Table) if t.name and t.name not in ctes)
 
 
+def dependency_order(queries: dict[str, str]) -> list[str]:
+    """View names, each after the views (among ``queries``) it reads; by name otherwise.
+    A cycle, which the server would not accept anyway, is broken by name."""
+    pending = dict(queries)
+    out: list[str] = []
+    while pending:
+        ready = [n for n in sorted(pending) if not (referenced_tables(pending[n]) & (set(pending) - {n}))]
+        for name in ready or [min(pending)]:
+            out.append(name)
+            del pending[name]
+    return out
+
+
 def canonical_query(query: str, columns: Mapping[str, tuple[str, ...]], *, database: str | None,
                     view_columns: tuple[str, ...] = ()) -> tuple[str, tuple[str, ...]]:
     """The structural form of a view's query, as it compares with the server's,
