@@ -150,3 +150,10 @@ def test_offline_flavors():
     assert not Flavor.offline("mysql-8.4").keeps_int_width
     assert Flavor.offline("mysql-5.7").keeps_int_width
     assert ColumnType("int", 11).sql() == "int(11)"
+
+
+def test_apply_lock_name_is_cut_to_64_characters():
+    from schema_apply.connection import lock_name
+    assert lock_name("app") == "schema-apply/app"
+    long = lock_name("d" * 64)
+    assert len(long) == 64 and long.startswith("schema-apply/ddd")
