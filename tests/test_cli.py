@@ -215,21 +215,23 @@ def test_a_long_transaction_makes_the_ddl_fail_fast_not_queue(server, setup, cli
 
 
 @pytest.mark.server
-def test_strict_mode_even_on_a_lenient_server(server, setup, cli):
-    """A server configured without strict mode would cut values silently; our session is strict."""
+def test_strict_mode_even_on_a_lenient_server(server, setup, cli, monkeypatch):
+    """A server configured without strict mode would cut values silently; our session is strict.
+    (The lenient server is simulated per session: changing the global sql_mode would disturb
+    tests running beside this one.)"""
+    from schema_apply.connection import GuardedConnection
+    real_setup = GuardedConnection._setup_session
+
+    def lenient_then_real(self):
+        self._raw.query("SET SESSION sql_mode = ''")
+        real_setup(self)
+    monkeypatch.setattr(GuardedConnection, "_setup_session", lenient_then_real)
     db, f, args = setup(SHOPS, "CREATE TABLE shops (id int NOT NULL PRIMARY KEY, name varchar(3) NOT NULL);")
     conn = server.connect(db)
     with conn.cursor() as cur:
         cur.execute("INSERT INTO shops VALUES (1, 'longer than three')")
-        cur.execute("SELECT @@GLOBAL.sql_mode")
-        saved = cur.fetchone()[0]
-        cur.execute("SET GLOBAL sql_mode = ''")
-    try:
-        result = cli("apply", "--allow-drop", *args)
-    finally:
-        with conn.cursor() as cur:
-            cur.execute("SET GLOBAL sql_mode = %s", (saved,))
-        conn.close()
+    conn.close()
+    result = cli("apply", "--allow-drop", *args)
     assert result.exit_code == 1 and ("(1265)" in result.stderr or "(1406)" in result.stderr), result.output
 
 
