@@ -182,6 +182,11 @@ class Flavor:
     def supports_instant_add_column(self) -> bool:
         return self.version >= (10, 3, 2) if self.is_mariadb else self.version >= (8, 0, 12)
 
+    @property
+    def fk_index_name_names_constraint(self) -> bool:
+        """``FOREIGN KEY idx (…)`` without CONSTRAINT names the key ``idx`` (MariaDB, MySQL before 8.0.16)."""
+        return self.is_mariadb or self.version < (8, 0, 16)
+
     def check_auto_name(self, table: str, n: int) -> str:
         return f"CONSTRAINT_{n}" if self.is_mariadb else f"{table}_chk_{n}"
 
@@ -682,6 +687,9 @@ def _foreign_keys(table: Table, indexes: list[Index], flavor: Flavor, database: 
     placed: list[tuple[int, Index]] = []
     for fk in table.foreign_keys:
         name = fk.name
+        named = bool(name)
+        if not name and fk.index_name and flavor.fk_index_name_names_constraint:
+            name, named = fk.index_name, True  # FOREIGN KEY idx (…) without CONSTRAINT: the key is `idx`
         if not name:
             while True:
                 counter += 1
@@ -691,7 +699,7 @@ def _foreign_keys(table: Table, indexes: list[Index], flavor: Flavor, database: 
         ref_schema = fk.ref_schema
         if ref_schema is not None and database is not None and ref_schema == database:
             ref_schema = None
-        out.append(replace(fk, name=name, ref_schema=ref_schema,
+        out.append(replace(fk, name=name, ref_schema=ref_schema, auto_named=not named,
                            on_delete=fk.on_delete or flavor.fk_default_action,
                            on_update=fk.on_update or flavor.fk_default_action))
         if fk.position is None:
@@ -699,7 +707,12 @@ def _foreign_keys(table: Table, indexes: list[Index], flavor: Flavor, database: 
         if any(_fk_index_covers(i, fk.columns) for i in indexes) or \
                 any(_fk_index_covers(i, fk.columns) for _, i in placed):
             continue
-        index_name = fk.index_name or (fk.name if fk.name else fk.columns[0])
+        # the index the server makes for the key: MariaDB names it after the key, MySQL 8.0.16+
+        # after FOREIGN KEY idx (…) first; with neither name, after the first column
+        if flavor.fk_index_name_names_constraint:
+            index_name = name if named else fk.columns[0]
+        else:
+            index_name = fk.index_name or (name if named else fk.columns[0])
         index_name = unique_name(index_name, [i.name for i in indexes] + [i.name for _, i in placed])
         placed.append((fk.position, Index(index_name, "index", tuple(IndexPart(column=c) for c in fk.columns),
                                           auto_named=True, line=fk.line)))
