@@ -267,3 +267,9 @@ PARTITIONS 2 */;
 """
     t = parse_text(dump, server=("mariadb", (10, 11, 6))).schema.tables[0]
     assert t.partitioning.count == 2 and t.primary_key is not None
+
+
+def test_byte_order_mark_crlf_and_unicode_names():
+    schema = parse_text("\ufeffCREATE TABLE `テーブル` (`列` int COMMENT '説明')\r\n;\r\nCREATE TABLE u (b int);").schema
+    assert [t.name for t in schema.tables] == ["u", "テーブル"]
+    assert schema.table("テーブル").columns[0].comment == "説明"

@@ -89,6 +89,8 @@ def text_line_of_offset(data: bytes, offset: int) -> int:
 def parse_text(text: str, file: str = "Schemafile.sql", server: tuple[str, tuple[int, int, int]] | None = None
                ) -> ParsedFile:
     """Parse a Schemafile; ``server`` = (kind, version) decides which versioned comments are code."""
+    if text.startswith("\ufeff"):  # a byte-order mark, as some editors write
+        text = " " + text[1:]
     statements = split_statements(text, file, server)
     builder = _SchemaBuilder(file)
     builder.annotations = "@renamed" in text
