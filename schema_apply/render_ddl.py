@@ -318,6 +318,10 @@ def alter_clause(change: Change, flavor: Flavor, table: Table | None = None) -> 
                 return "MODIFY COLUMN " + column_definition(column, flavor, check=change.check)
         return "ADD " + check_definition(change.check, flavor)
     if isinstance(change, DropCheck):
+        if change.check.column_level and flavor.column_level_checks and table is not None:
+            column = table.column(change.check.name)
+            if column is not None:  # MariaDB cannot DROP CONSTRAINT a column's own CHECK: MODIFY drops it
+                return "MODIFY COLUMN " + column_definition(column, flavor, check=_column_check(table, column.key, flavor))
         word = "CONSTRAINT" if flavor.supports_drop_constraint else "CHECK"
         return f"DROP {word} {quote_ident(change.check.name)}"
     if isinstance(change, ChangeTableOptions):
