@@ -332,6 +332,15 @@ class Cursor:
         self.pos += 1
         return tok.text
 
+    def parenthesized(self, item, what: str) -> list:
+        """``( item {, item} )``: the items ``item()`` reads, in order."""
+        self.expect_type(TokenType.L_PAREN, f"( and {what}")
+        items = [item()]
+        while self.accept_type(TokenType.COMMA):
+            items.append(item())
+        self.expect_type(TokenType.R_PAREN, ", or )")
+        return items
+
     def balanced(self) -> tuple[int, int]:
         """Consume ``( … )``; return the token span inside the parentheses."""
         self.expect_type(TokenType.L_PAREN, "(")

@@ -527,14 +527,7 @@ class _SchemaBuilder:
                 return
 
     def _enum_values(self, c: Cursor) -> tuple[str, ...]:
-        c.expect_type(TokenType.L_PAREN, "( and the list of values")
-        values = []
-        while True:
-            values.append(c.string("a quoted value"))
-            if c.accept_type(TokenType.COMMA):
-                continue
-            c.expect_type(TokenType.R_PAREN, ", or )")
-            return tuple(values)
+        return tuple(c.parenthesized(lambda: c.string("a quoted value"), "the list of values"))
 
     def _expression(self, c: Cursor, first: int, last: int, what: str) -> Expr:
         if last < first:
@@ -691,14 +684,7 @@ class _SchemaBuilder:
         return on_delete, on_update
 
     def _name_list(self, c: Cursor, what: str) -> tuple[str, ...]:
-        c.expect_type(TokenType.L_PAREN, f"( and {what}")
-        names = []
-        while True:
-            names.append(c.ident("a column name"))
-            if c.accept_type(TokenType.COMMA):
-                continue
-            c.expect_type(TokenType.R_PAREN, ", or )")
-            return tuple(names)
+        return tuple(c.parenthesized(lambda: c.ident("a column name"), what))
 
     def _using(self, c: Cursor) -> str | None:
         if c.accept("USING") or c.accept("TYPE"):
@@ -710,30 +696,25 @@ class _SchemaBuilder:
         return None
 
     def _index_parts(self, c: Cursor) -> tuple[IndexPart, ...]:
-        c.expect_type(TokenType.L_PAREN, "( and the indexed columns")
-        parts = []
-        while True:
+        return tuple(c.parenthesized(lambda: self._index_part(c), "the indexed columns"))
+
+    def _index_part(self, c: Cursor) -> IndexPart:
+        """``col``, ``col(10)`` or ``(expression)``, then ASC or DESC."""
+        if c.at_type(TokenType.L_PAREN):
+            s, e = c.balanced()
+            part = IndexPart(expr=self._expression(c, s, e, "functional index part"))
+        else:
+            column = c.ident("a column name")
+            length = None
             if c.at_type(TokenType.L_PAREN):
-                s, e = c.balanced()
-                expr = self._expression(c, s, e, "functional index part")
-                part = IndexPart(expr=expr)
-            else:
-                column = c.ident("a column name")
-                length = None
-                if c.at_type(TokenType.L_PAREN):
-                    c.next()
-                    length = c.integer("a prefix length")
-                    c.expect_type(TokenType.R_PAREN, ")")
-                part = IndexPart(column=column, length=length)
-            if c.accept("DESC"):
-                part = replace(part, descending=True)
-            else:
-                c.accept("ASC")
-            parts.append(part)
-            if c.accept_type(TokenType.COMMA):
-                continue
-            c.expect_type(TokenType.R_PAREN, ", or )")
-            return tuple(parts)
+                c.next()
+                length = c.integer("a prefix length")
+                c.expect_type(TokenType.R_PAREN, ")")
+            part = IndexPart(column=column, length=length)
+        if c.accept("DESC"):
+            return replace(part, descending=True)
+        c.accept("ASC")
+        return part
 
     def _index_options(self, c: Cursor, index: Index) -> Index:
         while True:
