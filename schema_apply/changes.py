@@ -157,10 +157,6 @@ class ModifyColumn(Change):
         return self.old.name != self.new.name
 
     @property
-    def only_moved(self) -> bool:
-        return self.old == self.new and self.position is not None
-
-    @property
     def data_loss(self) -> str | None:
         return column_data_loss(self.old, self.new)
 

@@ -65,8 +65,8 @@ def _context(settings: Settings, live: LiveSchema, command: str) -> Context:
                    command=command, allow_drop=settings.allow_drop, color=settings.color, notes=notes)
 
 
-def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor) -> tuple[LiveSchema, Schema, Plan]:
-    desired = load_schemafile(settings.schema_file, flavor, conn.database, settings)
+def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor, desired: Schema
+          ) -> tuple[LiveSchema, Schema, Plan]:
     live = introspect(conn, conn.database, flavor)
     desired = desired.filtered(lambda name: name not in live.hidden_views)  # cannot be compared: left alone
     plan = build_plan(live.schema.filtered(settings.manages), desired, flavor, allow_drop=settings.allow_drop,
@@ -77,7 +77,8 @@ def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor) -> tuple[
 def plan(settings: Settings) -> int:
     with _connect(settings, _verbose_logger(settings)) as conn:
         flavor, exists = detect_flavor(conn, conn.database)
-        live, _, the_plan = _plan(conn, settings, flavor)
+        desired = load_schemafile(settings.schema_file, flavor, conn.database, settings)
+        live, _, the_plan = _plan(conn, settings, flavor, desired)
     emit(render_plan(the_plan, _context(settings, live, "plan"), settings.output_format))
     return exit_code(the_plan)
 
@@ -87,9 +88,9 @@ def apply(settings: Settings) -> int:
     with _connect(settings, _verbose_logger(settings)) as conn:
         flavor, _ = detect_flavor(conn, conn.database)
         # parse before taking the lock: a bad Schemafile fails fast and changes nothing
-        load_schemafile(settings.schema_file, flavor, conn.database, settings)
+        desired = load_schemafile(settings.schema_file, flavor, conn.database, settings)
         with ApplyLock(conn, conn.database, settings.lock_timeout):
-            live, desired, the_plan = _plan(conn, settings, flavor)
+            live, desired, the_plan = _plan(conn, settings, flavor, desired)
             ctx = _context(settings, live, "apply")
             if the_plan.refused:
                 emit(render_plan(the_plan, ctx, fmt))

@@ -144,10 +144,6 @@ class Flavor:
         return self.version >= (10, 8, 0) if self.is_mariadb else self.version >= (8, 0, 0)
 
     @property
-    def supports_functional_index(self) -> bool:
-        return not self.is_mariadb and self.version >= (8, 0, 13)
-
-    @property
     def fk_default_action(self) -> str:
         """What REFERENTIAL_CONSTRAINTS reports for an unspecified ON DELETE/UPDATE: MySQL 8's
         data dictionary stores it as NO ACTION; InnoDB's own metadata (MySQL 5.7, MariaDB)
@@ -171,27 +167,12 @@ class Flavor:
         return self.is_mariadb or self.version >= (8, 0, 19)
 
     @property
-    def supports_rename_column(self) -> bool:
-        return self.version >= (10, 5, 2) if self.is_mariadb else self.version >= (8, 0, 0)
-
-    @property
-    def supports_rename_index(self) -> bool:
-        return self.version >= (10, 5, 2) if self.is_mariadb else self.version >= (5, 7, 0)
-
-    @property
-    def supports_instant_add_column(self) -> bool:
-        return self.version >= (10, 3, 2) if self.is_mariadb else self.version >= (8, 0, 12)
-
-    @property
     def fk_index_name_names_constraint(self) -> bool:
         """``FOREIGN KEY idx (…)`` without CONSTRAINT names the key ``idx`` (MariaDB, MySQL before 8.0.16)."""
         return self.is_mariadb or self.version < (8, 0, 16)
 
     def check_auto_name(self, table: str, n: int) -> str:
         return f"CONSTRAINT_{n}" if self.is_mariadb else f"{table}_chk_{n}"
-
-    def table_key(self, name: str) -> str:
-        return name if self.lower_case_table_names == 0 else name.lower()
 
     def default_collation(self, charset: str) -> str:
         entry = self.charsets.get(charset)
@@ -282,7 +263,7 @@ def _date_part(text: str) -> str | None:
     return None
 
 
-def _time_part(text: str, fsp: int, *, duration: bool = False) -> str | None:
+def _time_part(text: str, fsp: int) -> str | None:
     m = re.fullmatch(r"(-?\d{1,3}):(\d{1,2})(?::(\d{1,2}))?(?:\.(\d+))?", text)
     if not m:
         m2 = re.fullmatch(r"(\d{2})(\d{2})(\d{2})(?:\.(\d+))?", text)
@@ -305,7 +286,7 @@ def canonical_temporal(type_name: str, fsp: int, value: str) -> str:
             return "0000-00-00"
         return _date_part(text.split(" ")[0]) or text
     if type_name == "time":
-        return _time_part(text, fsp, duration=True) or text
+        return _time_part(text, fsp) or text
     if type_name in ("datetime", "timestamp"):
         if text == "0" or re.fullmatch(r"0+-0+-0+( 0+:0+:0+(\.0*)?)?", text):
             return "0000-00-00 00:00:00" + ("." + "0" * fsp if fsp else "")

@@ -15,7 +15,7 @@ in MySQL; table names follow ``lower_case_table_names`` (see flavor).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Iterator, Literal, Mapping
+from typing import Iterable, Iterator, Literal
 
 
 def key(name: str) -> str:
@@ -136,9 +136,6 @@ class Default:
         return self.expr.sql
 
 
-NULL_DEFAULT = Default("null")
-
-
 @dataclass(frozen=True)
 class Generated:
     expr: Expr
@@ -223,16 +220,9 @@ class Index:
     def columns(self) -> tuple[str, ...]:
         return tuple(p.column for p in self.parts if p.column is not None)
 
-    @property
-    def is_unique(self) -> bool:
-        return self.kind in ("primary", "unique")
-
     def same_definition(self, other: "Index") -> bool:
         """Equal apart from the name."""
         return replace(self, name=other.name) == other
-
-
-FKAction = Literal["RESTRICT", "CASCADE", "SET NULL", "NO ACTION", "SET DEFAULT"]
 
 
 @dataclass(frozen=True)
@@ -374,14 +364,6 @@ class Schema:
     def __post_init__(self) -> None:
         object.__setattr__(self, "tables", tuple(sorted(self.tables, key=lambda t: t.name)))
         object.__setattr__(self, "views", tuple(sorted(self.views, key=lambda v: v.name)))
-
-    @property
-    def table_map(self) -> Mapping[str, Table]:
-        return {t.name: t for t in self.tables}
-
-    @property
-    def view_map(self) -> Mapping[str, View]:
-        return {v.name: v for v in self.views}
 
     def table(self, name: str) -> Table | None:
         for t in self.tables:

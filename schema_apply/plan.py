@@ -57,7 +57,6 @@ class Plan:
     changes: tuple[Change, ...]
     statements: tuple[Statement, ...]
     refused: tuple[Refusal, ...] = ()
-    warnings: tuple[str, ...] = ()
 
     @property
     def in_sync(self) -> bool:

@@ -144,7 +144,3 @@ def now_precision(text: str) -> int:
         return int(tree.this.this)
     return 0
 
-
-def columns_in(text: str) -> set[str]:
-    """Lower-cased names of the columns an expression refers to."""
-    return {c.name.lower() for c in _parse(text).find_all(exp.Column)}
