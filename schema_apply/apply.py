@@ -16,7 +16,8 @@ from .connection import GuardedConnection
 from .diff import diff
 from .errors import ServerError, VerifyFailed
 from .model import Schema
-from .plan import Plan, is_secret
+from .plan import Plan
+from .policy import is_secret
 from .report import Outcome
 
 # DDL waits at most this long for a metadata lock (a long transaction on the

@@ -18,7 +18,8 @@ from .flavor import Flavor
 from .introspect import LiveSchema, detect_flavor, introspect
 from .model import Schema
 from .parse.schemafile import parse_file
-from .plan import Plan, build_plan, ensure_declares_tables
+from .plan import Plan, build_plan
+from .policy import ensure_declares_tables
 from .report import Context, Outcome, emit, exit_code, outcomes_text, plan_json, render_plan
 from .settings import Settings
 

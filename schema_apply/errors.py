@@ -12,6 +12,9 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_PENDING = 2  # plan/diff: changes pending
 EXIT_REFUSED = 3  # refused by policy; nothing applied
+EXIT_BUSY = 4  # the apply lock or a metadata lock did not come; nothing more applied, safe to retry
+EXIT_STALE = 5  # apply --plan: the live schema or the Schemafile changed since the plan was made
+EXIT_STOPPED = 6  # SIGTERM/SIGINT during apply; the report says what ran
 
 
 class SchemaApplyError(Exception):

@@ -28,16 +28,10 @@ from .changes import (
     CreateView, DropCheck, DropColumn, DropForeignKey, DropIndex, DropTable, DropView, ModifyColumn, RenameIndex,
     RenameTable)
 from .diff import diff
-from .errors import PolicyRefused
 from .flavor import Flavor
 from .model import ForeignKey, Schema, Table, key
+from .policy import Refusal, apply_policy
 from . import render_ddl as render
-
-
-@dataclass(frozen=True)
-class Refusal:
-    change: Change
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -72,55 +66,14 @@ class Plan:
         return list(seen)
 
 
-def is_secret(name: str, prefixes: tuple[str, ...], lower_case_table_names: int = 0) -> bool:
-    if lower_case_table_names:
-        return any(name.lower().startswith(p.lower()) for p in prefixes)
-    return any(name.startswith(p) for p in prefixes)
-
-
 def build_plan(current: Schema, desired: Schema, flavor: Flavor, *, allow_drop: bool = False,
                secret_prefixes: tuple[str, ...] = ("secret_",)) -> Plan:
     """Diff, then policy, then order. ``current`` and ``desired`` are normalised for ``flavor``."""
     changes = diff(current, desired)
     changes = _rebuild_foreign_keys_around_column_changes(changes, current, desired)
-    allowed, refused = _policy(changes, desired, flavor, allow_drop, secret_prefixes)
+    allowed, refused = apply_policy(changes, desired, flavor, allow_drop, secret_prefixes)
     statements = _order(allowed, current, desired, flavor)
     return Plan(tuple(allowed), tuple(statements), tuple(refused))
-
-
-# --------------------------------------------------------------------------
-# Policy
-# --------------------------------------------------------------------------
-
-def _policy(changes: list[Change], desired: Schema, flavor: Flavor, allow_drop: bool,
-            prefixes: tuple[str, ...]) -> tuple[list[Change], list[Refusal]]:
-    allowed: list[Change] = []
-    refused: list[Refusal] = []
-    lctn = flavor.lower_case_table_names
-    for change in changes:
-        if isinstance(change, RenameTable) and is_secret(change.old_name, prefixes, lctn) \
-                and not is_secret(change.table, prefixes, lctn):
-            refused.append(Refusal(change, f"renaming secret table {change.old_name} to {change.table} would"
-                                           " move its rows out of the secret prefix (never allowed)"))
-        elif isinstance(change, CreateView) and not is_secret(change.table, prefixes, lctn):
-            from .parse.views import referenced_tables
-            secret = sorted(t for t in referenced_tables(change.view.definition.sql) if is_secret(t, prefixes, lctn))
-            if secret:
-                refused.append(Refusal(change, f"view {change.table} reads secret table(s) {', '.join(secret)};"
-                                               " a view over secret rows must itself have a secret prefix"))
-            else:
-                allowed.append(change)
-        elif change.destructive and not allow_drop:
-            refused.append(Refusal(change, f"{change.data_loss}; give --allow-drop to permit it"))
-        else:
-            allowed.append(change)
-    return allowed, refused
-
-
-def ensure_declares_tables(desired: Schema, file: str) -> None:
-    if not desired.tables:
-        raise PolicyRefused(f"{file} declares no tables: refusing a plan that would drop every table",
-                            hint="check --schema-file; an empty Schemafile is always refused")
 
 
 # --------------------------------------------------------------------------

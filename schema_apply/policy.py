@@ -1,0 +1,58 @@
+"""Policy: which planned changes may run. The plan step asks; rendering never decides.
+
+A change is refused when it is destructive without ``--allow-drop``, or when it
+would move secret rows out of the secret prefix. Each refusal carries its reason,
+shown in every report format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .changes import Change, CreateView, RenameTable
+from .errors import PolicyRefused
+from .flavor import Flavor
+from .model import Schema
+
+
+@dataclass(frozen=True)
+class Refusal:
+    change: Change
+    reason: str
+
+
+def is_secret(name: str, prefixes: tuple[str, ...], lower_case_table_names: int = 0) -> bool:
+    if lower_case_table_names:
+        return any(name.lower().startswith(p.lower()) for p in prefixes)
+    return any(name.startswith(p) for p in prefixes)
+
+
+def apply_policy(changes: list[Change], desired: Schema, flavor: Flavor, allow_drop: bool,
+                 prefixes: tuple[str, ...]) -> tuple[list[Change], list[Refusal]]:
+    allowed: list[Change] = []
+    refused: list[Refusal] = []
+    lctn = flavor.lower_case_table_names
+    for change in changes:
+        if isinstance(change, RenameTable) and is_secret(change.old_name, prefixes, lctn) \
+                and not is_secret(change.table, prefixes, lctn):
+            refused.append(Refusal(change, f"renaming secret table {change.old_name} to {change.table} would"
+                                           " move its rows out of the secret prefix (never allowed)"))
+        elif isinstance(change, CreateView) and not is_secret(change.table, prefixes, lctn):
+            from .parse.views import referenced_tables
+            secret = sorted(t for t in referenced_tables(change.view.definition.sql) if is_secret(t, prefixes, lctn))
+            if secret:
+                refused.append(Refusal(change, f"view {change.table} reads secret table(s) {', '.join(secret)};"
+                                               " a view over secret rows must itself have a secret prefix"))
+            else:
+                allowed.append(change)
+        elif change.destructive and not allow_drop:
+            refused.append(Refusal(change, f"{change.data_loss}; give --allow-drop to permit it"))
+        else:
+            allowed.append(change)
+    return allowed, refused
+
+
+def ensure_declares_tables(desired: Schema, file: str) -> None:
+    if not desired.tables:
+        raise PolicyRefused(f"{file} declares no tables: refusing a plan that would drop every table",
+                            hint="check --schema-file; an empty Schemafile is always refused")
