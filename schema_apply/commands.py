@@ -27,6 +27,8 @@ from .settings import Settings
 def load_schemafile(path: Path, flavor: Flavor, database: str | None, settings: Settings) -> Schema:
     """The Schemafile, parsed and normalised for ``flavor``, filtered by --tables/--ignore-tables."""
     parsed = parse_file(path, flavor.server)
+    if note := parsed.skipped_note():
+        emit(f"note: {note}", sys.stderr)
     ensure_declares_tables(parsed.schema, str(path))
     from .validate import validate
     validate(parsed.schema, str(path))

@@ -150,6 +150,21 @@ class Flavor:
         reports it as RESTRICT."""
         return "RESTRICT" if self.is_mariadb or self.version < (8, 0, 0) else "NO ACTION"
 
+    def fk_action(self, declared: str) -> str:
+        """The ON DELETE/UPDATE action the server keeps for ``declared`` ("" when unspecified).
+        MariaDB's InnoDB takes SET DEFAULT, which it cannot do, and silently keeps RESTRICT
+        (MySQL refuses it)."""
+        if not declared or (declared == "SET DEFAULT" and self.is_mariadb):
+            return self.fk_default_action
+        return declared
+
+    def implied_table_options(self, engine: str | None, row_format: str | None) -> dict[str, str]:
+        """Table options the server reports in CREATE_OPTIONS without being given them: Aria's
+        TRANSACTIONAL, 1 for its PAGE row format (the default) and 0 for the others."""
+        if engine == "Aria" and self.is_mariadb:
+            return {"transactional": "1" if row_format in (None, "PAGE") else "0"}
+        return {}
+
     @property
     def long_unique_as_hash(self) -> bool:
         """MariaDB 10.4+ turns UNIQUE over BLOB/TEXT (or too long) into a hidden hash."""
@@ -453,8 +468,10 @@ def _table(table: Table, flavor: Flavor, inherit: tuple[str, str], database: str
     row_format = opts.row_format.upper() if opts.row_format else None
     if row_format == "DEFAULT":
         row_format = None
-    extra = tuple(sorted((k, v) for k, v in opts.extra if not (k == "stats_sample_pages" and v == "DEFAULT")))
-    options = replace(opts, engine=engine, charset=charset, collation=collation, row_format=row_format, extra=extra)
+    extra = dict((k, v) for k, v in opts.extra if not (k == "stats_sample_pages" and v == "DEFAULT"))
+    extra = dict(flavor.implied_table_options(engine, row_format), **extra)
+    options = replace(opts, engine=engine, charset=charset, collation=collation, row_format=row_format,
+                      extra=tuple(sorted(extra.items())))
 
     pk = next((i for i in table.indexes if i.kind == "primary"), None)
     pk_columns = {key(c) for c in pk.columns} if pk else set()
@@ -681,8 +698,7 @@ def _foreign_keys(table: Table, indexes: list[Index], flavor: Flavor, database: 
         if ref_schema is not None and database is not None and ref_schema == database:
             ref_schema = None
         out.append(replace(fk, name=name, ref_schema=ref_schema, auto_named=not named,
-                           on_delete=fk.on_delete or flavor.fk_default_action,
-                           on_update=fk.on_update or flavor.fk_default_action))
+                           on_delete=flavor.fk_action(fk.on_delete), on_update=flavor.fk_action(fk.on_update)))
         if fk.position is None:
             continue  # introspected: the server already made the index
         if any(_fk_index_covers(i, fk.columns) for i in indexes) or \

@@ -21,7 +21,7 @@ from .model import (
     CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Generated, Index, IndexPart, Partition,
     Partitioning, Schema, Table, TableOptions, View)
 from .parse import expressions
-from .parse.schemafile import parse_column_type
+from .parse.types import parse_column_type
 
 
 class Connection(Protocol):
@@ -120,7 +120,7 @@ class _Reader:
         extra: dict[str, str] = {}
         for item in (create_options or "").split():
             name, _, value = item.partition("=")
-            name = name.lower()
+            name = name.strip("`").lower()  # MariaDB quotes some: `page_compressed`='1'
             if name == "partitioned" or not value:
                 continue
             if name == "row_format":

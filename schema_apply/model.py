@@ -281,7 +281,8 @@ class Partitioning:
     expr: Expr | None  # the function or the column list (canon of "`a`,`b`")
     partitions: tuple[Partition, ...] = ()
     count: int | None = None  # PARTITIONS n, when partitions are not listed
-    algorithm: int | None = None  # KEY ALGORITHM=n
+    # KEY ALGORITHM=n: not in information_schema (only SHOW CREATE TABLE shows it), so not compared
+    algorithm: int | None = field(default=None, compare=False)
     sub_method: str | None = None
     sub_expr: Expr | None = None
     sub_count: int | None = None

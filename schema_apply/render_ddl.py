@@ -160,8 +160,11 @@ def _option_value(name: str, value: str) -> str:
     return value
 
 
-def table_options_sql(options: TableOptions, *, create: bool) -> list[str]:
+def table_options_sql(options: TableOptions, flavor: Flavor, *, create: bool) -> list[str]:
+    """The options of CREATE TABLE, but those the server implies (so that its SHOW CREATE TABLE
+    of the result reads like the original)."""
     out = []
+    implied = flavor.implied_table_options(options.engine, options.row_format)
     if options.engine:
         out.append(f"ENGINE={options.engine}")
     if create and options.auto_increment:
@@ -171,7 +174,8 @@ def table_options_sql(options: TableOptions, *, create: bool) -> list[str]:
     if options.collation:
         out.append(f"COLLATE={options.collation}")
     for name, value in options.extra:
-        out.append(f"{_OPTION_SPELLING.get(name, name.upper())}={_option_value(name, value)}")
+        if implied.get(name) != value:
+            out.append(f"{_OPTION_SPELLING.get(name, name.upper())}={_option_value(name, value)}")
     if options.row_format:
         out.append(f"ROW_FORMAT={options.row_format}")
     if options.comment:
@@ -225,7 +229,7 @@ def create_table(table: Table, flavor: Flavor, *, skip_foreign_keys: frozenset[s
     lines += [check_definition(c, flavor) for c in table.checks
               if not (c.column_level and flavor.column_level_checks)]
     text = f"CREATE TABLE {quote_ident(table.name)} (\n  " + ",\n  ".join(lines) + "\n)"
-    options = table_options_sql(table.options, create=True)
+    options = table_options_sql(table.options, flavor, create=True)
     if options:
         text += " " + " ".join(options)
     if table.partitioning is not None:

@@ -73,15 +73,18 @@ def server() -> Server:
 
 
 def statements(sql: str) -> list[str]:
-    """The statements of a script, as the server should receive them (versioned comments kept:
-    the split works on offsets, which blanking the comment markers does not move)."""
+    """The statements of a script, as the server should receive them: the text between the
+    semicolons our lexer finds (so versioned comments stay whole around a statement that starts or
+    ends inside one), without the comment lines only the mysql client drops."""
+    from schema_apply.parse.lexer import blank_client_comment_lines
+    text = blank_client_comment_lines(sql)
     out = []
+    start = 0
     for stmt in split_statements(sql, "<test>"):
-        end = stmt.tokens[-1].end + 1
-        tail = sql[end:].split(";", 1)[0] if ";" in sql[end:] else sql[end:]
-        if "*/" in tail:  # a versioned comment closing after the last token
-            end += tail.index("*/") + 2
-        out.append(sql[stmt.tokens[0].start:end])
+        end = stmt.source.find(";", stmt.tokens[-1].end + 1)
+        end = len(text) if end < 0 else end
+        out.append(text[start:end].strip())
+        start = end + 1
     return out
 
 

@@ -9,7 +9,8 @@ import sqlglot
 
 from schema_apply.errors import ParseError, UnsupportedError
 from schema_apply.flavor import Flavor, normalize
-from schema_apply.parse.schemafile import parse_column_type, parse_text
+from schema_apply.parse.schemafile import parse_text
+from schema_apply.parse.types import parse_column_type
 
 MARIADB = Flavor.from_version_string("10.11.6-MariaDB")
 MYSQL8 = Flavor.from_version_string("8.0.36")

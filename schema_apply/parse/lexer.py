@@ -98,6 +98,40 @@ def blank_versioned_comments(text: str, server: tuple[str, tuple[int, int, int]]
     return "".join(out)
 
 
+# A scan for comment lines the mysql/mariadb client drops: strings and comments skipped whole,
+# a ";" ending a statement, a line starting with "--" (whatever follows), other code.
+_CLIENT_SCAN = re.compile(
+    r"'(?:[^'\\]|\\.|'')*'?|\"(?:[^\"\\]|\\.|\"\")*\"?|`(?:[^`]|``)*`?"
+    r"|#[^\n]*|--(?=[ \t\r\n]|$)[^\n]*|/\*.*?(?:\*/|\Z)"
+    r"|(?P<end>;)|(?P<line>(?:^|(?<=\n))[ \t]*--[^\n]*)|(?P<code>[^\s'\"`#;/-]+|\S)",
+    re.S | re.M)
+
+
+def blank_client_comment_lines(text: str) -> str:
+    """Blank the lines the mysql/mariadb client drops as comments: between statements, a line
+    whose first characters are ``--`` is a comment to the client even without the space the
+    server needs after ``--`` (``-----------`` rulers in schema files), same offsets."""
+    if "--" not in text:
+        return text
+    out: list[str] = []
+    last = 0
+    in_statement = False
+    for m in _CLIENT_SCAN.finditer(text):
+        if m.group("end"):
+            in_statement = False
+        elif m.group("line") is not None:
+            if not in_statement:
+                out.append(text[last:m.start()])
+                out.append(" " * (m.end() - m.start()))
+                last = m.end()
+            else:
+                in_statement = True  # inside a statement, "--x" is code: minus, minus, x
+        elif m.group("code"):
+            in_statement = True
+    out.append(text[last:])
+    return "".join(out)
+
+
 @dataclass
 class Statement:
     tokens: list[Token]
@@ -179,7 +213,7 @@ _DELIMITER = re.compile(r"^[ \t]*DELIMITER\s", re.I | re.M)
 def split_statements(text: str, file: str, server: tuple[str, tuple[int, int, int]] | None = None
                      ) -> list[Statement]:
     """Tokenize a Schemafile and split it into statements."""
-    source = blank_versioned_comments(text, server)
+    source = blank_client_comment_lines(blank_versioned_comments(text, server))
     m = _DELIMITER.search(source)
     if m:
         line = source.count("\n", 0, m.start()) + 1
@@ -300,6 +334,15 @@ class Cursor:
             self.pos += 1
             return tok.text
         self.fail(f"expected {what}")
+
+    def name(self, what: str = "a name") -> str:
+        """A name the grammar also takes as a string: character sets, collations, engines
+        (``CHARACTER SET 'utf8'``, ``ENGINE='InnoDB'``: MySQL's ident_or_text)."""
+        tok = self.peek()
+        if tok is not None and tok.token_type == TokenType.STRING:
+            self.pos += 1
+            return tok.text
+        return self.ident(what)
 
     def qualified_name(self, what: str = "a table name") -> tuple[str | None, str]:
         first = self.ident(what)
