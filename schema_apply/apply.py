@@ -61,7 +61,7 @@ def run_statements(conn: GuardedConnection, plan: Plan,
                 progress(k, outcome, "done")
             outcomes.extend(Outcome(s, "not run") for s in statements[k + 1:])
             return outcomes
-        outcome = Outcome(statement, "applied", took())
+        outcome = Outcome(statement, "applied", took(), warnings=conn.warnings())
         outcomes.append(outcome)
         if progress:
             progress(k, outcome, "done")

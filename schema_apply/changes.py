@@ -9,7 +9,7 @@ foreign key or a CHECK is not destructive; neither is a rename.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .model import (
     INTEGER_TYPES, CheckConstraint, Column, ColumnType, ForeignKey, Index, Partitioning, Table, TableOptions,
@@ -143,59 +143,117 @@ class DropColumn(Change):
         return f"drop column {self.table}.{self.column.name}"
 
 
+# What can differ between two definitions of a column (``ModifyColumn.aspects``).
+COLUMN_ASPECTS = ("name", "type", "nullable", "default", "charset", "on_update", "auto_increment", "comment",
+                  "generated", "srid", "visibility", "position")
+
+
 @dataclass(frozen=True)
 class ModifyColumn(Change):
-    """Type, nullability, default, comment, charset, generation or position of a column;
-    a rename too when ``old.name`` differs from ``new.name``."""
+    """A column whose definition or place changes; a rename too when ``old.name`` differs from
+    ``new.name``. ``aspects`` says what differs (``COLUMN_ASPECTS``), decided once, when the change
+    is made: the plan, the renderer and the report read it rather than compare columns again."""
 
     old: Column
     new: Column
     position: Position | None = None
+    aspects: frozenset[str] = field(default=frozenset(), compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.aspects:
+            object.__setattr__(self, "aspects", column_aspects(self.old, self.new, self.position))
 
     @property
     def renamed(self) -> bool:
-        return self.old.name != self.new.name
+        return "name" in self.aspects
+
+    @property
+    def changes_storage(self) -> bool:
+        """Whether the stored values change form (type, character set or collation): the server
+        refuses that on a column a foreign key uses."""
+        return bool(self.aspects & {"type", "charset"})
 
     @property
     def data_loss(self) -> str | None:
         return column_data_loss(self.old, self.new)
 
     def describe(self) -> str:
-        what = column_differences(self.old, self.new)
-        if self.position is not None:
-            what.append("position")
+        what = column_differences(self.old, self.new, self.aspects)
         name = f"{self.old.name} -> {self.new.name}" if self.renamed else self.new.name
         verb = "rename column" if self.renamed else "modify column"
         return f"{verb} {self.table}.{name}" + (f" ({', '.join(what)})" if what else "")
 
 
-def column_differences(old: Column, new: Column) -> list[str]:
+_ASPECT_FIELDS = {"type": ("type",), "nullable": ("nullable",), "default": ("default",),
+                  "charset": ("charset", "collation"), "on_update": ("on_update",),
+                  "auto_increment": ("auto_increment",), "comment": ("comment",), "generated": ("generated",),
+                  "srid": ("srid",), "visibility": ("invisible",)}
+
+
+def column_aspects(old: Column, new: Column, position: Position | None = None) -> frozenset[str]:
+    """What differs between two definitions of a column (names from ``COLUMN_ASPECTS``)."""
+    out = {aspect for aspect, fields in _ASPECT_FIELDS.items()
+           if any(getattr(old, f) != getattr(new, f) for f in fields)}
+    if old.name != new.name:
+        out.add("name")
+    if position is not None:
+        out.add("position")
+    return frozenset(out)
+
+
+def column_differences(old: Column, new: Column, aspects: frozenset[str]) -> list[str]:
+    """The aspects that differ, as a reader wants them: "int(11) -> bigint(20)", "NULL -> NOT NULL"…"""
     out = []
-    if old.type != new.type:
+    if "type" in aspects:
         out.append(f"{old.type.sql()} -> {new.type.sql()}")
-    if old.nullable != new.nullable:
+    if "nullable" in aspects:
         out.append("NULL -> NOT NULL" if new.nullable is False else "NOT NULL -> NULL")
-    if old.default != new.default:
+    if "default" in aspects:
         out.append("default " + (old.default.sql() if old.default else "none") + " -> "
                    + (new.default.sql() if new.default else "none"))
-    if (old.charset, old.collation) != (new.charset, new.collation):
+    if "charset" in aspects:
         out.append(f"collation {old.collation} -> {new.collation}")
-    for attr, label in (("on_update", "on update"), ("auto_increment", "auto_increment"), ("comment", "comment"),
-                        ("generated", "generated expression"), ("srid", "srid"), ("invisible", "visibility")):
-        if getattr(old, attr) != getattr(new, attr):
+    for aspect, label in (("on_update", "on update"), ("auto_increment", "auto_increment"), ("comment", "comment"),
+                          ("generated", "generated expression"), ("srid", "srid"), ("visibility", "visibility"),
+                          ("position", "position")):
+        if aspect in aspects:
             out.append(label)
     return out
 
 
 # -- indexes and constraints ----------------------------------------------------
 
+def index_text(index: Index) -> str:
+    """``(`name`(250), `created` DESC)``: the key's parts as the DDL writes them."""
+    return "(" + ", ".join(p.sql() for p in index.parts) + ")"
+
+
+def index_label(index: Index) -> str:
+    """``primary key``, ``index name``, ``unique index name``…"""
+    if index.kind == "primary":
+        return "primary key"
+    return f"{'' if index.kind == 'index' else index.kind + ' '}index {index.name}"
+
+
+def index_differences(old: Index, new: Index) -> list[str]:
+    out = []
+    if (old.kind, old.hashed) != (new.kind, new.hashed):
+        out.append(f"{index_label(old).rsplit(' ', 1)[0]} -> {index_label(new).rsplit(' ', 1)[0]}")
+    if old.parts != new.parts:
+        out.append(f"{index_text(old)} -> {index_text(new)}")
+    if old.comment != new.comment:
+        out.append("comment")
+    if old.invisible != new.invisible:
+        out.append("visibility")
+    return out
+
+
 @dataclass(frozen=True)
 class AddIndex(Change):
     index: Index
 
     def describe(self) -> str:
-        kind = "primary key" if self.index.kind == "primary" else f"{self.index.kind} index {self.index.name}"
-        return f"add {kind} on {self.table} ({', '.join(p.column or '(expr)' for p in self.index.parts)})"
+        return f"add {index_label(self.index)} on {self.table} {index_text(self.index)}"
 
 
 @dataclass(frozen=True)
@@ -203,8 +261,18 @@ class DropIndex(Change):
     index: Index
 
     def describe(self) -> str:
-        kind = "primary key" if self.index.kind == "primary" else f"index {self.index.name}"
-        return f"drop {kind} on {self.table}"
+        return f"drop {index_label(self.index)} on {self.table}"
+
+
+@dataclass(frozen=True)
+class ModifyIndex(Change):
+    """A key whose definition changes under the same name: DROP INDEX and ADD INDEX in one ALTER."""
+
+    old: Index
+    new: Index
+
+    def describe(self) -> str:
+        return f"modify {index_label(self.new)} on {self.table}: {', '.join(index_differences(self.old, self.new))}"
 
 
 @dataclass(frozen=True)
@@ -226,13 +294,18 @@ class ChangeIndexVisibility(Change):
         return f"make index {self.table}.{self.index.name} {'invisible' if self.index.invisible else 'visible'}"
 
 
+def foreign_key_text(fk: ForeignKey) -> str:
+    text = f"({', '.join(fk.columns)}) -> {fk.ref_table} ({', '.join(fk.ref_columns)})"
+    return text + "".join(f" ON {what} {action}" for what, action in (("DELETE", fk.on_delete), ("UPDATE", fk.on_update))
+                          if action not in ("", "RESTRICT", "NO ACTION"))
+
+
 @dataclass(frozen=True)
 class AddForeignKey(Change):
     foreign_key: ForeignKey
 
     def describe(self) -> str:
-        fk = self.foreign_key
-        return f"add foreign key {fk.name} on {self.table} ({', '.join(fk.columns)}) -> {fk.ref_table}"
+        return f"add foreign key {self.foreign_key.name} on {self.table} {foreign_key_text(self.foreign_key)}"
 
 
 @dataclass(frozen=True)
@@ -244,11 +317,26 @@ class DropForeignKey(Change):
 
 
 @dataclass(frozen=True)
+class ModifyForeignKey(Change):
+    """A foreign key dropped and added again under its name: its definition changes, or a column it
+    joins changes type (``reason``). The server cannot alter one, nor drop and add the same name in one
+    ALTER (errno 121): the plan drops it first and adds it with the table's other changes."""
+
+    old: ForeignKey
+    new: ForeignKey
+    reason: str = ""
+
+    def describe(self) -> str:
+        what = self.reason or f"{foreign_key_text(self.old)} -> {foreign_key_text(self.new)}"
+        return f"re-create foreign key {self.new.name} on {self.table}: {what}"
+
+
+@dataclass(frozen=True)
 class AddCheck(Change):
     check: CheckConstraint
 
     def describe(self) -> str:
-        return f"add check {self.check.name} on {self.table}"
+        return f"add check {self.check.name} on {self.table} ({self.check.expr.sql})"
 
 
 @dataclass(frozen=True)
@@ -257,6 +345,21 @@ class DropCheck(Change):
 
     def describe(self) -> str:
         return f"drop check {self.check.name} on {self.table}"
+
+
+@dataclass(frozen=True)
+class ModifyCheck(Change):
+    """A CHECK whose expression or enforcement changes under the same name (drop and add)."""
+
+    old: CheckConstraint
+    new: CheckConstraint
+
+    def describe(self) -> str:
+        if self.old.expr != self.new.expr:
+            what = f"({self.old.expr.sql}) -> ({self.new.expr.sql})"
+        else:
+            what = "enforced" if self.new.enforced else "not enforced"
+        return f"modify check {self.new.name} on {self.table}: {what}"
 
 
 # -- views ----------------------------------------------------------------------

@@ -20,7 +20,7 @@ from .model import Schema
 from .parse.schemafile import parse_file
 from .plan import Plan, build_plan
 from .policy import ensure_declares_tables
-from .report import Context, Outcome, emit, exit_code, outcomes_text, plan_json, render_plan
+from .report import Context, Outcome, emit, exit_code, outcomes_text, plan_json, render_plan, warnings_text
 from .settings import Settings
 
 
@@ -107,6 +107,8 @@ def apply(settings: Settings) -> int:
                 emit(render_plan(the_plan, ctx, fmt))
                 emit("")
             outcomes = run_statements(conn, the_plan, _progress(settings, len(the_plan.statements)))
+            if said := warnings_text(outcomes):
+                emit(said, sys.stderr)
             failed = next((o for o in outcomes if o.status == "failed"), None)
             if failed is not None:
                 _report_failure(settings, the_plan, ctx, outcomes, failed)

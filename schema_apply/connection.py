@@ -54,6 +54,7 @@ class GuardedConnection:
         self.lower_case_table_names = lower_case_table_names
         self.on_statement = on_statement
         self.sent: list[Sent] = []
+        self.last_warning_count = 0
 
     # -- opening ------------------------------------------------------------
 
@@ -130,6 +131,7 @@ class GuardedConnection:
             with self._raw.cursor() as cursor:
                 cursor.execute(text)
                 rows = list(cursor.fetchall()) if fetch else []
+                self.last_warning_count = cursor.warning_count
         except pymysql.err.MySQLError as exc:
             raise server_error(exc, secret=bool(info.secret_tables)) from None
         finally:
@@ -138,6 +140,17 @@ class GuardedConnection:
             if self.on_statement is not None:
                 self.on_statement(record)
         return rows
+
+    def warnings(self) -> tuple[str, ...]:
+        """The warnings and notes the server gave about the last statement (``SHOW WARNINGS``, asked
+        only when it reported some), redacted like its errors: "Note 1071: Specified key was too long…".
+        After DDL each one is a change the server made silently that the model did not predict."""
+        if not self.last_warning_count:
+            return ()
+        secret = bool(self.sent and self.sent[-1].info is not None and self.sent[-1].info.secret_tables)
+        rows = self.query("SHOW WARNINGS")
+        return tuple(f"{level} {code}: {redacted_message(int(code), str(message), secret=secret)}"
+                     for level, code, message in rows)
 
 
 def error_code(exc: BaseException) -> int | None:
@@ -148,14 +161,18 @@ def error_code(exc: BaseException) -> int | None:
 _ROW_NUMBER = re.compile(r"\b(at row) \d+")
 
 
+def redacted_message(code: int | None, message: str, *, secret: bool = False) -> str:
+    """A server message with any value quoted from rows redacted; for a statement on a secret
+    table the row number too (it bounds the table's size)."""
+    text = redact_server_message(code, message)
+    return _ROW_NUMBER.sub(r"\1 <redacted>", text) if secret else text
+
+
 def server_error(exc: pymysql.err.MySQLError, *, secret: bool = False) -> ServerError:
-    """A PyMySQL error as ServerError, its message redacted of any value quoted from rows; for a
-    statement on a secret table the row number is redacted too (it bounds the table's size)."""
+    """A PyMySQL error as ServerError, its message redacted (``redacted_message``)."""
     code = error_code(exc)
     message = str(exc.args[1]) if len(exc.args) > 1 else type(exc).__name__
-    text = redact_server_message(code, message)
-    if secret:
-        text = _ROW_NUMBER.sub(r"\1 <redacted>", text)
+    text = redacted_message(code, message, secret=secret)
     if code == ER_LOCK_WAIT_TIMEOUT or code == 1206:
         return ServerError(f"({code}) {text}", code=code,
                            hint="another session holds a lock on the table (a long transaction?);"

@@ -9,14 +9,14 @@ the server sorts keys itself.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Callable, Iterable, TypeVar
 
 from .changes import (
     FIRST, AddCheck, AddColumn, AddForeignKey, AddIndex, Change, ChangeIndexVisibility, ChangePartitioning,
-    ChangeTableOptions,
-    CreateTable, CreateView, DropCheck, DropColumn, DropForeignKey, DropIndex, DropTable, DropView, ModifyColumn,
-    Position, RenameIndex, RenameTable)
+    ChangeTableOptions, CreateTable, CreateView, DropCheck, DropColumn, DropForeignKey, DropIndex, DropTable, DropView,
+    ModifyCheck, ModifyColumn, ModifyForeignKey, ModifyIndex, Position, RenameIndex, RenameTable)
 from .model import Column, Index, Schema, Table, key
 
 T = TypeVar("T")
@@ -138,10 +138,14 @@ def diff_table(old: Table, new: Table) -> list[Change]:
                 dropped.remove(source)
                 added.remove(index)
                 changes.append(RenameIndex(name, source.name, index.name))
+    modified: list[tuple[Index, Index]] = []
     for a, b in pairs:
         if a != b and not a.same_definition(b):
             if replace(a, invisible=b.invisible).same_definition(b) and a.kind != "primary":
                 changes.append(ChangeIndexVisibility(name, b))
+            elif a.key == b.key:
+                modified.append((a, b))
+                continue
             else:
                 dropped.append(a)
                 added.append(b)
@@ -151,12 +155,15 @@ def diff_table(old: Table, new: Table) -> list[Change]:
     for index in dropped:
         changes.append(DropIndex(name, index))
     order = {i.key: n for n, i in enumerate(new.indexes)}
+    for a, b in sorted(modified, key=lambda pair: order[pair[1].key]):
+        changes.append(ModifyIndex(name, a, b))
     for index in sorted(added, key=lambda i: order[i.key]):  # the file's order: the server keeps it
         changes.append(AddIndex(name, index))
 
-    # -- foreign keys and checks: drop and add (the server cannot alter them) ------
-    changes.extend(_drop_and_add(name, old.foreign_keys, new.foreign_keys, DropForeignKey, AddForeignKey))
-    changes.extend(_drop_and_add(name, old.checks, new.checks, DropCheck, AddCheck))
+    # -- foreign keys and checks: the server cannot alter them: drop and add ------
+    changes.extend(_constraints(name, old.foreign_keys, new.foreign_keys, DropForeignKey, AddForeignKey,
+                                ModifyForeignKey))
+    changes.extend(_constraints(name, old.checks, new.checks, DropCheck, AddCheck, ModifyCheck))
 
     # -- table options and partitioning --------------------------------------------
     if old.options != new.options:
@@ -166,17 +173,48 @@ def diff_table(old: Table, new: Table) -> list[Change]:
     return changes
 
 
-def _drop_and_add(table: str, old, new, drop, add) -> list[Change]:
-    """Constraints the server cannot alter (foreign keys, CHECKs): a changed one is dropped and added.
-    A difference in the name alone of one the server named is no change."""
+def _constraints(table: str, old, new, drop, add, modify) -> list[Change]:
+    """Foreign keys or CHECKs. One the Schemafile leaves unnamed matches a live one by definition,
+    whatever the server numbered it (``t_ibfk_2`` or ``t_ibfk_10``); one it names, by name. A new
+    unnamed one gets a name no live one has, so that the DDL can carry it and the plan shows it."""
     def same(a, b) -> bool:
         return replace(a, name=b.name) == b
-    pairs, dropped, added = _match(old, new, lambda c: c.key, same, lambda c: c.auto_named)
-    for a, b in pairs:
-        if not same(a, b):
-            dropped.append(a)
-            added.append(b)
-    return [drop(table, c) for c in dropped] + [add(table, c) for c in added]
+
+    def auto(c) -> bool:  # (MariaDB names a column's own CHECK after the column: that name is fixed)
+        return c.auto_named and not getattr(c, "column_level", False)
+
+    old_left, new_left = list(old), list(new)
+    pairs: list[tuple] = []
+
+    def take(pred) -> None:
+        for b in list(new_left):
+            a = next((a for a in old_left if pred(a, b)), None)
+            if a is not None:
+                pairs.append((a, b))
+                old_left.remove(a)
+                new_left.remove(b)
+
+    take(lambda a, b: auto(b) and same(a, b) and a.key == b.key)
+    take(lambda a, b: auto(b) and same(a, b))
+    take(lambda a, b: not auto(b) and a.key == b.key)
+    out: list[Change] = [modify(table, a, b) for a, b in pairs if not same(a, b)]
+    out += [drop(table, a) for a in old_left]
+    taken = {c.key for c in old} | {c.key for c in new if not auto(c)}  # names there will be
+    for b in new_left:
+        if auto(b) and b.key in taken:
+            b = replace(b, name=fresh_name(b.name, taken))
+        taken.add(b.key)
+        out.append(add(table, b))
+    return out
+
+
+def fresh_name(name: str, taken: set[str]) -> str:
+    """``name`` with its trailing number raised past every taken name of the same stem
+    (``c_ibfk_2`` -> ``c_ibfk_11`` when ``c_ibfk_10`` is taken)."""
+    m = re.fullmatch(r"(.*?)(\d+)", name)
+    stem = m.group(1) if m else name + "_"
+    numbers = [int(k[len(stem):]) for k in taken if k.startswith(key(stem)) and k[len(stem):].isdigit()]
+    return f"{stem}{max(numbers, default=0) + 1}"
 
 
 def _generation(column: Column) -> str:

@@ -41,7 +41,16 @@ MYSQL8_CHARSETS = dict(MARIADB_CHARSETS, utf8mb4=("utf8mb4_0900_ai_ci", 4), gb18
 
 _INT_WIDTH = {"tinyint": (4, 3), "smallint": (6, 5), "mediumint": (9, 8), "int": (11, 10), "bigint": (20, 20)}
 _TEXT_SIZES = ((255, "tiny"), (65535, ""), (16777215, "medium"), (4294967295, "long"))
-INNODB_MAX_KEY_BYTES = 3072
+
+
+@dataclass(frozen=True)
+class KeyLimits:
+    """How long a key may be in an engine, in bytes, and what the server does past that."""
+
+    key_bytes: int | None = None  # a whole key; MariaDB makes a longer UNIQUE a hidden hash (long unique)
+    part_bytes: int | None = None  # one key part
+    cuts_parts: bool = False  # a plain (non-unique) key's longer part is cut to a prefix, with only note 1071
+    long_unique: bool = False  # whether a too-long UNIQUE becomes a long unique here (else: an error)
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,7 @@ class Flavor:
     lower_case_table_names: int = 0
     explicit_defaults_for_timestamp: bool = True
     default_engine: str = "InnoDB"
+    innodb_row_format: str = "DYNAMIC"  # @@innodb_default_row_format: InnoDB tables without ROW_FORMAT
     charset: str = "utf8mb4"  # the database's default
     collation: str = "utf8mb4_0900_ai_ci"
     charsets: Mapping[str, tuple[str, int]] = field(default_factory=lambda: MYSQL8_CHARSETS, compare=False)
@@ -185,6 +195,28 @@ class Flavor:
     def fk_index_name_names_constraint(self) -> bool:
         """``FOREIGN KEY idx (…)`` without CONSTRAINT names the key ``idx`` (MariaDB, MySQL before 8.0.16)."""
         return self.is_mariadb or self.version < (8, 0, 16)
+
+    def key_limits(self, engine: str | None, row_format: str | None) -> KeyLimits:
+        """The key length limits of an engine (16 KB InnoDB pages, the default).
+
+        InnoDB allows 3072 bytes per key, and per key part too with the DYNAMIC and COMPRESSED row
+        formats, where a plain key's longer part is silently cut to 3072 bytes (note 1071); COMPACT
+        and REDUNDANT allow 767 bytes per part and refuse a longer one (error 1709) — MySQL 8.4 manual
+        17.21 "InnoDB Limits", and MariaDB alike. MyISAM cuts at 1000 bytes, Aria at 2300, MEMORY at
+        3072 (measured on MariaDB 10.11; tests/test_key_limits.py). A UNIQUE key longer than the key
+        limit becomes a long unique on MariaDB's InnoDB and MyISAM, and is refused elsewhere.
+        """
+        long_unique = self.long_unique_as_hash
+        if engine == "InnoDB":
+            large = (row_format or self.innodb_row_format).upper() in ("DYNAMIC", "COMPRESSED")
+            return KeyLimits(3072, 3072 if large else 767, cuts_parts=large, long_unique=long_unique)
+        if engine == "MyISAM":
+            return KeyLimits(1000, 1000, cuts_parts=True, long_unique=long_unique)
+        if engine == "Aria":
+            return KeyLimits(2300, 2300, cuts_parts=True)
+        if engine == "MEMORY":
+            return KeyLimits(3072, 3072, cuts_parts=True)
+        return KeyLimits()
 
     def check_auto_name(self, table: str, n: int) -> str:
         return f"CONSTRAINT_{n}" if self.is_mariadb else f"{table}_chk_{n}"
@@ -581,9 +613,10 @@ def fold_json(table: Table, flavor: Flavor) -> Table:
 
 
 def _indexes(table: Table, columns: Mapping[str, Column], flavor: Flavor) -> list[Index]:
+    limits = flavor.key_limits(table.options.engine, table.options.row_format)
     named: list[Index] = []
     for index in table.indexes:
-        parts = tuple(_index_part(p, columns, index.kind, flavor) for p in index.parts)
+        parts = tuple(_index_part(p, columns, index.kind, flavor, limits) for p in index.parts)
         name = index.name
         if index.kind == "primary":
             name = "PRIMARY"
@@ -593,14 +626,15 @@ def _indexes(table: Table, columns: Mapping[str, Column], flavor: Flavor) -> lis
             if first and first in columns:
                 base = columns[first].name
             name = unique_name(base, [i.name for i in named] + ["PRIMARY"])
-        hashed = index.hashed or (index.kind == "unique" and flavor.long_unique_as_hash
-                                  and _needs_long_unique(parts, columns, flavor))
+        hashed = index.hashed or (index.kind == "unique" and limits.long_unique
+                                  and _needs_long_unique(parts, columns, flavor, limits))
         named.append(replace(index, name=name, parts=parts, hashed=hashed,
                              using="HASH" if hashed else index.using))
     return named
 
 
-def _index_part(part: IndexPart, columns: Mapping[str, Column], kind: str, flavor: Flavor) -> IndexPart:
+def _index_part(part: IndexPart, columns: Mapping[str, Column], kind: str, flavor: Flavor,
+                limits: KeyLimits) -> IndexPart:
     if part.column is None:
         return part
     column = columns.get(key(part.column))
@@ -613,10 +647,27 @@ def _index_part(part: IndexPart, columns: Mapping[str, Column], kind: str, flavo
                                                                            "varbinary"):
         if column.type.length is not None and length >= column.type.length:
             length = None  # a "prefix" as long as the column is the whole column
+    if kind == "index" and column is not None and limits.cuts_parts:
+        # a plain key's part longer than the engine allows is cut to a prefix (note 1071 only)
+        chars, per_char = _part_chars(column, length, flavor)
+        if chars is not None and chars * per_char > limits.part_bytes:
+            length = limits.part_bytes // per_char
     return IndexPart(column=name, length=length, descending=descending)
 
 
-def _needs_long_unique(parts: tuple[IndexPart, ...], columns: Mapping[str, Column], flavor: Flavor) -> bool:
+def _part_chars(column: Column, length: int | None, flavor: Flavor) -> tuple[int | None, int]:
+    """(characters, bytes per character) a key part on ``column`` holds; None for non-string types."""
+    t = column.type
+    per_char = flavor.charset_maxlen(column.charset) if t.is_textual else 1
+    if length is not None:
+        return length, per_char
+    if t.name in ("char", "varchar", "binary", "varbinary"):
+        return t.length or 1, per_char
+    return None, per_char
+
+
+def _needs_long_unique(parts: tuple[IndexPart, ...], columns: Mapping[str, Column], flavor: Flavor,
+                       limits: KeyLimits) -> bool:
     total = 0
     for part in parts:
         if part.column is None:
@@ -624,18 +675,11 @@ def _needs_long_unique(parts: tuple[IndexPart, ...], columns: Mapping[str, Colum
         col = columns.get(key(part.column))
         if col is None:
             return False
-        t = col.type
-        if t.is_blob_or_text and part.length is None:
+        if col.type.is_blob_or_text and part.length is None:
             return True
-        if part.length is not None:
-            chars = part.length
-        elif t.name in ("char", "varchar", "binary", "varbinary"):
-            chars = t.length or 1
-        else:
-            chars = 0
-        maxlen = flavor.charset_maxlen(col.charset) if t.is_textual else 1
-        total += chars * maxlen
-    return total > INNODB_MAX_KEY_BYTES
+        chars, per_char = _part_chars(col, part.length, flavor)
+        total += (chars or 0) * per_char
+    return total > (limits.key_bytes or 0)
 
 
 def sort_indexes(indexes: list[Index], columns: Mapping[str, Column]) -> list[Index]:

@@ -44,8 +44,8 @@ def detect_flavor(conn: Connection, database: str) -> tuple[Flavor, bool]:
     """The server's flavour and settings, and whether ``database`` exists (three queries)."""
     row = conn.query(
         "SELECT VERSION(), @@version_comment, @@lower_case_table_names, @@explicit_defaults_for_timestamp,"
-        " @@default_storage_engine, @@character_set_server, @@collation_server")[0]
-    version, comment, lctn, edft, engine, server_cs, server_coll = row
+        " @@default_storage_engine, @@character_set_server, @@collation_server, @@innodb_default_row_format")[0]
+    version, comment, lctn, edft, engine, server_cs, server_coll, row_format = row
     label = version if "mariadb" in f"{version} {comment}".lower() and "mariadb" in version.lower() else (
         f"{version}-MariaDB" if "mariadb" in str(comment).lower() else version)
     schemata = conn.query("SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA"
@@ -60,7 +60,8 @@ def detect_flavor(conn: Connection, database: str) -> tuple[Flavor, bool]:
         charsets["utf8mb3"] = (flavors.canonical_collation(default), maxlen)
     flavor = Flavor.from_version_string(
         label, lower_case_table_names=int(lctn or 0), explicit_defaults_for_timestamp=bool(int(edft or 0)),
-        default_engine=engine or "InnoDB", charset=flavors.canonical_charset(charset),
+        default_engine=engine or "InnoDB", innodb_row_format=(row_format or "DYNAMIC").upper(),
+        charset=flavors.canonical_charset(charset),
         collation=flavors.canonical_collation(collation), charsets=charsets)
     return flavor, bool(schemata)
 

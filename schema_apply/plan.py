@@ -1,32 +1,35 @@
 """The plan: which changes are allowed, in what order, grouped into statements.
 
-Policy first (what is refused), then order, each step with its reason:
+Policy first (what is refused), then order. **Each table is altered by one ALTER TABLE**
+holding all of its changes — columns in the file's order with FIRST/AFTER so the live order
+ends equal, keys, foreign keys to tables old or new, options, partitioning — so a large table is
+copied at most once. The statements, each with the reason for its place:
 
-1. drop foreign keys that are in the way — dropped or changed ones, and those
-   whose columns change type (the server refuses to change a column a
-   foreign key uses; the key comes back in step 7);
+1. drop foreign keys that are in the way, each table's in one ALTER: a key re-created under its
+   name (the server cannot drop and add one name in one ALTER, errno 121), and a key whose parent
+   goes away or changes the columns or keys it joins (the server refuses those while the key
+   exists). Dropping a key is metadata only; any other dropped key rides in its table's ALTER;
 2. drop views that go away;
 3. drop tables (children first: one DROP TABLE for all of them);
 4. rename tables (one RENAME TABLE);
-5. alter tables: **one ALTER TABLE per table** holding all of its changes,
-   columns in the file's order with FIRST/AFTER so the live order ends equal;
-6. create tables, referenced tables before the tables that reference them;
-   repartition tables (PARTITION BY must be an ALTER of its own);
-7. add foreign keys last — they may rely on tables, columns or indexes made
-   in steps 5-6 (skeema orders them the same way); a key whose parent is not
-   touched by this plan goes into its table's ALTER in step 5 instead;
+5. create new tables before the ALTERs, parents first, so that an ALTER can add a key that
+   references one (skeema adds such keys in a second ALTER; that copies the table again);
+6. alter tables, a table after the tables whose keys or columns its new foreign keys need
+   (and a new table after the ALTER of a parent it needs that way);
+7. add foreign keys the order above cannot place (a cycle of tables that reference each other);
 8. create or replace views, after the tables they read and the views they read.
+
+Steps 5-7 are one dependency order (``_dependency_order``); the step numbers only break ties.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .changes import (
     AddCheck, AddColumn, AddForeignKey, AddIndex, Change, ChangeIndexVisibility, ChangePartitioning,
-    ChangeTableOptions, CreateTable,
-    CreateView, DropCheck, DropColumn, DropForeignKey, DropIndex, DropTable, DropView, ModifyColumn, RenameIndex,
-    RenameTable)
+    ChangeTableOptions, CreateTable, CreateView, DropCheck, DropColumn, DropForeignKey, DropIndex, DropTable,
+    DropView, ModifyCheck, ModifyColumn, ModifyForeignKey, ModifyIndex, RenameIndex, RenameTable)
 from .diff import diff
 from .flavor import Flavor
 from .model import ForeignKey, Schema, Table, key
@@ -72,7 +75,7 @@ def build_plan(current: Schema, desired: Schema, flavor: Flavor, *, allow_drop: 
     changes = diff(current, desired)
     changes = _rebuild_foreign_keys_around_column_changes(changes, current, desired)
     allowed, refused = apply_policy(changes, desired, flavor, allow_drop, secret_prefixes)
-    statements = _order(allowed, current, desired, flavor)
+    statements = _order(allowed, desired, flavor)
     return Plan(tuple(allowed), tuple(statements), tuple(refused))
 
 
@@ -82,122 +85,115 @@ def build_plan(current: Schema, desired: Schema, flavor: Flavor, *, allow_drop: 
 
 def _rebuild_foreign_keys_around_column_changes(changes: list[Change], current: Schema, desired: Schema
                                                 ) -> list[Change]:
-    changed: set[tuple[str, str]] = set()
-    for change in changes:
-        if isinstance(change, ModifyColumn) and (
-                change.old.type != change.new.type or change.old.charset != change.new.charset
-                or change.old.collation != change.new.collation):
-            changed.add((change.table, key(change.new.name)))
+    """The server refuses to change the type, character set or collation of a column a foreign key
+    joins (either end): such a key is re-created around the change."""
+    changed = {(c.table, key(c.new.name)) for c in changes if isinstance(c, ModifyColumn) and c.changes_storage}
     if not changed:
         return changes
-    already = {(c.table, c.foreign_key.key) for c in changes if isinstance(c, DropForeignKey)}
-    extra: list[Change] = []
+    already = {(c.table, c.old.key) for c in changes if isinstance(c, ModifyForeignKey)}
+    already |= {(c.table, c.foreign_key.key) for c in changes if isinstance(c, DropForeignKey)}
     wanted = {t.name: t for t in desired.tables}
     renames = {c.old_name: c.table for c in changes if isinstance(c, RenameTable)}
+    extra: list[Change] = []
     for table in current.tables:
         name = renames.get(table.name, table.name)
         if name not in wanted:
             continue
         for fk in table.foreign_keys:
             ref = renames.get(fk.ref_table, fk.ref_table)
-            touches = any((name, key(c)) in changed for c in fk.columns) or \
-                any((ref, key(c)) in changed for c in fk.ref_columns)
-            if not touches or (name, fk.key) in already:
+            mine = [c for c in fk.columns if (name, key(c)) in changed]
+            theirs = [c for c in fk.ref_columns if (ref, key(c)) in changed]
+            if not (mine or theirs) or (name, fk.key) in already:
                 continue
-            target = wanted[name]
-            kept = next((f for f in target.foreign_keys if f.key == fk.key), None)
-            extra.append(DropForeignKey(name, fk))
-            if kept is not None:
-                extra.append(AddForeignKey(name, kept))
+            kept = _matching_foreign_key(fk, wanted[name])
+            if kept is None:
+                extra.append(DropForeignKey(name, fk))
+            else:
+                column = f"{name}.{mine[0]}" if mine else f"{ref}.{theirs[0]}"
+                extra.append(ModifyForeignKey(name, fk, kept, reason=f"{column} changes type"))
     return changes + extra
+
+
+def _matching_foreign_key(fk: ForeignKey, table: Table) -> ForeignKey | None:
+    """The desired key ``fk`` stays as: the same name, else (a name the server made) the same definition."""
+    from dataclasses import replace
+    named = next((f for f in table.foreign_keys if f.key == fk.key), None)
+    if named is not None:
+        return named
+    return next((f for f in table.foreign_keys if f.auto_named and replace(f, name=fk.name) == fk), None)
 
 
 # --------------------------------------------------------------------------
 # Order
 # --------------------------------------------------------------------------
 
+# Clauses within one ALTER TABLE: drops before adds, columns before the keys on them.
 _CLAUSE_ORDER = (DropForeignKey, DropCheck, DropIndex, DropColumn, RenameIndex, (AddColumn, ModifyColumn), AddIndex,
                  ChangeIndexVisibility, AddCheck, AddForeignKey, ChangeTableOptions)
+_ALTERED = (AddColumn, DropColumn, ModifyColumn, AddIndex, DropIndex, ModifyIndex, RenameIndex, AddCheck, DropCheck,
+            ModifyCheck, ChangeTableOptions, ChangeIndexVisibility, AddForeignKey, DropForeignKey, ModifyForeignKey,
+            ChangePartitioning)
 
 
 def _clause_rank(change: Change) -> int:
     for rank, kinds in enumerate(_CLAUSE_ORDER):
         if isinstance(change, kinds):
-            if isinstance(change, AddIndex) and change.index.kind == "primary":
-                return rank  # the primary key first among added indexes (stable sort keeps the rest)
             return rank
     raise TypeError(type(change).__name__)
 
 
-def _order(changes: list[Change], current: Schema, desired: Schema, flavor: Flavor) -> list[Statement]:
-    out: list[Statement] = []
+@dataclass
+class _Node:
+    """One statement to be placed: a table's CREATE or ALTER (or the other steps' statements)."""
+
+    step: int
+    name: str
+    table: str | None = None
+    changes: list[Change] = field(default_factory=list)
+    after: set[str] = field(default_factory=set)  # names of nodes that must come first
+
+
+def _order(changes: list[Change], desired: Schema, flavor: Flavor) -> list[Statement]:
     desired_tables = {t.name: t for t in desired.tables}
-    created = [c for c in changes if isinstance(c, CreateTable)]
-    created_names = {c.table for c in created}
+    created = {c.table: c for c in changes if isinstance(c, CreateTable)}
+    dropped = {c.table for c in changes if isinstance(c, DropTable)} | {c.old_name for c in changes
+                                                                      if isinstance(c, RenameTable)}
     per_table: dict[str, list[Change]] = {}
     for change in changes:
-        if isinstance(change, (AddColumn, DropColumn, ModifyColumn, AddIndex, DropIndex, RenameIndex, AddCheck,
-                               DropCheck, ChangeTableOptions, ChangeIndexVisibility)):
+        if isinstance(change, _ALTERED):
             per_table.setdefault(change.table, []).append(change)
-    touched = created_names | set(per_table) | {c.table for c in changes if isinstance(c, (RenameTable, ChangePartitioning))}
-    rebuilt = {(c.table, c.foreign_key.key) for c in changes if isinstance(c, DropForeignKey)}
 
+    pre_drops: dict[str, list[Change]] = {}
+    for table, items in per_table.items():
+        for change in items:
+            if isinstance(change, ModifyForeignKey) or (
+                    isinstance(change, DropForeignKey) and _in_the_way(change.foreign_key, dropped, per_table)):
+                pre_drops.setdefault(table, []).append(change)
+
+    out: list[Statement] = []
     # 1. foreign keys in the way
-    drops: dict[str, list[Change]] = {}
-    for change in changes:
-        if isinstance(change, DropForeignKey):
-            drops.setdefault(change.table, []).append(change)
-    for table, items in drops.items():
-        out.append(_alter(table, items, flavor, "drop foreign keys", desired_tables.get(table)))
-
+    for table, items in pre_drops.items():
+        drops = [DropForeignKey(c.table, c.old) if isinstance(c, ModifyForeignKey) else c for c in items]
+        clauses = [render.alter_clause(c, flavor) for c in drops]
+        out.append(Statement(render.alter_table(table, clauses), table, tuple(items), "drop foreign keys"))
     # 2. views that go away
     dropped_views = [c for c in changes if isinstance(c, DropView)]
     if dropped_views:
         out.append(Statement(render.drop_views([c.table for c in dropped_views]), None, tuple(dropped_views),
                              "drop views"))
-
     # 3. tables that go away, children before their parents
-    dropped = [c for c in changes if isinstance(c, DropTable)]
-    if dropped:
-        dropped = _children_first(dropped)
-        out.append(Statement(render.drop_tables([c.table for c in dropped]), None, tuple(dropped), "drop tables"))
-
+    dropped_tables = [c for c in changes if isinstance(c, DropTable)]
+    if dropped_tables:
+        dropped_tables = _children_first(dropped_tables)
+        out.append(Statement(render.drop_tables([c.table for c in dropped_tables]), None, tuple(dropped_tables),
+                             "drop tables"))
     # 4. renames
     renamed = [c for c in changes if isinstance(c, RenameTable)]
     if renamed:
         out.append(Statement(render.rename_tables([(c.old_name, c.table) for c in renamed]), None, tuple(renamed),
                              "rename tables"))
-
-    # 5. one ALTER per table (foreign keys to untouched parents ride along)
-    deferred_fks: list[AddForeignKey] = []
-    for change in changes:
-        if isinstance(change, AddForeignKey):
-            fk = change.foreign_key
-            parent_untouched = fk.ref_schema is not None or fk.ref_table == change.table or fk.ref_table not in touched
-            if parent_untouched and (change.table, fk.key) not in rebuilt and change.table in per_table:
-                per_table[change.table].append(change)
-            else:
-                deferred_fks.append(change)
-    for table, items in per_table.items():
-        out.append(_alter(table, items, flavor, "alter table", desired_tables.get(table)))
-
-    # 6. new tables, parents first; foreign keys to tables made later wait for step 7
-    for change, skipped in _creation_order(created):
-        sql = render.create_table(change.definition, flavor, skip_foreign_keys=frozenset(fk.name for fk in skipped))
-        out.append(Statement(sql, change.table, (change,), "create table"))
-        deferred_fks.extend(AddForeignKey(change.table, fk) for fk in skipped)
-    for change in changes:
-        if isinstance(change, ChangePartitioning):
-            out.append(Statement(render.alter_table(change.table, [render.alter_clause(change, flavor)]),
-                                 change.table, (change,), "partitioning"))
-
-    # 7. foreign keys last
-    by_table: dict[str, list[Change]] = {}
-    for change in deferred_fks:
-        by_table.setdefault(change.table, []).append(change)
-    for table, items in by_table.items():
-        out.append(_alter(table, items, flavor, "add foreign keys", desired_tables.get(table)))
-
+    # 5-7. new tables, one ALTER per table, foreign keys a cycle defers
+    out += _tables_in_order(created, per_table, pre_drops, desired_tables, flavor)
     # 8. views, after what they read
     for change in _views_in_order([c for c in changes if isinstance(c, CreateView)]):
         out.append(Statement(render.create_view(change.view, replace=change.replace), change.table, (change,),
@@ -205,11 +201,148 @@ def _order(changes: list[Change], current: Schema, desired: Schema, flavor: Flav
     return out
 
 
+def _in_the_way(fk: ForeignKey, dropped: set[str], per_table: dict[str, list[Change]]) -> bool:
+    """Whether a dropped key must go before the other statements: its parent goes away (or is
+    renamed), or the parent's ALTER changes or drops what the key joins (the server refuses that
+    while the key exists)."""
+    if fk.ref_schema is not None:
+        return False
+    return fk.ref_table in dropped or _touches(per_table.get(fk.ref_table, ()), fk.ref_columns)
+
+
+def _touches(items, columns: tuple[str, ...]) -> bool:
+    """Whether a table's changes touch ``columns``: their storage, their existence, or a key on them
+    (a foreign key joining them needs that key, or can only be added once it exists)."""
+    wanted = {key(c) for c in columns}
+    for change in items:
+        if isinstance(change, ModifyColumn) and key(change.new.name) in wanted and change.changes_storage:
+            return True
+        if isinstance(change, (AddColumn, DropColumn)) and change.column.key in wanted:
+            return True
+        indexes = {DropIndex: lambda c: (c.index,), AddIndex: lambda c: (c.index,),
+                   ModifyIndex: lambda c: (c.old, c.new)}.get(type(change))
+        if indexes and any(key(p.column or "") in wanted for i in indexes(change) for p in i.parts):
+            return True
+    return False
+
+
+def _tables_in_order(created: dict[str, CreateTable], per_table: dict[str, list[Change]],
+                     pre_drops: dict[str, list[Change]], desired: dict[str, Table], flavor: Flavor
+                     ) -> list[Statement]:
+    """CREATE and ALTER statements in one dependency order (``_dependency_order``), each table's
+    changes in one statement; foreign keys a cycle of references cannot place come last."""
+    nodes: dict[str, _Node] = {}
+    for name, change in created.items():
+        nodes[f"create {name}"] = _Node(5, f"create {name}", name, [change])
+    for name, items in per_table.items():
+        alter = [c for c in items if not (isinstance(c, DropForeignKey) and c in pre_drops.get(name, ()))]
+        if alter:
+            nodes[f"alter {name}"] = _Node(6, f"alter {name}", name, alter)
+
+    def parent_node(fk: ForeignKey, child: str) -> str | None:
+        """The node a key from ``child`` to its parent must wait for, if any."""
+        if fk.ref_schema is not None or fk.ref_table == child:
+            return None
+        if fk.ref_table in created:
+            return f"create {fk.ref_table}"
+        if f"alter {fk.ref_table}" in nodes and _touches(per_table[fk.ref_table], fk.ref_columns):
+            return f"alter {fk.ref_table}"
+        return None
+
+    for node in nodes.values():
+        for fk in _added_foreign_keys(node):
+            parent = parent_node(fk, node.table)
+            if parent is not None:
+                node.after.add(parent)
+    deferred: dict[str, list[ForeignKey]] = {}
+    ordered = _dependency_order(nodes, lambda node: _defer_keys(node, parent_node, deferred))
+
+    out = []
+    for node in ordered:
+        if node.name.startswith("create "):
+            change = node.changes[0]
+            skip = frozenset(fk.name for fk in deferred.get(node.table, ()))
+            sql = render.create_table(change.definition, flavor, skip_foreign_keys=skip)
+            out.append(Statement(sql, node.table, (change,), "create table"))
+        else:
+            out.append(_alter(node.table, node.changes, flavor, "alter table", desired.get(node.table)))
+    for table, fks in deferred.items():
+        if table in created:
+            items = [AddForeignKey(table, fk) for fk in fks]
+            out.append(_alter(table, items, flavor, "add foreign keys", desired.get(table)))
+        else:
+            out.append(_alter(table, [c for c in per_table[table] if _adds_key(c, fks)], flavor, "add foreign keys",
+                              desired.get(table)))
+    return out
+
+
+def _added_foreign_keys(node: _Node) -> list[ForeignKey]:
+    out = []
+    for change in node.changes:
+        if isinstance(change, CreateTable):
+            out += change.definition.foreign_keys
+        elif isinstance(change, AddForeignKey):
+            out.append(change.foreign_key)
+        elif isinstance(change, ModifyForeignKey):
+            out.append(change.new)
+    return out
+
+
+def _adds_key(change: Change, fks: list[ForeignKey]) -> bool:
+    return (isinstance(change, AddForeignKey) and change.foreign_key in fks) or \
+        (isinstance(change, ModifyForeignKey) and change.new in fks)
+
+
+def _defer_keys(node: _Node, parent_node, deferred: dict[str, list[ForeignKey]]) -> None:
+    """Break a cycle at ``node``: its foreign keys to the tables it waits for are added at the end."""
+    late = [fk for fk in _added_foreign_keys(node) if parent_node(fk, node.table) in node.after]
+    deferred.setdefault(node.table, []).extend(late)
+    if not node.name.startswith("create "):
+        node.changes = [c for c in node.changes if not _adds_key(c, late)]
+    node.after.clear()
+
+
+def _dependency_order(nodes: dict[str, _Node], break_cycle) -> list[_Node]:
+    """Nodes in an order where each comes after the nodes it waits for; among the ready ones, the
+    lower step first, then the order they were given in. A cycle is broken by ``break_cycle``
+    at its first node."""
+    position = {name: k for k, name in enumerate(nodes)}
+    out: list[_Node] = []
+    pending = dict(nodes)
+    while pending:
+        ready = [n for n in pending.values() if not n.after & pending.keys()]
+        if not ready:
+            first = min(pending.values(), key=lambda n: (n.step, position[n.name]))
+            break_cycle(first)
+            continue
+        node = min(ready, key=lambda n: (n.step, position[n.name]))
+        out.append(node)
+        del pending[node.name]
+    return out
+
+
+def _halves(change: Change) -> list[Change]:
+    """A change that is dropped and added again, as its two clauses' changes."""
+    if isinstance(change, ModifyIndex):
+        return [DropIndex(change.table, change.old), AddIndex(change.table, change.new)]
+    if isinstance(change, ModifyCheck):
+        return [DropCheck(change.table, change.old), AddCheck(change.table, change.new)]
+    if isinstance(change, ModifyForeignKey):
+        return [AddForeignKey(change.table, change.new)]  # its drop went first (step 1)
+    return [change]
+
+
 def _alter(table: str, items: list[Change], flavor: Flavor, step: str, definition: Table | None) -> Statement:
-    items = sorted(items, key=_clause_rank)
-    absorbed = _absorbed_column_checks(items, flavor)
-    clauses = [render.alter_clause(c, flavor, definition) for c in items if c not in absorbed]
-    return Statement(render.alter_table(table, clauses), table, tuple(items), step)
+    """One ALTER TABLE for all of a table's changes (partitioning last: it takes no comma)."""
+    clauses_of = [half for c in items if not isinstance(c, ChangePartitioning) for half in _halves(c)]
+    clauses_of.sort(key=_clause_rank)
+    absorbed = _absorbed_column_checks(clauses_of, flavor)
+    clauses = [render.alter_clause(c, flavor, definition) for c in clauses_of if c not in absorbed]
+    partitioning = next((c for c in items if isinstance(c, ChangePartitioning)), None)
+    sql = render.alter_table(table, clauses, render.alter_clause(partitioning, flavor) if partitioning else None)
+    ranked = sorted(items, key=lambda c: len(_CLAUSE_ORDER) if isinstance(c, ChangePartitioning)
+                    else _clause_rank(_halves(c)[0]))
+    return Statement(sql, table, tuple(ranked), step)
 
 
 def _absorbed_column_checks(items: list[Change], flavor: Flavor) -> list[Change]:
@@ -248,31 +381,6 @@ def _children_first(dropped: list[DropTable]) -> list[DropTable]:
             ordered.append(c)
             remaining.remove(c)
     return ordered
-
-
-def _creation_order(created: list[CreateTable]) -> list[tuple[CreateTable, list[ForeignKey]]]:
-    """Parents before children; a key to a table not created yet is added afterwards."""
-    pending = {c.table: c for c in created}
-    done: set[str] = set()
-    out: list[tuple[CreateTable, list[ForeignKey]]] = []
-    while pending:
-        progress = False
-        for name in list(pending):
-            change = pending[name]
-            needs = {fk.ref_table for fk in change.definition.foreign_keys
-                     if fk.ref_schema is None and fk.ref_table in pending and fk.ref_table != name}
-            if not needs:
-                out.append((change, []))
-                done.add(name)
-                del pending[name]
-                progress = True
-        if not progress:  # a cycle: create the first one without its keys to tables not made yet
-            name = next(iter(pending))
-            change = pending.pop(name)
-            skipped = [fk for fk in change.definition.foreign_keys if fk.ref_schema is None and fk.ref_table in pending]
-            out.append((change, skipped))
-            done.add(name)
-    return out
 
 
 def _views_in_order(changes: list[CreateView]) -> list[CreateView]:

@@ -307,12 +307,9 @@ def alter_clause(change: Change, flavor: Flavor, table: Table | None = None) -> 
     if isinstance(change, RenameIndex):
         return f"RENAME INDEX {quote_ident(change.old_name)} TO {quote_ident(change.new_name)}"
     if isinstance(change, AddForeignKey):
-        text = foreign_key_definition(change.foreign_key, flavor)
-        if change.foreign_key.auto_named:
-            # unnamed in the Schemafile: let the server name it (<table>_ibfk_N), as it
-            # did on CREATE; MariaDB then also keeps the name of the index it made for it
-            text = text[text.index("FOREIGN KEY"):]
-        return "ADD " + text
+        # always named, the name the plan shows (one the Schemafile leaves unnamed gets a name no
+        # live key has: diff.fresh_name); the key's index is in the plan too, under its own name
+        return "ADD " + foreign_key_definition(change.foreign_key, flavor)
     if isinstance(change, DropForeignKey):
         return f"DROP FOREIGN KEY {quote_ident(change.foreign_key.name)}"
     if isinstance(change, AddCheck):
@@ -373,7 +370,11 @@ def _option_changes(old: TableOptions, new: TableOptions) -> list[str]:
     return out
 
 
-def alter_table(table: str, clauses: list[str]) -> str:
-    if len(clauses) == 1:
-        return f"ALTER TABLE {quote_ident(table)} {clauses[0]}"
-    return f"ALTER TABLE {quote_ident(table)}\n  " + ",\n  ".join(clauses)
+def alter_table(table: str, clauses: list[str], partitioning: str | None = None) -> str:
+    """ALTER TABLE with its clauses, comma-separated, then the partitioning (which takes no comma)."""
+    parts = [",\n  ".join(clauses)] if clauses else []
+    if partitioning:
+        parts.append(partitioning)
+    if len(clauses) + bool(partitioning) == 1:
+        return f"ALTER TABLE {quote_ident(table)} {parts[0]}"
+    return f"ALTER TABLE {quote_ident(table)}\n  " + "\n  ".join(parts)

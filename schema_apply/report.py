@@ -28,6 +28,8 @@ class Outcome:
     seconds: float | None = None  # None for a statement on a secret table: its duration tracks its size
     error: str | None = None
     code: int | None = None
+    # what the server said about an applied statement (SHOW WARNINGS): a silent change the model missed
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -178,7 +180,8 @@ def plan_dict(plan: Plan, ctx: Context, outcomes: list[Outcome] | None = None, e
     if outcomes is not None:
         doc["applied"] = [{"sql": o.statement.sql, "table": o.statement.table, "status": o.status,
                            "seconds": None if o.seconds is None else round(o.seconds, 3),
-                           **({"error": o.error, "code": o.code} if o.error else {})} for o in outcomes]
+                           **({"error": o.error, "code": o.code} if o.error else {}),
+                           **({"warnings": list(o.warnings)} if o.warnings else {})} for o in outcomes]
     if error is not None:
         doc["error"] = error
     doc["exit_code"] = exit_code(plan) if outcomes is None and error is None else (1 if error else 0)
@@ -197,6 +200,18 @@ def render_plan(plan: Plan, ctx: Context, fmt: str) -> str:
     if fmt == "markdown":
         return plan_markdown(plan, ctx)
     return plan_text(plan, ctx)
+
+
+def warnings_text(outcomes: list[Outcome]) -> str | None:
+    """One paragraph for stderr when the server warned about applied DDL, or None."""
+    said = [(k, o, w) for k, o in enumerate(outcomes, 1) for w in o.warnings]
+    if not said:
+        return None
+    lines = [f"warning: the server changed or questioned {len({k for k, _, _ in said})} statement(s) without"
+             " failing them; schema-apply's model should have predicted this (please report it):"]
+    lines += [f"  [{k}/{len(outcomes)}] {o.statement.step}" + (f" {o.statement.table}" if o.statement.table else "")
+              + f": {w}" for k, o, w in said]
+    return "\n".join(lines)
 
 
 def outcomes_text(outcomes: list[Outcome], color: bool) -> str:

@@ -979,7 +979,7 @@ def test_views_definition_and_no_algorithm_column(flavor):
 class _ServerRows(MySQLInformationSchema):
     def __init__(self, flavor, version, comment, charsets, schemata):
         super().__init__(flavor)
-        self.variables = (version, comment, 0, 1, "InnoDB", "utf8mb4", "utf8mb4_0900_ai_ci")
+        self.variables = (version, comment, 0, 1, "InnoDB", "utf8mb4", "utf8mb4_0900_ai_ci", "dynamic")
         self.tables["CHARACTER_SETS"] = [{"CHARACTER_SET_NAME": n, "DEFAULT_COLLATE_NAME": c, "MAXLEN": m}
                                          for n, c, m in charsets]
         self.tables["SCHEMATA"] = [{"SCHEMA_NAME": s, "DEFAULT_CHARACTER_SET_NAME": cs, "DEFAULT_COLLATION_NAME": co}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from schema_apply.changes import (
-    AddColumn, AddForeignKey, DropColumn, DropForeignKey, DropTable, ModifyColumn, RenameTable, type_data_loss)
+    AddColumn, DropColumn, DropTable, ModifyColumn, ModifyForeignKey, RenameTable, type_data_loss)
 from schema_apply.diff import diff
 from schema_apply.errors import PolicyRefused
 from schema_apply.flavor import Flavor, normalize
@@ -66,15 +66,18 @@ def test_dropping_an_index_or_a_foreign_key_is_not_destructive():
     assert p.changes and not p.refused
 
 
-def test_foreign_keys_in_the_way_are_dropped_first_and_added_last():
+def test_foreign_keys_in_the_way_are_dropped_first_and_added_with_the_childs_changes():
     p = plan("CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (id int PRIMARY KEY, pid int,"
              " CONSTRAINT fk FOREIGN KEY (pid) REFERENCES p (id))",
              "CREATE TABLE p (id bigint PRIMARY KEY); CREATE TABLE c (id int PRIMARY KEY, pid bigint,"
              " CONSTRAINT fk FOREIGN KEY (pid) REFERENCES p (id))")
-    steps = [s.step for s in p.statements]
-    assert steps[0] == "drop foreign keys" and steps[-1] == "add foreign keys"
-    assert isinstance(p.statements[0].changes[0], DropForeignKey)
-    assert isinstance(p.statements[-1].changes[0], AddForeignKey)
+    assert [(s.step, s.table) for s in p.statements] == [
+        ("drop foreign keys", "c"), ("alter table", "p"), ("alter table", "c")]
+    assert p.statements[0].sql == "ALTER TABLE `c` DROP FOREIGN KEY `fk`"
+    assert "MODIFY COLUMN `pid` bigint(20)" in p.statements[-1].sql
+    assert "ADD CONSTRAINT `fk` FOREIGN KEY (`pid`) REFERENCES `p` (`id`)" in p.statements[-1].sql
+    rebuilt = next(c for c in p.changes if isinstance(c, ModifyForeignKey))
+    assert rebuilt.describe() == "re-create foreign key fk on c: c.pid changes type"
 
 
 def test_renames_come_only_from_annotations():
