@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import EXIT_ERROR, SchemaApplyError, UsageError
+from .errors import UsageError
+from .exits import masked_usage_errors
+from .ecs_config import DEFAULT_CONFIG_FILE, LAUNCH_TYPES
 from .settings import (DEFAULT_CREDSTASH_TABLE, DEFAULT_LOCK_TIMEOUT, DEFAULT_SCHEMA_FILE, FORMATS, Settings,
                        compile_regex, parse_context, parse_prefixes)
 
@@ -82,62 +83,31 @@ def _settings(**kw) -> Settings:
         output_format=kw.get("output_format") or "text",
         verbose=kw.get("verbose") or 0,
         dry_run=bool(kw.get("dry_run")),
-        color=sys.stdout.isatty() and "NO_COLOR" not in os.environ,
+        color=_color(),
     )
 
 
-def _command(kw: dict, body) -> None:
-    """Build the settings from ``kw`` and run ``body(settings)``; errors in either are reported alike."""
-    _run(lambda: body(_settings(**kw)), kw.get("verbose") or 0)
+def _command(kw: dict, command: str, body) -> None:
+    """Build the settings and the reporter from ``kw``, run ``body(settings, reporter)``, exit with
+    its result's exit code; errors in either are reported alike (exits.run)."""
+    from . import exits, report
+    shown = report.reporter(kw.get("output_format") or "text", command, color=_color())
+    exits.run(lambda: body(_settings(**kw), shown), reporter=shown, verbose=kw.get("verbose") or 0)
 
 
-def _run(body, verbose: int = 0) -> None:
-    """Run a command body; turn its result or error into an exit code."""
-    from .redact import redact_text  # the one place output is scrubbed
-    try:
-        code = body()
-    except SchemaApplyError as exc:
-        click.echo(f"error: {redact_text(str(exc))}", err=True)
-        if exc.hint:
-            click.echo(f"hint: {redact_text(exc.hint)}", err=True)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
-    except Exception as exc:  # a bug: say so, without a traceback that could quote data
-        click.echo(f"error: internal error: {type(exc).__name__}: {redact_text(str(exc))}", err=True)
-        if verbose:
-            import traceback
-            click.echo(redact_text("".join(traceback.format_exception(exc))), err=True)
-        else:
-            click.echo("hint: run again with -v for details, and report it as a bug", err=True)
-        sys.exit(EXIT_ERROR)
-    sys.exit(code or 0)
-
-
-@contextmanager
-def _masked_usage_errors():
-    """click prints usage errors itself, quoting the argument at fault — which can be a database URL
-    with its password (``schema-apply plan mysql://app:pw@db/app`` forgets ``--database-url``)."""
-    try:
-        yield
-    except click.ClickException as exc:
-        from .redact import redact_text
-        exc.message = redact_text(exc.message)
-        if isinstance(exc, click.UsageError):
-            exc.exit_code = EXIT_ERROR  # bad input is 1; 2 means "changes pending" (DESIGN.md)
-        raise
+def _color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 class _Group(click.Group):
     """The command group; usage errors (its own and its commands') are masked like all output."""
 
     def make_context(self, *args, **kwargs):
-        with _masked_usage_errors():
+        with masked_usage_errors():
             return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx):
-        with _masked_usage_errors():
+        with masked_usage_errors():
             return super().invoke(ctx)
 
 
@@ -159,7 +129,7 @@ def main() -> None:
 def plan(**kw) -> None:
     """Print the changes and the DDL that apply would run. Changes nothing."""
     from . import commands
-    _command(dict(kw, dry_run=True), commands.plan)
+    _command(dict(kw, dry_run=True), "plan", commands.plan)
 
 
 @main.command()
@@ -170,7 +140,8 @@ def plan(**kw) -> None:
 def apply(**kw) -> None:
     """Run the DDL that brings the database to the Schemafile, then verify."""
     from . import commands
-    _command(kw, lambda settings: commands.plan(settings) if settings.dry_run else commands.apply(settings))
+    _command(kw, "plan" if kw.get("dry_run") else "apply",
+             lambda settings, shown: (commands.plan if settings.dry_run else commands.apply)(settings, shown))
 
 
 @main.command()
@@ -180,7 +151,7 @@ def apply(**kw) -> None:
 def export(output, **kw) -> None:
     """Print the live schema as a Schemafile."""
     from . import commands
-    _command(kw, lambda settings: commands.export(settings, output))
+    _command(kw, "export", lambda settings, _shown: commands.export(settings, output))
 
 
 @main.command()
@@ -196,12 +167,71 @@ def export(output, **kw) -> None:
 def diff(from_file, to_file, flavor, **kw) -> None:
     """Offline: print the DDL that turns FROM.sql into TO.sql. No database."""
     from . import commands
-    _command(kw, lambda settings: commands.diff(settings, from_file, to_file, flavor))
+    _command(kw, "diff", lambda settings, _shown: commands.diff(settings, from_file, to_file, flavor))
 
 
-def _register_run_task() -> None:
-    from .run_task import command
-    main.add_command(command, "run-task")
+@main.command("run-task", context_settings={"allow_interspersed_args": False})
+@click.option("--env", "env_name", metavar="NAME", help="Use the [env.NAME] section of the config file.")
+@click.option("--config", "config_file", default=DEFAULT_CONFIG_FILE, show_default=True, metavar="PATH",
+              help="The file holding [env.NAME] sections.")
+@click.option("--cluster", metavar="NAME", help="ECS cluster (env SCHEMA_APPLY_ECS_CLUSTER; default: default).")
+@click.option("--task-definition", metavar="FAMILY[:REV]",
+              help="Task definition (env SCHEMA_APPLY_ECS_TASK_DEFINITION; default: schema-apply).")
+@click.option("--container", metavar="NAME",
+              help="Container to run ARGS in (env SCHEMA_APPLY_ECS_CONTAINER; default: the essential one).")
+@click.option("--subnet", "subnets", multiple=True, metavar="ID",
+              help="Subnet, repeatable (env SCHEMA_APPLY_ECS_SUBNETS=ID,ID).")
+@click.option("--security-group", "security_groups", multiple=True, metavar="ID",
+              help="Security group, repeatable (env SCHEMA_APPLY_ECS_SECURITY_GROUPS=ID,ID).")
+@click.option("--launch-type", type=click.Choice(LAUNCH_TYPES, case_sensitive=False),
+              help="Launch type (env SCHEMA_APPLY_ECS_LAUNCH_TYPE; default: FARGATE).")
+@click.option("--assign-public-ip/--no-assign-public-ip", default=None,
+              help="Give the task a public IP (env SCHEMA_APPLY_ECS_ASSIGN_PUBLIC_IP; default: no).")
+@click.option("--platform-version", metavar="V", help="Fargate platform version (env SCHEMA_APPLY_ECS_PLATFORM_VERSION).")
+@click.option("--region", metavar="REGION", help="AWS region (default: AWS_REGION, then the profile's).")
+@click.option("--profile", metavar="NAME", help="AWS profile (default: AWS_PROFILE).")
+@click.option("--timeout", type=float, metavar="SECONDS",
+              help="Wait at most this long for the task to stop (env SCHEMA_APPLY_ECS_TIMEOUT; default: 3600).")
+@click.option("--poll-interval", type=float, metavar="SECONDS",
+              help="Seconds between status and log reads (env SCHEMA_APPLY_ECS_POLL_INTERVAL; default: 5).")
+@click.option("--no-wait", is_flag=True, help="Print the task ARN and exit without waiting.")
+@click.option("-v", "--verbose", count=True, help="More detail on errors.")
+@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="[--] [ARGS...]")
+def run_task_command(env_name, config_file, no_wait, verbose, args, **flags) -> None:
+    """Launch this image as a one-shot ECS task, stream its log, exit with its code.
+
+    \b
+    ARGS after -- become the container's command, e.g.
+      schema-apply run-task --env production -- plan
+      schema-apply run-task --env production -- apply --allow-drop
+    """
+    from . import exits, run_task
+    from .ecs_config import load
+    from .redact import redact_text
+
+    def emit(line: str) -> None:  # ARGS may hold a --database-url with its password, and so may the log
+        click.echo(redact_text(line))
+
+    def note(text: str) -> None:
+        click.echo(f"run-task: {redact_text(text)}", err=True)
+
+    def body() -> int:
+        config = load(flags, env_name=env_name, config_file=config_file)
+        if no_wait:
+            click.echo(run_task.launch(config, tuple(args)).task_arn)
+            return 0
+        return run_task.run(config, tuple(args), emit=emit, note=note, confirm=_confirm_on_terminal())
+
+    exits.run(body, verbose=verbose)
 
 
-_register_run_task()
+def _confirm_on_terminal():
+    if not sys.stdin.isatty():
+        return None
+
+    def confirm(question: str) -> bool:
+        try:
+            return click.confirm(question, default=False, err=True)
+        except click.Abort:
+            return False
+    return confirm

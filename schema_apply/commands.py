@@ -1,4 +1,4 @@
-"""Command bodies: plan, apply, export, diff. Each returns its exit code.
+"""Command bodies: plan, apply, diff return a Result (reporters show it); export returns its exit code.
 
 The flow of DESIGN.md: settings -> credentials -> guarded connection ->
 (Schemafile parse + introspection) -> normalize -> diff -> plan -> render ->
@@ -13,14 +13,15 @@ from pathlib import Path
 from . import flavor as flavors
 from .apply import run_statements, verify
 from .connection import ApplyLock, GuardedConnection
-from .errors import EXIT_ERROR, EXIT_OK, EXIT_REFUSED, SchemaApplyError
+from .errors import EXIT_OK, SchemaApplyError, StatementFailed
 from .flavor import Flavor
 from .introspect import LiveSchema, detect_flavor, introspect
 from .model import Schema
 from .parse.schemafile import parse_file
 from .plan import Plan, build_plan
 from .policy import ensure_declares_tables
-from .report import Context, Outcome, emit, exit_code, outcomes_text, plan_json, render_plan
+from .report import Reporter, emit
+from .result import Context, Outcome, Result
 from .settings import Settings
 
 
@@ -62,8 +63,8 @@ def _context(settings: Settings, live: LiveSchema, command: str) -> Context:
     if live.triggers:
         names = ", ".join(f"{t} on {tbl}" for t, tbl in live.triggers[:5])
         notes.append(f"{len(live.triggers)} trigger(s) left alone (not managed): {names}")
-    return Context(database=live.database, server=live.flavor.name, schema_file=str(settings.schema_file),
-                   command=command, allow_drop=settings.allow_drop, color=settings.color, notes=notes)
+    return Context(command=command, database=live.database, server=live.flavor.name,
+                   schema_file=str(settings.schema_file), notes=notes)
 
 
 def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor, desired: Schema
@@ -75,87 +76,45 @@ def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor, desired: 
     return live, desired, plan
 
 
-def plan(settings: Settings) -> int:
+def plan(settings: Settings, reporter: Reporter) -> Result:
     with _connect(settings, _verbose_logger(settings)) as conn:
         flavor, exists = detect_flavor(conn, conn.database)
         desired = load_schemafile(settings.schema_file, flavor, conn.database, settings)
         live, _, the_plan = _plan(conn, settings, flavor, desired)
-    emit(render_plan(the_plan, _context(settings, live, "plan"), settings.output_format))
-    return exit_code(the_plan)
+    return Result(_context(settings, live, "plan"), the_plan)
 
 
-def apply(settings: Settings) -> int:
-    fmt = settings.output_format
+def apply(settings: Settings, reporter: Reporter) -> Result:
     with _connect(settings, _verbose_logger(settings)) as conn:
         flavor, _ = detect_flavor(conn, conn.database)
         # parse before taking the lock: a bad Schemafile fails fast and changes nothing
         desired = load_schemafile(settings.schema_file, flavor, conn.database, settings)
         with ApplyLock(conn, conn.database, settings.lock_timeout):
             live, desired, the_plan = _plan(conn, settings, flavor, desired)
-            ctx = _context(settings, live, "apply")
-            if the_plan.refused:
-                emit(render_plan(the_plan, ctx, fmt))
-                if fmt == "text":
-                    emit("apply refused: nothing was applied", sys.stderr)
-                return EXIT_REFUSED
-            if the_plan.in_sync:
-                emit(render_plan(the_plan, ctx, fmt))
-                return EXIT_OK
-            if fmt in ("text", "markdown"):
-                emit(render_plan(the_plan, ctx, fmt))
-                emit("")
-            outcomes = run_statements(conn, the_plan, _progress(settings, len(the_plan.statements)))
-            failed = next((o for o in outcomes if o.status == "failed"), None)
+            result = Result(_context(settings, live, "apply"), the_plan)
+            if the_plan.refused or the_plan.in_sync:
+                return result
+            reporter.plan_ready(result)
+            result.outcomes = run_statements(conn, the_plan, reporter.progress(len(the_plan.statements)))
+            failed = next((o for o in result.outcomes if o.status != "applied"), None)
             if failed is not None:
-                _report_failure(settings, the_plan, ctx, outcomes, failed)
-                return EXIT_ERROR
+                result.error = _statement_failed(result.outcomes, failed)
+                return result
             after = introspect(conn, conn.database, flavor)
             try:
                 verify(after.schema.filtered(settings.manages), desired)
             except SchemaApplyError as exc:
-                if fmt == "json":
-                    emit(plan_json(the_plan, ctx, outcomes, error=str(exc)))
-                raise
-    if fmt == "json":
-        emit(plan_json(the_plan, ctx, outcomes))
-    elif fmt == "sql":
-        emit("\n".join(o.statement.sql + ";" for o in outcomes))
-    else:
-        timed = "" if any(o.seconds is None for o in outcomes) else \
-            f" in {sum(o.seconds for o in outcomes):.2f}s"  # no total that would time a secret table
-        emit(f"done: {len(outcomes)} statement(s){timed}; the database matches {settings.schema_file}")
-    return EXIT_OK
+                result.error = exc
+    return result
 
 
-def _progress(settings: Settings, total: int):
-    if settings.output_format not in ("text", "markdown"):
-        return None
-
-    def show(k: int, outcome: Outcome | None, phase: str) -> None:
-        st = outcome.statement
-        if phase == "start":
-            emit(f"-- running [{k + 1}/{total}] {st.step}" + (f": {st.table}" if st.table else ""))
-        elif outcome.status == "applied":
-            emit(f"-- ok [{k + 1}/{total}]" + _took(outcome, "in"))
-        else:
-            emit(f"-- FAILED [{k + 1}/{total}]" + _took(outcome, "after") + f": {outcome.error}")
-    return show
-
-
-def _took(outcome: Outcome, word: str) -> str:
-    return "" if outcome.seconds is None else f" {word} {outcome.seconds:.3f}s"
-
-
-def _report_failure(settings: Settings, the_plan: Plan, ctx: Context, outcomes: list[Outcome],
-                    failed: Outcome) -> None:
-    if settings.output_format == "json":
-        emit(plan_json(the_plan, ctx, outcomes, error=failed.error))
-    else:
-        emit(outcomes_text(outcomes, settings.color), sys.stderr)
+def _statement_failed(outcomes: list[Outcome], failed: Outcome) -> StatementFailed:
     ran = sum(1 for o in outcomes if o.status == "applied")
-    emit(f"error: statement {ran + 1} of {len(outcomes)} failed"
-         + (f" on {failed.statement.table}" if failed.statement.table else "")
-         + f": {failed.error}; {ran} statement(s) had run, {len(outcomes) - ran - 1} did not run", sys.stderr)
+    not_run = sum(1 for o in outcomes if o.status == "not run")
+    return StatementFailed(f"statement {ran + 1} of {len(outcomes)} {failed.status}"
+                           + (f" on {failed.statement.table}" if failed.statement.table else "")
+                           + (f": {failed.error}" if failed.error else "")
+                           + f"; {ran} statement(s) had run, {not_run} did not run")
 
 
 def export(settings: Settings, output: Path | None) -> int:
@@ -178,14 +137,13 @@ def export(settings: Settings, output: Path | None) -> int:
     return EXIT_OK
 
 
-def diff(settings: Settings, from_file: Path, to_file: Path, flavor_name: str) -> int:
+def diff(settings: Settings, from_file: Path, to_file: Path, flavor_name: str) -> Result:
     flavor = Flavor.offline(flavor_name)
     current = flavors.normalize(parse_file(from_file, flavor.server).schema, flavor)
     current = current.filtered(settings.manages)
     desired = load_schemafile(to_file, flavor, None, settings)
     the_plan = build_plan(current, desired, flavor, allow_drop=settings.allow_drop,
                           secret_prefixes=settings.secret_prefixes)
-    ctx = Context(database=str(from_file), server=f"{flavor.name} (offline)", schema_file=str(to_file),
-                  command="diff", allow_drop=settings.allow_drop, color=settings.color)
-    emit(render_plan(the_plan, ctx, settings.output_format))
-    return exit_code(the_plan)
+    ctx = Context(command="diff", database=str(from_file), server=f"{flavor.name} (offline)",
+                  schema_file=str(to_file))
+    return Result(ctx, the_plan)

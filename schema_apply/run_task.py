@@ -5,23 +5,20 @@ stream its CloudWatch log (the awslogs group and stream the task definition decl
 standard output as lines arrive, and exit with the container's exit code. A task that never
 ran its container (image pull, capacity, network) is an error that says why.
 
-Our own progress goes to standard error; standard output carries the task's log only, so
-``run-task -- plan --format json`` can be piped. boto3 is imported when the command runs.
+Plain ECS logic: what to show goes to the ``emit`` (the container's output) and ``note`` (our
+progress) callables the caller passes; the click command is in ``cli``. boto3 is imported when
+a function needs it.
 """
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass
 from typing import Callable
 
-import click
-
 from . import aws
-from .ecs_config import DEFAULT_CONFIG_FILE, LAUNCH_TYPES, RunTaskConfig, load
+from .ecs_config import RunTaskConfig
 from .errors import RunTaskError, UsageError
-from .redact import redact_text
 
 EXIT_INTERRUPTED = 130
 STARTED_BY = "schema-apply run-task"
@@ -262,7 +259,7 @@ class TaskWatcher:
             return False
         try:
             wanted = self.confirm(f"Stop task {task_id(self.task_arn)}? An apply may be part-way through")
-        except (KeyboardInterrupt, EOFError, click.Abort):
+        except (KeyboardInterrupt, EOFError):
             wanted = False
         if not wanted:
             return False
@@ -322,16 +319,20 @@ def _aws_error(exc: BaseException, doing: str) -> RunTaskError:
     raise exc
 
 
-# --- the command -------------------------------------------------------------------------------
+# --- launching and following ----------------------------------------------------------------------
 
-def run(config: RunTaskConfig, args: tuple[str, ...], *, wait: bool = True,
-        emit: Callable[[str], None] | None = None, note: Callable[[str], None] | None = None,
-        confirm: Callable[[str], bool] | None = None, sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic) -> int:
-    """Launch the task; with ``wait``, follow it and return its exit code."""
-    # ARGS may hold a --database-url with its password, and the container's log is printed here too
-    emit = emit or (lambda line: click.echo(redact_text(line)))
-    note = note or (lambda text: click.echo(f"run-task: {redact_text(text)}", err=True))
+@dataclass
+class Launched:
+    """A task that RunTask started, and what is needed to follow it."""
+
+    session: object
+    ecs: object
+    definition: TaskDefinition
+    task_arn: str
+
+
+def launch(config: RunTaskConfig, args: tuple[str, ...]) -> Launched:
+    """Describe the task definition and start one task running ``args``."""
     try:
         sess = aws.session(region=config.region, profile=config.profile)
         aws.require_region(sess, RunTaskError)
@@ -341,69 +342,32 @@ def run(config: RunTaskConfig, args: tuple[str, ...], *, wait: bool = True,
     except Exception as exc:
         raise _aws_error(exc, "connecting to ECS") from None
     definition = describe_definition(ecs, config)
-    task_arn = start(ecs, config, definition, args)
-    if not wait:
-        click.echo(task_arn)
-        return 0
-    note(f"started task {task_id(task_arn)} ({definition.name} on cluster {config.cluster}): "
-         f"{' '.join(args) if args else '(the image command)'}")
+    return Launched(sess, ecs, definition, start(ecs, config, definition, args))
+
+
+def follow(launched: Launched, config: RunTaskConfig, *, emit: Callable[[str], None],
+           note: Callable[[str], None], confirm: Callable[[str], bool] | None = None,
+           sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> int:
+    """Wait for the task, streaming its log to ``emit``; the container's exit code."""
+    definition = launched.definition
     follower = None
     if definition.log is None:
         note(f"container {definition.container} does not log to CloudWatch (log driver "
              f"{definition.log_driver or 'none'}): its output is not shown")
     else:
-        logs = sess.client("logs", region_name=definition.log.region or sess.region_name,
-                           config=aws.client_config())
-        follower = LogFollower(logs, definition.log.group, definition.log.stream(definition.container, task_arn))
-    return TaskWatcher(ecs, config, definition, task_arn, follower=follower, emit=emit, note=note,
+        logs = launched.session.client("logs", region_name=definition.log.region or launched.session.region_name,
+                                       config=aws.client_config())
+        follower = LogFollower(logs, definition.log.group, definition.log.stream(definition.container,
+                                                                                 launched.task_arn))
+    return TaskWatcher(launched.ecs, config, definition, launched.task_arn, follower=follower, emit=emit, note=note,
                        confirm=confirm, sleep=sleep, clock=clock).wait()
 
 
-def _confirm_on_terminal() -> Callable[[str], bool] | None:
-    if not sys.stdin.isatty():
-        return None
-    return lambda question: click.confirm(question, default=False, err=True)
-
-
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--env", "env_name", metavar="NAME", help="Use the [env.NAME] section of the config file.")
-@click.option("--config", "config_file", default=DEFAULT_CONFIG_FILE, show_default=True, metavar="PATH",
-              help="The file holding [env.NAME] sections.")
-@click.option("--cluster", metavar="NAME", help="ECS cluster (env SCHEMA_APPLY_ECS_CLUSTER; default: default).")
-@click.option("--task-definition", metavar="FAMILY[:REV]",
-              help="Task definition (env SCHEMA_APPLY_ECS_TASK_DEFINITION; default: schema-apply).")
-@click.option("--container", metavar="NAME",
-              help="Container to run ARGS in (env SCHEMA_APPLY_ECS_CONTAINER; default: the essential one).")
-@click.option("--subnet", "subnets", multiple=True, metavar="ID",
-              help="Subnet, repeatable (env SCHEMA_APPLY_ECS_SUBNETS=ID,ID).")
-@click.option("--security-group", "security_groups", multiple=True, metavar="ID",
-              help="Security group, repeatable (env SCHEMA_APPLY_ECS_SECURITY_GROUPS=ID,ID).")
-@click.option("--launch-type", type=click.Choice(LAUNCH_TYPES, case_sensitive=False),
-              help="Launch type (env SCHEMA_APPLY_ECS_LAUNCH_TYPE; default: FARGATE).")
-@click.option("--assign-public-ip/--no-assign-public-ip", default=None,
-              help="Give the task a public IP (env SCHEMA_APPLY_ECS_ASSIGN_PUBLIC_IP; default: no).")
-@click.option("--platform-version", metavar="V", help="Fargate platform version (env SCHEMA_APPLY_ECS_PLATFORM_VERSION).")
-@click.option("--region", metavar="REGION", help="AWS region (default: AWS_REGION, then the profile's).")
-@click.option("--profile", metavar="NAME", help="AWS profile (default: AWS_PROFILE).")
-@click.option("--timeout", type=float, metavar="SECONDS",
-              help="Wait at most this long for the task to stop (env SCHEMA_APPLY_ECS_TIMEOUT; default: 3600).")
-@click.option("--poll-interval", type=float, metavar="SECONDS",
-              help="Seconds between status and log reads (env SCHEMA_APPLY_ECS_POLL_INTERVAL; default: 5).")
-@click.option("--no-wait", is_flag=True, help="Print the task ARN and exit without waiting.")
-@click.option("-v", "--verbose", count=True, help="More detail on errors.")
-@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="[-- ARGS...]")
-def command(env_name, config_file, no_wait, verbose, args, **flags) -> None:
-    """Launch this image as a one-shot ECS task, stream its log, exit with its code.
-
-    \b
-    ARGS after -- become the container's command, e.g.
-      schema-apply run-task --env production -- plan
-      schema-apply run-task --env production -- apply --allow-drop
-    """
-    from .cli import _run
-
-    def body() -> int:
-        config = load(flags, env_name=env_name, config_file=config_file)
-        return run(config, tuple(args), wait=not no_wait, confirm=_confirm_on_terminal())
-
-    _run(body, verbose)
+def run(config: RunTaskConfig, args: tuple[str, ...], *, emit: Callable[[str], None],
+        note: Callable[[str], None], confirm: Callable[[str], bool] | None = None,
+        sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> int:
+    """Launch the task, follow it, return its exit code."""
+    launched = launch(config, args)
+    note(f"started task {task_id(launched.task_arn)} ({launched.definition.name} on cluster {config.cluster}): "
+         f"{' '.join(args) if args else '(the image command)'}")
+    return follow(launched, config, emit=emit, note=note, confirm=confirm, sleep=sleep, clock=clock)
