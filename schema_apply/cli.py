@@ -16,7 +16,9 @@ import click
 from . import __version__
 from .errors import UsageError
 from .exits import masked_usage_errors
+from .approvals import DropApprovals
 from .ecs_config import DEFAULT_CONFIG_FILE, LAUNCH_TYPES
+from .source import expected_digest
 from .settings import (DEFAULT_CREDSTASH_TABLE, DEFAULT_LOCK_TIMEOUT, DEFAULT_SCHEMA_FILE, FORMATS, Settings,
                        compile_regex, parse_context, parse_prefixes)
 
@@ -24,8 +26,10 @@ from .settings import (DEFAULT_CREDSTASH_TABLE, DEFAULT_LOCK_TIMEOUT, DEFAULT_SC
 def _connection_options(func):
     options = [
         click.option("--schema-file", envvar="SCHEMA_APPLY_SCHEMA_FILE", default=DEFAULT_SCHEMA_FILE,
-                     show_default=True, type=click.Path(dir_okay=False, path_type=Path),
+                     show_default=True, metavar="PATH|s3://BUCKET/KEY",
                      help="The Schemafile (env SCHEMA_APPLY_SCHEMA_FILE)."),
+        click.option("--schema-sha256", envvar="SCHEMA_APPLY_SCHEMA_SHA256", metavar="HEX",
+                     help="Refuse a Schemafile whose SHA-256 differs (env SCHEMA_APPLY_SCHEMA_SHA256)."),
         click.option("--database-url", envvar="SCHEMA_APPLY_DATABASE_URL", metavar="URL",
                      help="mysql://user:password@host:port/database (env SCHEMA_APPLY_DATABASE_URL)."),
         click.option("--credstash-key", envvar="SCHEMA_APPLY_CREDSTASH_KEY", metavar="NAME",
@@ -40,8 +44,10 @@ def _connection_options(func):
                      help="Connect over TLS and verify the server with this CA bundle."),
         click.option("--secret-prefix", "secret_prefixes", multiple=True, metavar="P",
                      help="Tables whose names start with P hold personal data (repeatable; default secret_)."),
-        click.option("--tables", "tables_rx", metavar="REGEX", help="Manage only tables matching REGEX."),
-        click.option("--ignore-tables", "ignore_rx", metavar="REGEX", help="Leave tables matching REGEX alone."),
+        click.option("--tables", "tables_rx", metavar="REGEX",
+                     help="Manage only tables whose whole name matches REGEX."),
+        click.option("--ignore-tables", "ignore_rx", metavar="REGEX",
+                     help="Leave tables whose whole name matches REGEX alone."),
         click.option("--lock-timeout", envvar="SCHEMA_APPLY_LOCK_TIMEOUT", type=float,
                      default=DEFAULT_LOCK_TIMEOUT, show_default=True, metavar="SECONDS",
                      help="Wait this long for the apply lock."),
@@ -57,6 +63,15 @@ def _format_option(func):
                         show_default=True, help="Report format.")(func)
 
 
+def _allow_drop_option(help_text: str):
+    return click.option("--allow-drop", "allow_drop", multiple=True, is_flag=False, flag_value="*",
+                        metavar="[KIND:NAME,...]", help=help_text)
+
+
+def _reviewed_plan_option(help_text: str):
+    return click.option("--plan", "reviewed_plan", metavar="FILE", help=help_text)
+
+
 def _settings(**kw) -> Settings:
     context = tuple(kw.get("credstash_context") or ())
     if not context and os.environ.get("SCHEMA_APPLY_CREDSTASH_CONTEXT"):
@@ -68,7 +83,8 @@ def _settings(**kw) -> Settings:
     if lock_timeout is not None and lock_timeout < 0:
         raise UsageError("--lock-timeout: must be zero or more seconds")
     return Settings(
-        schema_file=kw.get("schema_file") or Path(DEFAULT_SCHEMA_FILE),
+        schema_file=str(kw.get("schema_file") or DEFAULT_SCHEMA_FILE),
+        schema_sha256=expected_digest(kw.get("schema_sha256")),
         database_url=kw.get("database_url"),
         credstash_key=kw.get("credstash_key"),
         credstash_table=kw.get("credstash_table") or DEFAULT_CREDSTASH_TABLE,
@@ -78,11 +94,13 @@ def _settings(**kw) -> Settings:
         secret_prefixes=parse_prefixes(prefixes),
         tables=compile_regex(kw.get("tables_rx"), option="--tables"),
         ignore_tables=compile_regex(kw.get("ignore_rx"), option="--ignore-tables"),
-        allow_drop=bool(kw.get("allow_drop")),
+        allow_drop=DropApprovals.parse(kw.get("allow_drop") or ()),
         lock_timeout=DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout,
         output_format=kw.get("output_format") or "text",
         verbose=kw.get("verbose") or 0,
         dry_run=bool(kw.get("dry_run")),
+        plan_out=kw.get("plan_out"),
+        reviewed_plan=kw.get("reviewed_plan"),
         color=_color(),
     )
 
@@ -125,7 +143,10 @@ def main() -> None:
 @main.command()
 @_connection_options
 @_format_option
-@click.option("--allow-drop", is_flag=True, help="Permit destructive changes.")
+@_allow_drop_option("Permit destructive changes: all of them, or only those named (table:T, column:T.C).")
+@click.option("--out", "plan_out", metavar="FILE",
+              help="Also write the plan file (JSON: Schemafile and live schema digests, statements) for apply --plan.")
+@_reviewed_plan_option("Also check that the plan FILE still holds (exit 5 if not).")
 def plan(**kw) -> None:
     """Print the changes and the DDL that apply would run. Changes nothing."""
     from . import commands
@@ -135,8 +156,10 @@ def plan(**kw) -> None:
 @main.command()
 @_connection_options
 @_format_option
-@click.option("--allow-drop", is_flag=True, help="Permit destructive changes.")
+@_allow_drop_option("Permit destructive changes: all of them, or only those named (table:T, column:T.C).")
 @click.option("--dry-run", is_flag=True, help="Plan only, as the plan command does.")
+@_reviewed_plan_option("Apply only if the Schemafile, the live schema and the statements are still those of the "
+                       "plan FILE (path or s3:// URI, from plan --out); else exit 5 and apply nothing.")
 def apply(**kw) -> None:
     """Run the DDL that brings the database to the Schemafile, then verify."""
     from . import commands
@@ -158,9 +181,9 @@ def export(output, **kw) -> None:
 @click.argument("from_file", metavar="FROM.sql", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("to_file", metavar="TO.sql", type=click.Path(dir_okay=False, path_type=Path))
 @_format_option
-@click.option("--allow-drop", is_flag=True, help="Show destructive changes as allowed.")
-@click.option("--tables", "tables_rx", metavar="REGEX", help="Compare only tables matching REGEX.")
-@click.option("--ignore-tables", "ignore_rx", metavar="REGEX", help="Leave tables matching REGEX out.")
+@_allow_drop_option("Show destructive changes as allowed: all of them, or only those named.")
+@click.option("--tables", "tables_rx", metavar="REGEX", help="Compare only tables whose whole name matches REGEX.")
+@click.option("--ignore-tables", "ignore_rx", metavar="REGEX", help="Leave tables whose whole name matches REGEX out.")
 @click.option("--flavor", default="mysql-8.0", show_default=True,
               help="Server the DDL is for, e.g. mysql-8.0, mysql-5.7, mariadb-10.11 (charset defaults).")
 @click.option("-v", "--verbose", count=True)
@@ -168,6 +191,20 @@ def diff(from_file, to_file, flavor, **kw) -> None:
     """Offline: print the DDL that turns FROM.sql into TO.sql. No database."""
     from . import commands
     _command(kw, "diff", lambda settings, _shown: commands.diff(settings, from_file, to_file, flavor))
+
+
+@main.command()
+@click.argument("plan_file", metavar="PLAN.json")
+@_format_option
+def show(plan_file, output_format) -> None:
+    """Show a saved plan (plan --out, or plan --format json) in another format. No database."""
+    from . import exits, planfile, report
+
+    def body() -> int:
+        report.emit(report.render(planfile.read_document(plan_file), output_format, color=_color()))
+        return 0
+
+    exits.run(body)
 
 
 @main.command("run-task", context_settings={"allow_interspersed_args": False})

@@ -99,6 +99,10 @@ class PolicyRefused(SchemaApplyError):
     exit_code = EXIT_REFUSED
 
 
+class DigestMismatch(SchemaApplyError):
+    """A file's SHA-256 is not the one it was sent with (a Schemafile in S3 changed after upload)."""
+
+
 class StatementFailed(SchemaApplyError):
     """The server refused a statement during apply; the report says what ran and what did not."""
 

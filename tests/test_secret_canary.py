@@ -43,6 +43,7 @@ from schema_apply.commands import load_schemafile
 from schema_apply.introspect import detect_flavor, introspect
 from schema_apply.plan import build_plan
 from schema_apply.settings import Settings
+from schema_apply.source import read_schemafile
 from schema_apply.connection import lock_name
 from secret_helpers import (Canary, GeneralLog, Transcript, check_logged, mysql_user, plant_rows, root_execute,
                             row_read)
@@ -284,7 +285,7 @@ def _statements(server, db: str, scenario: Scenario) -> list[tuple[str, str]]:
         schemafile.write_text(scenario.after)
         with guarded(server, db) as conn:
             flavor, _ = detect_flavor(conn, db)
-            desired = load_schemafile(schemafile, flavor, db, Settings(schema_file=schemafile))
+            desired = load_schemafile(read_schemafile(str(schemafile)), flavor, db, Settings(schema_file=str(schemafile)))
             plan = build_plan(introspect(conn, db, flavor).schema, desired, flavor, allow_drop=True)
     return [(st.table, st.sql) for st in plan.statements]
 
