@@ -136,8 +136,13 @@ def main() -> None:
 
     \b
     exit codes: 0 success (plan: in sync), 1 error, 2 changes pending (plan/diff),
-                3 refused by policy (destructive change without --allow-drop)
+                3 refused by policy (destructive change without --allow-drop),
+                4 busy (the apply lock is held by another run; safe to retry),
+                5 stale (apply --plan: the Schemafile or the live schema changed),
+                6 stopped (SIGTERM/SIGINT during apply)
     """
+    from .channel import mark_stdout_if_asked
+    sys.stdout = mark_stdout_if_asked(sys.stdout)  # under run-task: standard output apart from the rest
 
 
 @main.command()
@@ -211,7 +216,7 @@ def show(plan_file, output_format) -> None:
 @click.option("--env", "env_name", metavar="NAME", help="Use the [env.NAME] section of the config file.")
 @click.option("--config", "config_file", default=DEFAULT_CONFIG_FILE, show_default=True, metavar="PATH",
               help="The file holding [env.NAME] sections.")
-@click.option("--cluster", metavar="NAME", help="ECS cluster (env SCHEMA_APPLY_ECS_CLUSTER; default: default).")
+@click.option("--cluster", metavar="NAME", help="ECS cluster (env SCHEMA_APPLY_ECS_CLUSTER; required).")
 @click.option("--task-definition", metavar="FAMILY[:REV]",
               help="Task definition (env SCHEMA_APPLY_ECS_TASK_DEFINITION; default: schema-apply).")
 @click.option("--container", metavar="NAME",
@@ -231,33 +236,50 @@ def show(plan_file, output_format) -> None:
               help="Wait at most this long for the task to stop (env SCHEMA_APPLY_ECS_TIMEOUT; default: 3600).")
 @click.option("--poll-interval", type=float, metavar="SECONDS",
               help="Seconds between status and log reads (env SCHEMA_APPLY_ECS_POLL_INTERVAL; default: 5).")
+@click.option("--schema-file", "schema_file", metavar="PATH",
+              help="Upload this Schemafile to s3://BUCKET/PREFIX/<sha256>.sql and run the task on it "
+                   "(default: the Schemafile in the image).")
+@click.option("--schema-bucket", metavar="NAME", help="Bucket for --schema-file (env SCHEMA_APPLY_ECS_SCHEMA_BUCKET).")
+@click.option("--schema-prefix", metavar="PREFIX",
+              help="Key prefix for --schema-file (env SCHEMA_APPLY_ECS_SCHEMA_PREFIX; default: schemafiles).")
+@click.option("--propagate-tags/--no-propagate-tags", default=None,
+              help="Copy the task definition's tags to the task; needs ecs:TagResource "
+                   "(env SCHEMA_APPLY_ECS_PROPAGATE_TAGS; default: no).")
 @click.option("--no-wait", is_flag=True, help="Print the task ARN and exit without waiting.")
-@click.option("-v", "--verbose", count=True, help="More detail on errors.")
+@click.option("-v", "--verbose", count=True, help="More detail on run-task's own errors.")
 @click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="[--] [ARGS...]")
-def run_task_command(env_name, config_file, no_wait, verbose, args, **flags) -> None:
+def run_task_command(env_name, config_file, schema_file, no_wait, verbose, args, **flags) -> None:
     """Launch this image as a one-shot ECS task, stream its log, exit with its code.
 
     \b
-    ARGS after -- become the container's command, e.g.
+    run-task's own options come first; everything from the first argument that is
+    not one of them (or everything after --) is the container's command:
       schema-apply run-task --env production -- plan
-      schema-apply run-task --env production -- apply --allow-drop
+      schema-apply run-task --env production --schema-file Schemafile.sql -- apply -v
+    The container's standard output comes out on standard output (clean JSON with
+    --format json), its standard error and run-task's own notes on standard error.
     """
     from . import exits, run_task
     from .ecs_config import load
     from .redact import redact_text
 
-    def emit(line: str) -> None:  # ARGS may hold a --database-url with its password, and so may the log
+    # ARGS may hold a --database-url with its password, and so may the log: everything is masked
+    def out(line: str) -> None:
         click.echo(redact_text(line))
 
+    def err(line: str) -> None:
+        click.echo(redact_text(line), err=True)
+
     def note(text: str) -> None:
-        click.echo(f"run-task: {redact_text(text)}", err=True)
+        err(f"run-task: {text}")
 
     def body() -> int:
         config = load(flags, env_name=env_name, config_file=config_file)
         if no_wait:
-            click.echo(run_task.launch(config, tuple(args)).task_arn)
+            click.echo(run_task.launch(config, tuple(args), schema_file=schema_file).task_arn)
             return 0
-        return run_task.run(config, tuple(args), emit=emit, note=note, confirm=_confirm_on_terminal())
+        return run_task.run(config, tuple(args), out=out, err=err, note=note, schema_file=schema_file,
+                            confirm=_confirm_on_terminal())
 
     exits.run(body, verbose=verbose)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import aws
+from .channel import MARKER_VARIABLE, Demux, new_marker
 from .ecs_config import RunTaskConfig
 from .errors import RunTaskError, UsageError
 
@@ -90,16 +91,20 @@ def describe_definition(ecs, config: RunTaskConfig) -> TaskDefinition:
 
 # --- starting ------------------------------------------------------------------------------------
 
-def start(ecs, config: RunTaskConfig, definition: TaskDefinition, args: tuple[str, ...]) -> str:
-    """RunTask; the new task's ARN."""
+def start(ecs, config: RunTaskConfig, definition: TaskDefinition, args: tuple[str, ...],
+          environment: dict[str, str] | None = None) -> str:
+    """RunTask with ``args`` as the container's command and ``environment`` added to its variables;
+    the new task's ARN. Tags are copied from the task definition only when asked (``propagate_tags``):
+    under ECS tag-on-create authorisation that needs ``ecs:TagResource`` too."""
     params: dict = {
         "cluster": config.cluster,
         "taskDefinition": definition.arn,
         "count": 1,
         "launchType": config.launch_type,
         "startedBy": STARTED_BY,
-        "propagateTags": "TASK_DEFINITION",
     }
+    if config.propagate_tags:
+        params["propagateTags"] = "TASK_DEFINITION"
     if definition.network_mode == "awsvpc":
         if not config.subnets:
             raise UsageError(f"task definition {definition.name} uses awsvpc networking: give its subnets",
@@ -112,8 +117,13 @@ def start(ecs, config: RunTaskConfig, definition: TaskDefinition, args: tuple[st
         params["networkConfiguration"] = {"awsvpcConfiguration": vpc}
     if config.platform_version:
         params["platformVersion"] = config.platform_version
+    override: dict = {}
     if args:
-        params["overrides"] = {"containerOverrides": [{"name": definition.container, "command": list(args)}]}
+        override["command"] = list(args)
+    if environment:
+        override["environment"] = [{"name": k, "value": v} for k, v in environment.items()]
+    if override:
+        params["overrides"] = {"containerOverrides": [{"name": definition.container, **override}]}
     try:
         response = ecs.run_task(**params)
     except Exception as exc:
@@ -125,9 +135,8 @@ def start(ecs, config: RunTaskConfig, definition: TaskDefinition, args: tuple[st
                     "PlatformTaskDefinitionIncompatibilityException", "UnsupportedFeatureException"):
             raise RunTaskError(f"RunTask refused the request: {aws.error_message(exc) or code}") from None
         if code == "AccessDeniedException":
-            raise RunTaskError(f"RunTask: access denied ({aws.error_message(exc)})",
-                               hint="you need ecs:RunTask on the task definition and iam:PassRole on its roles "
-                                    "(ecs/run-task-policy.json)") from None
+            message = aws.error_message(exc)
+            raise RunTaskError(f"RunTask: access denied ({message})", hint=_access_hint(message)) from None
         raise _aws_error(exc, "RunTask") from None
     tasks = response.get("tasks") or []
     if not tasks:
@@ -303,6 +312,23 @@ _HINTS = [
 ]
 
 
+def _access_hint(message: str) -> str:
+    """What to grant, naming the action AWS says is missing."""
+    import re
+    found = re.search(r"perform:? ([A-Za-z0-9-]+:[A-Za-z0-9*]+)", message or "")
+    action = found.group(1) if found else None
+    if action and action.lower() == "ecs:tagresource":
+        return ("copying the task definition's tags to the task (--propagate-tags) needs ecs:TagResource: "
+                "grant it, or run without --propagate-tags")
+    if action and action.lower() == "iam:passrole":
+        return ("you need iam:PassRole on the task definition's task and execution roles, for "
+                "ecs-tasks.amazonaws.com (ecs/run-task-policy.json)")
+    if action:
+        return f"your role lacks {action} (ecs/run-task-policy.json lists what run-task needs)"
+    return ("you need ecs:RunTask on the task definition and iam:PassRole on its roles "
+            "(ecs/run-task-policy.json)")
+
+
 def _hint_for(text: str) -> str | None:
     for needles, hint in _HINTS:
         if any(n in (text or "") for n in needles):
@@ -319,6 +345,40 @@ def _aws_error(exc: BaseException, doing: str) -> RunTaskError:
     raise exc
 
 
+# --- the Schemafile, delivered as data ---------------------------------------------------------
+
+def upload_schemafile(sess, config: RunTaskConfig, path: str) -> tuple[str, str]:
+    """Put the Schemafile at ``s3://BUCKET/PREFIX/<sha256>.sql`` (content-addressed: the same file
+    always has the same name); its URI and SHA-256. S3 checks the upload against the digest too."""
+    import base64
+    import hashlib
+
+    from .source import sha256_hex
+    if not config.schema_bucket:
+        raise UsageError("--schema-file needs a bucket to upload it to",
+                         hint="--schema-bucket NAME, SCHEMA_APPLY_ECS_SCHEMA_BUCKET, or schema_bucket = \"NAME\" in "
+                              "the [env.NAME] section")
+    try:
+        data = open(path, "rb").read()
+    except OSError as exc:
+        raise UsageError(f"--schema-file {path}: cannot read: {exc.strerror}") from None
+    digest = sha256_hex(data)
+    key = f"{config.schema_prefix}/{digest}.sql" if config.schema_prefix else f"{digest}.sql"
+    uri = f"s3://{config.schema_bucket}/{key}"
+    try:
+        aws.client(sess, "s3").put_object(
+            Bucket=config.schema_bucket, Key=key, Body=data, ContentType="text/plain; charset=utf-8",
+            ChecksumSHA256=base64.b64encode(hashlib.sha256(data).digest()).decode())
+    except Exception as exc:
+        if aws.error_code(exc) == "AccessDeniedException":
+            raise RunTaskError(f"uploading {path} to {uri}: access denied",
+                               hint=f"your role needs s3:PutObject on arn:aws:s3:::{config.schema_bucket}/"
+                                    f"{config.schema_prefix + '/' if config.schema_prefix else ''}* "
+                                    "(ecs/run-task-policy.json)") from None
+        raise _aws_error(exc, f"uploading {path} to {uri}") from None
+    return uri, digest
+
+
 # --- launching and following ----------------------------------------------------------------------
 
 @dataclass
@@ -329,10 +389,13 @@ class Launched:
     ecs: object
     definition: TaskDefinition
     task_arn: str
+    schemafile: str | None = None  # the s3:// URI run-task gave the task
+    marker: str | None = None  # how the task marks its standard output (channel.py)
 
 
-def launch(config: RunTaskConfig, args: tuple[str, ...]) -> Launched:
-    """Describe the task definition and start one task running ``args``."""
+def launch(config: RunTaskConfig, args: tuple[str, ...], *, schema_file: str | None = None,
+           marker: str | None = None) -> Launched:
+    """Describe the task definition, upload ``schema_file`` if given, start one task running ``args``."""
     try:
         sess = aws.session(region=config.region, profile=config.profile)
         aws.require_region(sess, RunTaskError)
@@ -342,13 +405,22 @@ def launch(config: RunTaskConfig, args: tuple[str, ...]) -> Launched:
     except Exception as exc:
         raise _aws_error(exc, "connecting to ECS") from None
     definition = describe_definition(ecs, config)
-    return Launched(sess, ecs, definition, start(ecs, config, definition, args))
+    environment: dict[str, str] = {}
+    uri = None
+    if schema_file is not None:
+        uri, digest = upload_schemafile(sess, config, schema_file)
+        environment |= {"SCHEMA_APPLY_SCHEMA_FILE": uri, "SCHEMA_APPLY_SCHEMA_SHA256": digest}
+    if marker:
+        environment[MARKER_VARIABLE] = marker
+    arn = start(ecs, config, definition, args, environment)
+    return Launched(sess, ecs, definition, arn, uri, marker)
 
 
-def follow(launched: Launched, config: RunTaskConfig, *, emit: Callable[[str], None],
-           note: Callable[[str], None], confirm: Callable[[str], bool] | None = None,
+def follow(launched: Launched, config: RunTaskConfig, *, out: Callable[[str], None],
+           err: Callable[[str], None], note: Callable[[str], None], confirm: Callable[[str], bool] | None = None,
            sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> int:
-    """Wait for the task, streaming its log to ``emit``; the container's exit code."""
+    """Wait for the task, streaming its log (its standard output to ``out``, the rest to ``err``:
+    channel.py); the container's exit code."""
     definition = launched.definition
     follower = None
     if definition.log is None:
@@ -359,15 +431,23 @@ def follow(launched: Launched, config: RunTaskConfig, *, emit: Callable[[str], N
                                        config=aws.client_config())
         follower = LogFollower(logs, definition.log.group, definition.log.stream(definition.container,
                                                                                  launched.task_arn))
-    return TaskWatcher(launched.ecs, config, definition, launched.task_arn, follower=follower, emit=emit, note=note,
-                       confirm=confirm, sleep=sleep, clock=clock).wait()
+    demux = Demux(launched.marker, out, err) if launched.marker else None
+    try:
+        return TaskWatcher(launched.ecs, config, definition, launched.task_arn, follower=follower,
+                           emit=demux.feed if demux else out, note=note, confirm=confirm, sleep=sleep,
+                           clock=clock).wait()
+    finally:
+        if demux:
+            demux.close()
 
 
-def run(config: RunTaskConfig, args: tuple[str, ...], *, emit: Callable[[str], None],
-        note: Callable[[str], None], confirm: Callable[[str], bool] | None = None,
+def run(config: RunTaskConfig, args: tuple[str, ...], *, out: Callable[[str], None], err: Callable[[str], None],
+        note: Callable[[str], None], schema_file: str | None = None, confirm: Callable[[str], bool] | None = None,
         sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> int:
     """Launch the task, follow it, return its exit code."""
-    launched = launch(config, args)
+    launched = launch(config, args, schema_file=schema_file, marker=new_marker())
+    if launched.schemafile:
+        note(f"uploaded {schema_file} to {launched.schemafile}")
     note(f"started task {task_id(launched.task_arn)} ({launched.definition.name} on cluster {config.cluster}): "
          f"{' '.join(args) if args else '(the image command)'}")
-    return follow(launched, config, emit=emit, note=note, confirm=confirm, sleep=sleep, clock=clock)
+    return follow(launched, config, out=out, err=err, note=note, confirm=confirm, sleep=sleep, clock=clock)

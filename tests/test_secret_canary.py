@@ -556,7 +556,8 @@ def test_run_task_never_prints_the_password_it_passes_on(monkeypatch, tmp_path):
         ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
         subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
         group = ec2.create_security_group(GroupName="schema-apply", Description="x", VpcId=vpc)["GroupId"]
-        result = CliRunner().invoke(main, ["run-task", "--subnet", subnet, "--security-group", group, "--",
+        result = CliRunner().invoke(main, ["run-task", "--cluster", "default", "--subnet", subnet,
+                                           "--security-group", group, "--",
                                            "plan", "--database-url", url])
     assert "started task" in result.stderr, result.output
     assert password not in result.output, result.output
