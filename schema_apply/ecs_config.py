@@ -164,5 +164,4 @@ def _validated(values: dict[str, Any]) -> RunTaskConfig:
                               f"section of {DEFAULT_CONFIG_FILE} (--env NAME)")
     if not config.task_definition:
         raise UsageError("task definition: must not be empty")
-    prefix = config.schema_prefix.strip("/")
-    return RunTaskConfig(**{**values, "launch_type": launch_type, "schema_prefix": prefix})
+    return RunTaskConfig(**{**values, "launch_type": launch_type})

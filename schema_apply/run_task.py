@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from . import aws
@@ -359,11 +360,12 @@ def upload_schemafile(sess, config: RunTaskConfig, path: str) -> tuple[str, str]
                          hint="--schema-bucket NAME, SCHEMA_APPLY_ECS_SCHEMA_BUCKET, or schema_bucket = \"NAME\" in "
                               "the [env.NAME] section")
     try:
-        data = open(path, "rb").read()
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise UsageError(f"--schema-file {path}: cannot read: {exc.strerror}") from None
     digest = sha256_hex(data)
-    key = f"{config.schema_prefix}/{digest}.sql" if config.schema_prefix else f"{digest}.sql"
+    prefix = config.schema_prefix.strip("/")
+    key = f"{prefix}/{digest}.sql" if prefix else f"{digest}.sql"
     uri = f"s3://{config.schema_bucket}/{key}"
     try:
         aws.client(sess, "s3").put_object(
@@ -373,8 +375,7 @@ def upload_schemafile(sess, config: RunTaskConfig, path: str) -> tuple[str, str]
         if aws.error_code(exc) == "AccessDeniedException":
             raise RunTaskError(f"uploading {path} to {uri}: access denied",
                                hint=f"your role needs s3:PutObject on arn:aws:s3:::{config.schema_bucket}/"
-                                    f"{config.schema_prefix + '/' if config.schema_prefix else ''}* "
-                                    "(ecs/run-task-policy.json)") from None
+                                    f"{prefix + '/' if prefix else ''}* (ecs/run-task-policy.json)") from None
         raise _aws_error(exc, f"uploading {path} to {uri}") from None
     return uri, digest
 

@@ -4,14 +4,13 @@ stop codes, start failures, timeouts, Ctrl-C and log streaming with botocore's S
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from moto import mock_aws
 
-from aws_helpers import REGION, REPO, aws_env  # noqa: F401
+from aws_helpers import REGION, REPO, MotoEcs, aws_env  # noqa: F401
 from schema_apply import run_task
 from schema_apply.cli import main
 from schema_apply.ecs_config import RunTaskConfig, load
@@ -31,43 +30,6 @@ def taskdef_json() -> dict:
 
 
 # --- moto: the real calls, end to end ------------------------------------------------------------
-
-class MotoEcs:
-    """A cluster, the repo's task definition, a subnet and a log group, in moto."""
-
-    def __init__(self):
-        import boto3
-        self.ecs = boto3.client("ecs", region_name=REGION)
-        self.logs = boto3.client("logs", region_name=REGION)
-        ec2 = boto3.client("ec2", region_name=REGION)
-        self.ecs.create_cluster(clusterName="default")
-        definition = taskdef_json()
-        # moto sums container-level memory to place tasks (real Fargate does not need it).
-        definition["containerDefinitions"][0]["memory"] = int(definition["memory"])
-        self.ecs.register_task_definition(**definition)
-        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})  # moto's ENI needs it
-        self.subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
-        self.group = ec2.create_security_group(GroupName="schema-apply", Description="x", VpcId=vpc)["GroupId"]
-        self.logs.create_log_group(logGroupName=GROUP)
-        self.written: list[str] = []
-
-    def task(self) -> dict:
-        arns = self.ecs.list_tasks(cluster="default")["taskArns"]
-        assert len(arns) == 1
-        return self.ecs.describe_tasks(cluster="default", tasks=arns)["tasks"][0]
-
-    def container_writes(self, *lines: str) -> None:
-        """What the awslogs driver does: the task's stream, one event per line."""
-        arn = self.ecs.list_tasks(cluster="default")["taskArns"][0]
-        stream = f"schema-apply/schema-apply/{run_task.task_id(arn)}"
-        if not self.logs.describe_log_streams(logGroupName=GROUP, logStreamNamePrefix=stream)["logStreams"]:
-            self.logs.create_log_stream(logGroupName=GROUP, logStreamName=stream)
-        now = int(time.time() * 1000)
-        self.logs.put_log_events(logGroupName=GROUP, logStreamName=stream,
-                                 logEvents=[{"timestamp": now, "message": line} for line in lines])
-        self.written.extend(lines)
-
 
 @pytest.fixture
 def moto_ecs(aws_env):
