@@ -137,3 +137,26 @@ def test_apply_plan_from_s3(stage, tmp_path):
     result = CliRunner().invoke(main, ["apply", "--plan", uri, "--schema-file", f"s3://{BUCKET}/schemafiles/{digest}.sql",
                                        "--schema-sha256", digest, "--database-url", stage.database_url])
     assert result.exit_code == 0, result.output
+
+
+def test_a_plan_only_user_plans_like_the_ddl_user_and_cannot_apply(server, databases, tmp_path):
+    """The plan-only task definition (ecs/cloudformation.yaml, CredstashPlanKey) runs as a user with
+    GRANT REFERENCES, SHOW VIEW: it sees every table's columns, keys and foreign keys, so its plan is
+    the DDL user's; the server refuses it every change, so a pull request cannot apply anything."""
+    from secret_helpers import mysql_user
+    db = databases.new(LIVE + "CREATE TABLE secret_cards (id int NOT NULL PRIMARY KEY, shop int,"
+                              " KEY k (shop), CONSTRAINT fk FOREIGN KEY (shop) REFERENCES shops (id));")
+    schemafile = tmp_path / "Schemafile.sql"
+    schemafile.write_text(WANTED + "CREATE TABLE secret_cards (id int NOT NULL PRIMARY KEY, shop int,"
+                                   " KEY k (shop), CONSTRAINT fk FOREIGN KEY (shop) REFERENCES shops (id));")
+    as_root = CliRunner().invoke(main, ["plan", "--format", "json", "--schema-file", str(schemafile),
+                                        "--database-url", server.url(db)])
+    with mysql_user(server, [f"REFERENCES, SHOW VIEW ON `{db}`.*"]) as user:
+        planned = CliRunner().invoke(main, ["plan", "--format", "json", "--schema-file", str(schemafile),
+                                            "--database-url", user.url(db)])
+        applied = CliRunner().invoke(main, ["apply", "--schema-file", str(schemafile), "--database-url", user.url(db)])
+    assert planned.exit_code == as_root.exit_code == 2, planned.output
+    reviewed, by_root = json.loads(planned.stdout), json.loads(as_root.stdout)
+    assert reviewed["statements"] == by_root["statements"]
+    assert reviewed["live_sha256"] == by_root["live_sha256"]  # so the DDL user's apply --plan accepts the review
+    assert applied.exit_code == 1 and "(1142) ALTER command denied" in applied.stderr
