@@ -260,3 +260,17 @@ def test_review_caps_the_comment(checkout):
     result, comment, calls = checkout(big)
     assert result.returncode == 0
     assert len(comment) < 65536 and "(cut: the whole plan is in the job's log)" in comment
+
+
+def test_template_writes_a_schema_apply_toml_run_task_reads(template, tmp_path):
+    from schema_apply.ecs_config import RunTaskConfig, load
+    text, names = template["Outputs"]["SchemaApplyToml"]["Value"]["Fn::Sub"]
+    values = {"Cluster": "schema-apply", "Name": "schema-apply", "Subnets": 'subnet-a", "subnet-b',
+              "TaskSecurityGroup": "sg-1", "AWS::Region": "eu-west-1", "TheBucket": "bucket",
+              "SchemafilePrefix": "schemafiles"}
+    assert set(re.findall(r"\$\{([^}]+)\}", text)) == set(values)
+    path = tmp_path / "schema-apply.toml"
+    path.write_text(re.sub(r"\$\{([^}]+)\}", lambda m: values[m.group(1)], text))
+    assert load({}, env_name="production", config_file=path, environ={}) == RunTaskConfig(
+        cluster="schema-apply", task_definition="schema-apply", subnets=("subnet-a", "subnet-b"),
+        security_groups=("sg-1",), region="eu-west-1", schema_bucket="bucket", schema_prefix="schemafiles")
