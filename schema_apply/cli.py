@@ -101,7 +101,6 @@ def _settings(**kw) -> Settings:
         dry_run=bool(kw.get("dry_run")),
         plan_out=kw.get("plan_out"),
         reviewed_plan=kw.get("reviewed_plan"),
-        color=_color(),
     )
 
 

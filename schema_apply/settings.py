@@ -35,7 +35,6 @@ class Settings:
     dry_run: bool = False
     plan_out: str | None = None  # plan --out: write the plan file here
     reviewed_plan: str | None = None  # apply --plan: apply only if this plan still holds
-    color: bool = False
 
     def manages(self, table: str) -> bool:
         """Whether --tables / --ignore-tables leave ``table`` to us: the pattern must match the whole

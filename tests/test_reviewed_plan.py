@@ -16,16 +16,6 @@ SHOPS = "CREATE TABLE shops (id int NOT NULL PRIMARY KEY, name varchar(50) NOT N
 SHOPS_V2 = "CREATE TABLE shops (id int NOT NULL PRIMARY KEY, name varchar(100) NOT NULL, phone varchar(20));\n"
 
 
-@pytest.fixture
-def setup(server, databases, tmp_path):
-    def make(current: str, desired: str):
-        db = databases.new(current)
-        f = tmp_path / "Schemafile.sql"
-        f.write_text(desired, encoding="utf-8")
-        return db, f, ["--schema-file", str(f), "--database-url", server.url(db)]
-    return make
-
-
 def run_sql(server, db, sql):
     conn = server.connect(db)
     with conn.cursor() as cur:
