@@ -1,8 +1,8 @@
 """The command line: a thin layer of click over one Settings object.
 
-Every command body lives elsewhere (``schema_apply.commands``); this module
-only turns flags and ``SCHEMA_APPLY_*`` variables into Settings, and turns
-errors into messages and the exit codes of DESIGN.md.
+Every command body lives elsewhere (``commands`` for plan/apply/export/diff, ``run_task`` for
+the ECS logic); this module only turns flags and ``SCHEMA_APPLY_*`` variables into Settings and
+a reporter (``report``), and hands results and errors to ``exits`` for the exit codes of DESIGN.md.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import UsageError
-from .exits import masked_usage_errors
 from .approvals import DropApprovals
 from .ecs_config import DEFAULT_CONFIG_FILE, LAUNCH_TYPES
+from .errors import UsageError
+from .exits import masked_usage_errors
 from .source import expected_digest
 from .settings import (DEFAULT_CREDSTASH_TABLE, DEFAULT_LOCK_TIMEOUT, DEFAULT_SCHEMA_FILE, FORMATS, Settings,
                        compile_regex, parse_context, parse_prefixes)

@@ -252,11 +252,10 @@ class Reporter:
 
     def finished(self, result: Result) -> None:
         doc = document(result)
-        if not result.applying:
-            if result.error is None:
-                emit(self.render(doc), self.out)
-                if result.context.command == "apply" and result.plan.refused:
-                    emit("apply refused: nothing was applied", self.err)
+        if not result.applying:  # the plan, as it stands now (also when it is not the reviewed one)
+            emit(self.render(doc), self.out)
+            if result.error is None and result.context.command == "apply" and result.plan.refused:
+                emit("apply refused: nothing was applied", self.err)
         elif result.exit_code != 0:
             emit(outcomes_text(doc, self.color), self.err)
         else:
