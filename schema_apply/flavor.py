@@ -513,7 +513,7 @@ def _table(table: Table, flavor: Flavor, inherit: tuple[str, str], database: str
         columns.append(_column(col, flavor, (charset, collation), pk_columns, timestamps_seen))
         if col.type.name == "timestamp":
             timestamps_seen += 1
-    table = fold_json(replace(table, columns=tuple(columns)), flavor)
+    table = fold_json(replace(table, columns=tuple(columns), options=options), flavor)
     by_key = {c.key: c for c in table.columns}
     indexes = _indexes(table, by_key, flavor)
     foreign_keys, indexes = _foreign_keys(table, indexes, flavor, database)

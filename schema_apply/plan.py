@@ -30,6 +30,7 @@ from .changes import (
     AddCheck, AddColumn, AddForeignKey, AddIndex, Change, ChangeIndexVisibility, ChangePartitioning,
     ChangeTableOptions, CreateTable, CreateView, DropCheck, DropColumn, DropForeignKey, DropIndex, DropTable,
     DropView, ModifyCheck, ModifyColumn, ModifyForeignKey, ModifyIndex, RenameIndex, RenameTable)
+from .approvals import DropApprovals
 from .diff import diff
 from .flavor import Flavor
 from .model import ForeignKey, Schema, Table, key
@@ -69,7 +70,7 @@ class Plan:
         return list(seen)
 
 
-def build_plan(current: Schema, desired: Schema, flavor: Flavor, *, allow_drop: bool = False,
+def build_plan(current: Schema, desired: Schema, flavor: Flavor, *, allow_drop: "bool | DropApprovals" = False,
                secret_prefixes: tuple[str, ...] = ("secret_",)) -> Plan:
     """Diff, then policy, then order. ``current`` and ``desired`` are normalised for ``flavor``."""
     changes = diff(current, desired)
