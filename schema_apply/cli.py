@@ -15,7 +15,9 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .dsn import ssl_mode
 from .errors import EXIT_ERROR, SchemaApplyError, UsageError
+from .firewall import redaction
 from .settings import (DEFAULT_CREDSTASH_TABLE, DEFAULT_LOCK_TIMEOUT, DEFAULT_SCHEMA_FILE, FORMATS, Settings,
                        compile_regex, parse_context, parse_prefixes)
 
@@ -36,7 +38,10 @@ def _connection_options(func):
         click.option("--secrets-manager-id", envvar="SCHEMA_APPLY_SECRETS_MANAGER_ID", metavar="ID",
                      help="AWS Secrets Manager secret holding the connection instead."),
         click.option("--ssl-ca", envvar="SCHEMA_APPLY_SSL_CA", metavar="PATH",
-                     help="Connect over TLS and verify the server with this CA bundle."),
+                     help="CA bundle to verify the server with (env SCHEMA_APPLY_SSL_CA)."),
+        click.option("--ssl-mode", envvar="SCHEMA_APPLY_SSL_MODE", metavar="MODE",
+                     help="disabled, preferred, required, verify-ca or verify-identity, as MySQL clients"
+                          " (env SCHEMA_APPLY_SSL_MODE; default verify-identity with --ssl-ca, else preferred)."),
         click.option("--secret-prefix", "secret_prefixes", multiple=True, metavar="P",
                      help="Tables whose names start with P hold personal data (repeatable; default secret_)."),
         click.option("--tables", "tables_rx", metavar="REGEX", help="Manage only tables matching REGEX."),
@@ -74,10 +79,12 @@ def _settings(**kw) -> Settings:
         credstash_context=parse_context(context, source="--credstash-context"),
         secrets_manager_id=kw.get("secrets_manager_id"),
         ssl_ca=kw.get("ssl_ca"),
+        ssl_mode=ssl_mode(kw.get("ssl_mode")),
         secret_prefixes=parse_prefixes(prefixes),
         tables=compile_regex(kw.get("tables_rx"), option="--tables"),
         ignore_tables=compile_regex(kw.get("ignore_rx"), option="--ignore-tables"),
         allow_drop=bool(kw.get("allow_drop")),
+        allow_secret_dependent=bool(kw.get("allow_secret_dependent")),
         lock_timeout=DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout,
         output_format=kw.get("output_format") or "text",
         verbose=kw.get("verbose") or 0,
@@ -93,7 +100,7 @@ def _command(kw: dict, body) -> None:
 
 def _run(body, verbose: int = 0) -> None:
     """Run a command body; turn its result or error into an exit code."""
-    from .redact import redact_text  # the one place output is scrubbed
+    redact_text = redaction.redact_text  # the one place output is scrubbed (the streams are too)
     try:
         code = body()
     except SchemaApplyError as exc:
@@ -122,15 +129,20 @@ def _masked_usage_errors():
     try:
         yield
     except click.ClickException as exc:
-        from .redact import redact_text
-        exc.message = redact_text(exc.message)
+        exc.message = redaction.redact_text(exc.message)
         if isinstance(exc, click.UsageError):
             exc.exit_code = EXIT_ERROR  # bad input is 1; 2 means "changes pending" (DESIGN.md)
         raise
 
 
 class _Group(click.Group):
-    """The command group; usage errors (its own and its commands') are masked like all output."""
+    """The command group; usage errors (its own and its commands') are masked like all output, and the
+    redaction is in front of stdout and stderr before the command line is even parsed."""
+
+    def main(self, args=None, *pos, **kwargs):
+        argv = sys.argv[1:] if args is None else list(args)
+        with redaction.install(argv):
+            return super().main(args, *pos, **kwargs)
 
     def make_context(self, *args, **kwargs):
         with _masked_usage_errors():
@@ -148,7 +160,9 @@ def main() -> None:
 
     \b
     exit codes: 0 success (plan: in sync), 1 error, 2 changes pending (plan/diff),
-                3 refused by policy (destructive change without --allow-drop)
+                3 refused by policy (destructive change without --allow-drop, a change
+                  that depends on secret rows without --allow-secret-dependent, the
+                  firewall's rules)
     """
 
 
@@ -156,6 +170,8 @@ def main() -> None:
 @_connection_options
 @_format_option
 @click.option("--allow-drop", is_flag=True, help="Permit destructive changes.")
+@click.option("--allow-secret-dependent", is_flag=True,
+              help="Permit changes to secret tables whose success depends on their rows (see README).")
 def plan(**kw) -> None:
     """Print the changes and the DDL that apply would run. Changes nothing."""
     from . import commands
@@ -166,6 +182,8 @@ def plan(**kw) -> None:
 @_connection_options
 @_format_option
 @click.option("--allow-drop", is_flag=True, help="Permit destructive changes.")
+@click.option("--allow-secret-dependent", is_flag=True,
+              help="Permit changes to secret tables whose success depends on their rows (see README).")
 @click.option("--dry-run", is_flag=True, help="Plan only, as the plan command does.")
 def apply(**kw) -> None:
     """Run the DDL that brings the database to the Schemafile, then verify."""
@@ -188,6 +206,8 @@ def export(output, **kw) -> None:
 @click.argument("to_file", metavar="TO.sql", type=click.Path(dir_okay=False, path_type=Path))
 @_format_option
 @click.option("--allow-drop", is_flag=True, help="Show destructive changes as allowed.")
+@click.option("--allow-secret-dependent", is_flag=True,
+              help="Show changes to secret tables that depend on their rows as allowed.")
 @click.option("--tables", "tables_rx", metavar="REGEX", help="Compare only tables matching REGEX.")
 @click.option("--ignore-tables", "ignore_rx", metavar="REGEX", help="Leave tables matching REGEX out.")
 @click.option("--flavor", default="mysql-8.0", show_default=True,

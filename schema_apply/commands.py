@@ -14,6 +14,8 @@ from . import flavor as flavors
 from .apply import run_statements, verify
 from .connection import ApplyLock, GuardedConnection
 from .errors import EXIT_ERROR, EXIT_OK, EXIT_REFUSED, SchemaApplyError
+from .firewall.objects import Surroundings
+from .firewall.secrecy import SecrecyPolicy
 from .flavor import Flavor
 from .introspect import LiveSchema, detect_flavor, introspect
 from .model import Schema
@@ -66,18 +68,27 @@ def _context(settings: Settings, live: LiveSchema, command: str) -> Context:
                    command=command, allow_drop=settings.allow_drop, color=settings.color, notes=notes)
 
 
+def _detect(conn: GuardedConnection) -> tuple[Flavor, bool]:
+    """The server's flavor; the connection's secrecy policy is settled from it (the run's one policy)."""
+    flavor, exists = detect_flavor(conn, conn.database)
+    conn.settle(flavor)
+    return flavor, exists
+
+
 def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor, desired: Schema
           ) -> tuple[LiveSchema, Schema, Plan]:
     live = introspect(conn, conn.database, flavor)
     desired = desired.filtered(lambda name: name not in live.hidden_views)  # cannot be compared: left alone
+    around = Surroundings.of(live.schema, desired, conn.policy, database=conn.database,
+                             hidden_views=live.hidden_views)
     plan = build_plan(live.schema.filtered(settings.manages), desired, flavor, allow_drop=settings.allow_drop,
-                      secret_prefixes=settings.secret_prefixes)
+                      allow_secret_dependent=settings.allow_secret_dependent, policy=conn.policy, around=around)
     return live, desired, plan
 
 
 def plan(settings: Settings) -> int:
     with _connect(settings, _verbose_logger(settings)) as conn:
-        flavor, exists = detect_flavor(conn, conn.database)
+        flavor, exists = _detect(conn)
         desired = load_schemafile(settings.schema_file, flavor, conn.database, settings)
         live, _, the_plan = _plan(conn, settings, flavor, desired)
     emit(render_plan(the_plan, _context(settings, live, "plan"), settings.output_format))
@@ -87,7 +98,7 @@ def plan(settings: Settings) -> int:
 def apply(settings: Settings) -> int:
     fmt = settings.output_format
     with _connect(settings, _verbose_logger(settings)) as conn:
-        flavor, _ = detect_flavor(conn, conn.database)
+        flavor, _ = _detect(conn)
         # parse before taking the lock: a bad Schemafile fails fast and changes nothing
         desired = load_schemafile(settings.schema_file, flavor, conn.database, settings)
         with ApplyLock(conn, conn.database, settings.lock_timeout):
@@ -161,7 +172,7 @@ def _report_failure(settings: Settings, the_plan: Plan, ctx: Context, outcomes: 
 def export(settings: Settings, output: Path | None) -> int:
     from .export import schemafile
     with _connect(settings, _verbose_logger(settings)) as conn:
-        flavor, exists = detect_flavor(conn, conn.database)
+        flavor, exists = _detect(conn)
         live = introspect(conn, conn.database, flavor)
     hidden = tuple(v for v in live.hidden_views if settings.manages(v))
     for view in hidden:
@@ -184,7 +195,8 @@ def diff(settings: Settings, from_file: Path, to_file: Path, flavor_name: str) -
     current = current.filtered(settings.manages)
     desired = load_schemafile(to_file, flavor, None, settings)
     the_plan = build_plan(current, desired, flavor, allow_drop=settings.allow_drop,
-                          secret_prefixes=settings.secret_prefixes)
+                          allow_secret_dependent=settings.allow_secret_dependent,
+                          policy=SecrecyPolicy.for_server(settings.secret_prefixes, flavor))
     ctx = Context(database=str(from_file), server=f"{flavor.name} (offline)", schema_file=str(to_file),
                   command="diff", allow_drop=settings.allow_drop, color=settings.color)
     emit(render_plan(the_plan, ctx, settings.output_format))

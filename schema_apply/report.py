@@ -1,6 +1,6 @@
 """Reports of plans and applies: text, json, sql, markdown.
 
-Everything printed goes through ``redact.redact_text`` on its way out (in
+Everything printed goes through ``firewall.redaction.redact_text`` on its way out (in
 ``emit``). Reports are built from change descriptions, statements and
 server error codes: never from rows. The JSON shape is documented in the
 README and versioned by ``"format"``.
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from .plan import Plan, Statement
-from .redact import redact_text
+from .firewall.redaction import redact_text
 
 JSON_FORMAT_VERSION = 1
 
@@ -101,6 +101,8 @@ def plan_text(plan: Plan, ctx: Context) -> str:
             text = f"  {mark} {change.describe()}"
             if change.destructive:
                 text += "  [destructive, allowed by --allow-drop]"
+            if plan.depends_on_secret_rows(change):
+                text += "  [depends on secret rows, allowed by --allow-secret-dependent]"
             lines.append(_c(text, color, on))
         for r in refused_by_table.get(table, []):
             lines.append(_c(f"  ! {r.change.describe()}  [refused: {r.reason}]", "31;1", on))
@@ -120,6 +122,8 @@ def plan_sql(plan: Plan, ctx: Context) -> str:
     out = [f"-- {ctx.command}: {ctx.database} on {ctx.server}, from {ctx.schema_file}"]
     for st in plan.statements:
         out.append(st.sql + ";")
+    for d in plan.secret_dependent:
+        out.append(f"-- Depends on secret rows: {d.change.describe()} ({d.reason})")
     for r in plan.refused:
         out.append(f"-- Refused: {r.change.describe()} ({r.reason})")
     if plan.in_sync:
@@ -140,13 +144,17 @@ def plan_markdown(plan: Plan, ctx: Context) -> str:
     out.append("| object | change | destructive |")
     out.append("|---|---|---|")
     for change in plan.changes:
-        out.append(f"| `{change.table}` | {_md(change.describe())} | {'⚠️ ' + _md(change.data_loss) if change.destructive else ''} |")
+        marks = [f"⚠️ {_md(change.data_loss)}"] if change.destructive else []
+        if plan.depends_on_secret_rows(change):
+            marks.append(f"🔒 depends on secret rows: {_md(plan.depends_on_secret_rows(change))}")
+        out.append(f"| `{change.table}` | {_md(change.describe())} | {'<br>'.join(marks)} |")
     for r in plan.refused:
         out.append(f"| `{r.change.table}` | {_md(r.change.describe())} | 🚫 refused: {_md(r.reason)} |")
     if plan.statements:
         out += ["", "```sql"] + [st.sql + ";" for st in plan.statements] + ["```"]
     if plan.refused:
-        out += ["", "> Refused changes block `apply` (exit 3) until allowed with `--allow-drop` or removed."]
+        out += ["", "> Refused changes block `apply` (exit 3) until allowed (`--allow-drop`,"
+                " `--allow-secret-dependent`) or removed; the firewall's refusals cannot be allowed."]
     return "\n".join(out)
 
 
@@ -168,7 +176,8 @@ def plan_dict(plan: Plan, ctx: Context, outcomes: list[Outcome] | None = None, e
         "schema_file": ctx.schema_file,
         "in_sync": plan.in_sync,
         "changes": [{"table": c.table, "kind": c.kind, "description": c.describe(), "destructive": c.destructive,
-                     "data_loss": c.data_loss} for c in plan.changes],
+                     "data_loss": c.data_loss, "depends_on_secret_rows": plan.depends_on_secret_rows(c)}
+                    for c in plan.changes],
         "refused": [{"table": r.change.table, "kind": r.change.kind, "description": r.change.describe(),
                      "reason": r.reason} for r in plan.refused],
         "statements": [{"sql": st.sql, "table": st.table, "step": st.step,

@@ -21,7 +21,7 @@ import click
 from . import aws
 from .ecs_config import DEFAULT_CONFIG_FILE, LAUNCH_TYPES, RunTaskConfig, load
 from .errors import RunTaskError, UsageError
-from .redact import redact_text
+from .firewall.redaction import redact_text
 
 EXIT_INTERRUPTED = 130
 STARTED_BY = "schema-apply run-task"

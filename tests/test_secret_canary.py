@@ -203,8 +203,20 @@ def _setup(server, databases, canary: Canary, scenario: Scenario) -> str:
     return db
 
 
-def _common(user, db: str, schemafile: Path, allow_drop: bool) -> list[str]:
-    return ["--schema-file", str(schemafile), "--database-url", user.url(db)] + (["--allow-drop"] if allow_drop else [])
+def _common(user, db: str, schemafile: Path, allow_drop: bool, *, secret_dependent: bool = True) -> list[str]:
+    """Every scenario changes a secret table in a way that depends on its rows: allowed explicitly."""
+    return (["--schema-file", str(schemafile), "--database-url", user.url(db)] + (["--allow-drop"] if allow_drop else [])
+            + (["--allow-secret-dependent"] if secret_dependent else []))
+
+
+# The users the tool runs as: the database's owner; a non-root administrator (every privilege on every
+# database, so it could read mysql.*, information_schema's row data, any table); the DDL-only grant of
+# the README (no SELECT at all).
+GRANTS = {
+    "owner": lambda db: [f"ALL PRIVILEGES ON `{db}`.*"],
+    "admin": lambda db: ["ALL PRIVILEGES ON *.*"],
+    "ddl-only": lambda db: [f"CREATE, ALTER, DROP, INDEX, REFERENCES ON `{db}`.*"],
+}
 
 
 def _proof_from_log(general_log: GeneralLog, user, db: str, must_contain: str) -> list[str]:
@@ -236,7 +248,7 @@ def test_server_refusal_leaks_nothing(scenario: Scenario, server, databases, cli
     schemafile.write_text(scenario.after)
     before = show_create(server, db)
     t = Transcript(cli)
-    with mysql_user(server, [f"ALL PRIVILEGES ON `{db}`.*"]) as user:
+    with mysql_user(server, GRANTS["owner"](db)) as user:
         args = _common(user, db, schemafile, scenario.allow_drop)
         for fmt in FORMATS:
             t.run("plan", *args, "--format", fmt, "-vv", expect=2)
@@ -265,6 +277,7 @@ def test_server_refusal_leaks_nothing(scenario: Scenario, server, databases, cli
     failed = [a for a in doc["applied"] if a["status"] == "failed"]
     assert len(failed) == 1 and failed[0]["table"] == scenario.table and failed[0]["code"] in scenario.codes, doc
     assert re.match(rf"\(({codes})\) ", doc["error"]) and doc["exit_code"] == 1, doc
+    assert any(c["depends_on_secret_rows"] for c in doc["changes"]), "the plan marks what depends on secret rows"
     # Only DDL on the secret tables themselves: the failing statement is one the tool logged.
     assert any(q.startswith(f"ALTER TABLE `{scenario.table}`") for q in queries)
     # The refused ALTER changed nothing on that table (unless an earlier statement of the plan, which
@@ -273,6 +286,35 @@ def test_server_refusal_leaks_nothing(scenario: Scenario, server, databases, cli
                         for run in (text, markdown, sql, as_json) for a in _applied(run))
     if not applied_first:
         assert show_create(server, db)[scenario.table] == before[scenario.table]
+
+
+@pytest.mark.parametrize("grant", ["admin", "ddl-only"])
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])
+def test_server_refusal_leaks_nothing_as_admin_and_ddl_only(grant, scenario: Scenario, server, databases, cli, canary,
+                                                            general_log, tmp_path):
+    """The same proof as another user: a non-root administrator, who could read every row, and the
+    DDL-only grant. Without --allow-secret-dependent the change is refused before anything is sent."""
+    db = _setup(server, databases, canary, scenario)
+    schemafile = tmp_path / "Schemafile.sql"
+    schemafile.write_text(scenario.after)
+    before = show_create(server, db)
+    t = Transcript(cli)
+    with mysql_user(server, GRANTS[grant](db)) as user:
+        refused = t.run("apply", *_common(user, db, schemafile, True, secret_dependent=False), "--format", "json",
+                        expect=3)
+        assert any("depends on secret rows" in r["reason"] for r in json.loads(refused.stdout)["refused"])
+        assert show_create(server, db) == before, "a refused apply changed the database"
+        args = _common(user, db, schemafile, scenario.allow_drop)
+        t.run("plan", *args, "--format", "json", "-vv", expect=2)
+        t.run("apply", *args, "-vv", expect=1)
+        as_json = t.run("apply", *args, "--format", "json", "-v", expect=1)
+        out = tmp_path / "exported.sql"
+        t.run("export", "--database-url", user.url(db), "-o", str(out), "-vv", expect=0)
+        t.add_file(out)
+        _proof_from_log(general_log, user, db, f"ALTER TABLE `{scenario.table}`")
+        t.assert_clean(canary, user)
+    failed = [a for a in json.loads(as_json.stdout)["applied"] if a["status"] == "failed"]
+    assert len(failed) == 1 and failed[0]["table"] == scenario.table and failed[0]["code"] in scenario.codes
 
 
 def _statements(server, db: str, scenario: Scenario) -> list[tuple[str, str]]:
@@ -284,7 +326,8 @@ def _statements(server, db: str, scenario: Scenario) -> list[tuple[str, str]]:
         with guarded(server, db) as conn:
             flavor, _ = detect_flavor(conn, db)
             desired = load_schemafile(schemafile, flavor, db, Settings(schema_file=schemafile))
-            plan = build_plan(introspect(conn, db, flavor).schema, desired, flavor, allow_drop=True)
+            plan = build_plan(introspect(conn, db, flavor).schema, desired, flavor, allow_drop=True,
+                              allow_secret_dependent=True)
     return [(st.table, st.sql) for st in plan.statements]
 
 
@@ -322,7 +365,7 @@ def test_policy_refusal_exits_3_and_leaks_nothing(server, databases, cli, canary
     before = show_create(server, db)
     t = Transcript(cli)
     with mysql_user(server, [f"ALL PRIVILEGES ON `{db}`.*"]) as user:
-        args = _common(user, db, schemafile, allow_drop=False)
+        args = _common(user, db, schemafile, allow_drop=False, secret_dependent=False)
         for fmt in FORMATS:
             plan = t.run("plan", *args, "--format", fmt, "-vv", expect=3)
             assert "refused" in plan.output.lower() or "Refused" in plan.output
@@ -353,7 +396,7 @@ def test_successful_apply_on_secret_tables_leaks_nothing(server, databases, cli,
     schemafile.write_text(after)
     t = Transcript(cli)
     with mysql_user(server, [f"ALL PRIVILEGES ON `{db}`.*"]) as user:
-        args = _common(user, db, schemafile, allow_drop=False)
+        args = _common(user, db, schemafile, allow_drop=False, secret_dependent=False)
         for fmt in FORMATS:
             t.run("plan", *args, "--format", fmt, "-vv", expect=2)
         t.run("apply", *args, "--format", "json", "-vv", expect=0)
@@ -645,7 +688,8 @@ def test_internal_error_while_reporting_a_server_error_leaks_nothing(server, dat
     schemafile.write_text(scenario.after)
     t = Transcript(cli)
     with mysql_user(server, [f"ALL PRIVILEGES ON `{db}`.*"]) as user:
-        r = t.run("apply", "--schema-file", str(schemafile), "--database-url", user.url(db), "-vv", expect=1)
+        r = t.run("apply", "--schema-file", str(schemafile), "--database-url", user.url(db), "--allow-secret-dependent",
+                  "-vv", expect=1)
         t.assert_clean(canary, user)
     assert "internal error: RuntimeError" in r.stderr and "Traceback" in r.stderr
     assert "(1062) Duplicate entry '<redacted>'" in r.stderr, "the chain shows the redacted server error"
