@@ -229,10 +229,12 @@ def _connect_error(exc: pymysql.err.MySQLError, target: ConnectionTarget) -> Con
     tls_failure = _tls_failure(exc)
     if tls_failure is not None or code == CR_SSL_CONNECTION_ERROR:
         why = tls_failure or (str(exc.args[1]) if len(exc.args) > 1 else "TLS failed")
+        hint = ("the server must be configured for TLS, or the mode lowered to preferred (SCHEMA_APPLY_SSL_MODE)"
+                if tls_failure is None else
+                "verify-ca needs the CA bundle that signed the server's certificate (--ssl-ca, SCHEMA_APPLY_SSL_CA);"
+                " verify-identity also a certificate that names the host connected to")
         return ConnectionError_(f"cannot connect to {target.host}:{target.port} over TLS (--ssl-mode {target.tls}):"
-                                f" {why}", hint="check --ssl-mode and --ssl-ca (SCHEMA_APPLY_SSL_MODE,"
-                                                " SCHEMA_APPLY_SSL_CA): verify-identity needs the CA bundle that"
-                                                " signed the server's certificate, and a certificate for this host name")
+                                f" {why}", hint=hint)
     if code in (CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR, CR_UNKNOWN_HOST):
         return ConnectionError_(f"cannot connect to {target.host}:{target.port} (error {code})",
                                 hint="is the server running and reachable from here?")

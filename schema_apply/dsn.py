@@ -16,6 +16,7 @@ the host). Without a mode: ``verify-identity`` when a CA bundle is given,
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from dataclasses import dataclass, field, replace
 
@@ -32,7 +33,8 @@ def ssl_mode(value: str | None, *, source: str = "--ssl-mode") -> str | None:
         return None
     mode = value.strip().lower().replace("_", "-")
     if mode not in SSL_MODES:
-        raise UsageError(f"{source}: expected one of {', '.join(SSL_MODES)}, got {value.strip()[:40]!r}")
+        shown = f", got {value.strip()!r}" if re.fullmatch(r"[\w-]{1,30}", value.strip()) else ""
+        raise UsageError(f"{source}: expected one of {', '.join(SSL_MODES)}{shown}")
     return mode
 
 

@@ -121,11 +121,12 @@ def register_credentials_in(text: str | None) -> None:
     variable's value), in its written and its decoded form."""
     if not text:
         return
-    m = _DSN_ARGUMENT.match(text.strip())
-    if m:
-        password = m.group("pw")
-        register_secret(password)
-        register_secret(urllib.parse.unquote(password))
+    for candidate in dict.fromkeys((text.strip(), urllib.parse.unquote(text.strip()))):  # a URL given encoded
+        m = _DSN_ARGUMENT.match(candidate)
+        if m:
+            password = m.group("pw")
+            register_secret(password)
+            register_secret(urllib.parse.unquote(password))
 
 
 def _register_startup(argv: Iterable[str], environ: Mapping[str, str]) -> None:
