@@ -3,8 +3,9 @@
 The diff produces these; the plan orders them and applies policy; rendering
 turns them into DDL. Each change says whether it can destroy data
 (``destructive``), with the reason, following DESIGN.md: dropping a table or
-a column, and any column change that can lose data. Dropping an index, a
-foreign key or a CHECK is not destructive; neither is a rename.
+a column, any column change that can lose data, and moving a table's rows
+into an engine that does not keep them. Dropping an index, a foreign key or
+a CHECK is not destructive; neither is a rename.
 """
 
 from __future__ import annotations

@@ -142,7 +142,11 @@ class _Group(click.Group):
     def main(self, args=None, *pos, **kwargs):
         argv = sys.argv[1:] if args is None else list(args)
         with redaction.install(argv):
-            return super().main(args, *pos, **kwargs)
+            try:
+                return super().main(args, *pos, **kwargs)
+            except Exception as exc:  # one that escaped click: reported as a command's are, redacted
+                verbose = any(a in ("-v", "-vv", "-vvv", "--verbose") for a in argv)
+                _run(lambda: _raise(exc), verbose)
 
     def make_context(self, *args, **kwargs):
         with _masked_usage_errors():
@@ -151,6 +155,10 @@ class _Group(click.Group):
     def invoke(self, ctx):
         with _masked_usage_errors():
             return super().invoke(ctx)
+
+
+def _raise(exc: Exception):
+    raise exc
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -125,6 +125,8 @@ def secret_dependence(change: Change, table: Table | None, policy: SecrecyPolicy
         return f"adding {what} fails if two rows hold the same values (or a NULL, for a primary key)"
     if isinstance(change, AddIndex) and _computes_over_rows(change.index, table):
         return f"adding index {change.index.name} computes an expression over every row, which can fail on a value"
+    if isinstance(change, AddIndex) and change.index.kind == "spatial":
+        return f"adding spatial index {change.index.name} fails on a geometry of another SRID"
     if isinstance(change, AddCheck) and change.check.enforced:
         return f"adding CHECK {change.check.name} fails if a row violates it"
     if isinstance(change, AddForeignKey):
@@ -133,6 +135,9 @@ def secret_dependence(change: Change, table: Table | None, policy: SecrecyPolicy
         return _column_dependence(change, table)
     if isinstance(change, AddColumn) and change.column.generated is not None and change.column.generated.stored:
         return f"adding stored generated column {change.column.name} computes it over every row, which can fail on a value"
+    if isinstance(change, AddColumn) and change.column.default is not None and change.column.default.kind == "expression" \
+            and not _is_now(change.column.default.expr):
+        return f"adding column {change.column.name} computes its default expression for every row, which can fail"
     if isinstance(change, ChangePartitioning) and change.new is not None \
             and change.new.method.startswith(("RANGE", "LIST")):
         return "partitioning by RANGE or LIST fails if a row's value falls in no partition"
@@ -157,6 +162,11 @@ def _column_dependence(change: ModifyColumn, table: Table | None) -> str | None:
             for index in table.indexes):
         return f"a new collation for {new.name}, which a unique key covers, fails if two values become equal"
     return None
+
+
+def _is_now(expr) -> bool:
+    from .parse.expressions import is_now
+    return expr is not None and is_now(expr.sql)
 
 
 def _computes_over_rows(index, table: Table | None) -> bool:

@@ -222,3 +222,15 @@ def test_run_task_echoes_are_masked(shape, monkeypatch):
                                            "plan", "--database-url", url, "--schema-file", url])
     assert "started task" in result.stderr, result.output
     assert not [f for f in forms(password) if f in result.output], result.output
+
+
+def test_an_error_escaping_click_itself_is_reported_through_the_redaction(cli, monkeypatch):
+    from schema_apply import cli as cli_module
+    password = f"Pw-{Canary.new().token}"
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError(f"while parsing mysql://app:{password}@db/app")
+    monkeypatch.setattr(cli_module._Group, "make_context", broken)
+    result = _run(cli, "plan", "-v")
+    assert result.exit_code == 1 and "internal error: RuntimeError" in result.stderr and "Traceback" in result.stderr
+    assert password not in result.output and "mysql://app:***@db/app" in result.stderr

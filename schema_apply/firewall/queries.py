@@ -53,11 +53,12 @@ TOOL_FUNCTIONS = LOCK_FUNCTIONS | frozenset("""
 """.split())
 """The short list of built-ins the tool's *own* statements may call (every server has them)."""
 
-# Reserved words that may stand before "(" without calling anything.
+# Reserved words that may stand before "(" without calling anything (USE INDEX (…), PARTITION (p0),
+# WITHIN GROUP (…)): a reserved word is never a function's name unless quoted.
 STRUCTURAL = frozenset("""
     IN EXISTS FROM JOIN ON USING AS SELECT WHERE AND OR NOT XOR ALL ANY SOME UNION INTERSECT EXCEPT
     BY IS LIKE REGEXP RLIKE BETWEEN WHEN THEN ELSE CASE DISTINCT DISTINCTROW HAVING DIV BINARY
-    STRAIGHT_JOIN LATERAL OVER ROW WITH RECURSIVE OF ESCAPE
+    STRAIGHT_JOIN LATERAL OVER ROW WITH RECURSIVE OF ESCAPE INDEX KEY PARTITION GROUP
 """.split())
 
 # Words before which a name followed by "(" is a type (CAST(x AS DATETIME(6)), JSON_VALUE … RETURNING

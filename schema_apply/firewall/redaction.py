@@ -187,7 +187,9 @@ def install(argv: Iterable[str] | None = None, environ: Mapping[str, str] | None
     """For the duration: ``sys.stdout`` and ``sys.stderr`` write through :func:`redact_text`, and the
     passwords ``argv`` (default ``sys.argv``) and ``environ`` (default ``os.environ``) carry are
     registered — before the command line is parsed, so that a usage error, a path error, a
-    traceback or any report cannot print them."""
+    traceback or any report cannot print them. What was registered during the run is forgotten
+    after it (a process runs one command; in-process runs, as in tests, stay independent)."""
+    registered = set(_secrets)
     _register_startup(sys.argv[1:] if argv is None else argv, os.environ if environ is None else environ)
     saved = sys.stdout, sys.stderr
     wrapped = [RedactingStream(stream) if not isinstance(stream, RedactingStream) else stream for stream in saved]
@@ -201,6 +203,7 @@ def install(argv: Iterable[str] | None = None, environ: Mapping[str, str] | None
             except (OSError, ValueError):
                 pass
         sys.stdout, sys.stderr = saved
+        _secrets.intersection_update(registered)
 
 
 # --- server messages --------------------------------------------------------------------------------
