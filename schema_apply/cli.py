@@ -7,6 +7,7 @@ errors into messages and the exit codes of DESIGN.md.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from contextlib import contextmanager
@@ -146,7 +147,7 @@ class _Group(click.Group):
                 return super().main(args, *pos, **kwargs)
             except Exception as exc:  # one that escaped click: reported as a command's are, redacted
                 verbose = any(a in ("-v", "-vv", "-vvv", "--verbose") for a in argv)
-                _run(lambda: _raise(exc), verbose)
+                _run(functools.partial(_raise, exc), verbose)
 
     def make_context(self, *args, **kwargs):
         with _masked_usage_errors():

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import show_create
 from schema_apply.firewall import builtins
-from secret_helpers import Canary, GeneralLog, Transcript, check_logged, mysql_user, plant_rows, root_execute
+from secret_helpers import Canary, Transcript, check_logged, mysql_user, plant_rows, root_execute
 
 pytestmark = pytest.mark.server
 
@@ -29,17 +29,6 @@ GRANTS = {
     "admin": lambda db: ["ALL PRIVILEGES ON *.*"],
     "ddl-only": lambda db: [f"CREATE, ALTER, DROP, INDEX, REFERENCES, CREATE VIEW, SHOW VIEW ON `{db}`.*"],
 }
-
-
-@pytest.fixture(scope="module")
-def general_log(server):
-    with GeneralLog(server) as log:
-        yield log
-
-
-@pytest.fixture
-def canary() -> Canary:
-    return Canary.new()
 
 
 def _database(server, databases, canary: Canary) -> str:

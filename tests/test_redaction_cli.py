@@ -195,6 +195,8 @@ def test_the_console_script_masks_usage_errors_tracebacks_and_paths(tmp_path):
 @pytest.mark.parametrize("shape", ["mysql://app:{pw}@db.internal:3306/app", "app:{pw}@db.internal:3306/app",
                                    "mysql:/app:{pw}@db.internal/app"])
 def test_run_task_echoes_are_masked(shape, monkeypatch):
+    """``run-task -- plan --database-url mysql://app:pw@…`` once said "started task …: plan --database-url
+    mysql://app:pw@…" on the terminal, and printed the container's log lines unmasked."""
     import boto3
     from click.testing import CliRunner
     from moto import mock_aws
@@ -222,6 +224,7 @@ def test_run_task_echoes_are_masked(shape, monkeypatch):
                                            "plan", "--database-url", url, "--schema-file", url])
     assert "started task" in result.stderr, result.output
     assert not [f for f in forms(password) if f in result.output], result.output
+    assert "app:***@db.internal" in result.stderr, result.stderr
 
 
 def test_an_error_escaping_click_itself_is_reported_through_the_redaction(cli, monkeypatch):

@@ -23,7 +23,8 @@ Also: the policy refusal (exit 3) and success paths; the password on every path 
 unknown or ungranted database, closed port, malformed URL, lock timeout), in-process and through
 the installed console script; every scenario's real server message in 25 locales; positive
 controls for the instruments themselves; and regressions for the leaks found on the way (click's
-usage errors, run-task's notes, non-English server messages).
+usage errors, non-English server messages;
+run-task's notes are in test_redaction_cli.py).
 """
 
 from __future__ import annotations
@@ -51,17 +52,6 @@ from conftest import guarded, show_create
 pytestmark = pytest.mark.server
 
 FORMATS = ("text", "json", "sql", "markdown")
-
-
-@pytest.fixture(scope="module")
-def general_log(server):
-    with GeneralLog(server) as log:
-        yield log
-
-
-@pytest.fixture
-def canary() -> Canary:
-    return Canary.new()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -569,39 +559,6 @@ def test_usage_errors_never_print_the_password(args, cli):
     assert r.exit_code != 0 and "Error:" in r.stderr, r.stderr
     assert password not in r.output, r.output
     assert "mysql://app:***@" in r.output or "No such option '--bogus'" in r.output, r.output
-
-
-@pytest.mark.aws
-def test_run_task_never_prints_the_password_it_passes_on(monkeypatch, tmp_path):
-    """``run-task -- plan --database-url mysql://app:pw@…`` said "started task …: plan --database-url
-    mysql://app:pw@…" on the terminal, and printed the container's log lines unmasked."""
-    import boto3
-    from click.testing import CliRunner
-    from moto import mock_aws
-
-    from aws_helpers import REGION, REPO, clean_aws_env
-    from schema_apply.cli import main
-
-    clean_aws_env(monkeypatch)
-    monkeypatch.setenv("SCHEMA_APPLY_ECS_POLL_INTERVAL", "0.01")
-    password = f"Pw-{Canary.new().token}"
-    url = f"mysql://app:{password}@db.internal:3306/app"
-    with mock_aws():
-        ecs = boto3.client("ecs", region_name=REGION)
-        ecs.create_cluster(clusterName="default")
-        definition = json.loads((REPO / "ecs" / "task-definition.json").read_text())
-        definition["containerDefinitions"][0]["memory"] = int(definition["memory"])
-        ecs.register_task_definition(**definition)
-        ec2 = boto3.client("ec2", region_name=REGION)
-        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
-        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
-        group = ec2.create_security_group(GroupName="schema-apply", Description="x", VpcId=vpc)["GroupId"]
-        result = CliRunner().invoke(main, ["run-task", "--subnet", subnet, "--security-group", group, "--",
-                                           "plan", "--database-url", url])
-    assert "started task" in result.stderr, result.output
-    assert password not in result.output, result.output
-    assert "mysql://app:***@db.internal" in result.stderr
 
 
 # Locales whose server messages the redaction must survive (MariaDB's errmsg translations).
