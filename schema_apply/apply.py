@@ -17,7 +17,7 @@ from .diff import diff
 from .errors import ServerError, VerifyFailed
 from .model import Schema
 from .plan import Plan
-from .report import Outcome
+from .result import Outcome
 
 # DDL waits at most this long for a metadata lock (a long transaction on the
 # table), so that it cannot queue the application's queries behind it.

@@ -27,6 +27,7 @@ from .changes import (
     ChangeTableOptions, CreateTable,
     CreateView, DropCheck, DropColumn, DropForeignKey, DropIndex, DropTable, DropView, ModifyColumn, RenameIndex,
     RenameTable)
+from .approvals import DropApprovals
 from .diff import diff
 from .firewall.objects import Surroundings
 from .firewall.secrecy import DEFAULT_PREFIXES, SecrecyPolicy
@@ -73,7 +74,7 @@ class Plan:
         return list(seen)
 
 
-def build_plan(current: Schema, desired: Schema, flavor: Flavor, *, allow_drop: bool = False,
+def build_plan(current: Schema, desired: Schema, flavor: Flavor, *, allow_drop: "bool | DropApprovals" = False,
                allow_secret_dependent: bool = False, policy: SecrecyPolicy | None = None,
                around: Surroundings | None = None) -> Plan:
     """Diff, then policy, then order. ``current`` and ``desired`` are normalised for ``flavor``.

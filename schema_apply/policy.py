@@ -11,13 +11,15 @@ A change is refused, each refusal with its reason (shown in every report format)
    table that may fail because of what its rows hold (a new UNIQUE or primary key, CHECK, foreign
    key or NOT NULL, a narrowing, …) tells whoever reads its outcome something about those rows;
    allowed, it is still marked in the plan;
-3. **when it is destructive** without ``--allow-drop`` (``Change.data_loss``).
+3. **when it is destructive** and ``--allow-drop`` does not approve it (``Change.data_loss``,
+   ``approvals.py``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .approvals import DropApprovals, spell, subject
 from .changes import (AddCheck, AddColumn, AddForeignKey, AddIndex, Change, ChangePartitioning, ChangeTableOptions,
                       CreateTable, CreateView, ModifyColumn, RenameTable)
 from .errors import PolicyRefused
@@ -50,8 +52,10 @@ class Decision:
 
 
 def apply_policy(changes: list[Change], current: Schema, desired: Schema, policy: SecrecyPolicy,
-                 around: objects.Surroundings, *, allow_drop: bool = False,
+                 around: objects.Surroundings, *, allow_drop: "bool | DropApprovals" = False,
                  allow_secret_dependent: bool = False) -> Decision:
+    approvals = allow_drop if isinstance(allow_drop, DropApprovals) else DropApprovals.parse(allow_drop)
+    lctn = policy.lower_case_table_names or 0
     allowed: list[Change] = []
     refused: list[Refusal] = []
     dependent: list[SecretDependence] = []
@@ -62,8 +66,8 @@ def apply_policy(changes: list[Change], current: Schema, desired: Schema, policy
         if depends and not allow_secret_dependent:
             reasons.append(f"depends on secret rows: {depends}; give {ALLOW_SECRET_DEPENDENT} to permit it"
                            " (see README, Secret tables)")
-        if change.destructive and not allow_drop:
-            reasons.append(f"{change.data_loss}; give --allow-drop to permit it")
+        if change.destructive and not approvals.permits(change, lctn):
+            reasons.append(f"{change.data_loss}; give --allow-drop {spell(*subject(change))} to permit it")
         if reasons:
             refused.append(Refusal(change, "; ".join(reasons)))
             continue

@@ -220,7 +220,8 @@ def test_run_task_echoes_are_masked(shape, monkeypatch):
         subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
         group = ec2.create_security_group(GroupName="schema-apply", Description="x", VpcId=vpc)["GroupId"]
         redaction._secrets.clear()
-        result = CliRunner().invoke(main, ["run-task", "--subnet", subnet, "--security-group", group, "--",
+        result = CliRunner().invoke(main, ["run-task", "--cluster", "default", "--subnet", subnet,
+                                           "--security-group", group, "--",
                                            "plan", "--database-url", url, "--schema-file", url])
     assert "started task" in result.stderr, result.output
     assert not [f for f in forms(password) if f in result.output], result.output

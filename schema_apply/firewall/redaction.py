@@ -182,6 +182,15 @@ class RedactingStream(io.TextIOBase):
         self.flush()
 
 
+def wrap_below(wrap) -> None:
+    """Put ``wrap`` around what ``sys.stdout`` writes to, under the redaction when it is installed
+    (a stream that cuts long lines, as run-task's marking does, must get text already redacted)."""
+    if isinstance(sys.stdout, RedactingStream):
+        sys.stdout._target = wrap(sys.stdout._target)
+    else:
+        sys.stdout = wrap(sys.stdout)
+
+
 @contextmanager
 def install(argv: Iterable[str] | None = None, environ: Mapping[str, str] | None = None) -> Iterator[None]:
     """For the duration: ``sys.stdout`` and ``sys.stderr`` write through :func:`redact_text`, and the
