@@ -2,6 +2,7 @@
 #
 #   docker build -t schema-apply .                                  (needs Docker Hub's python image)
 #   docker build --build-arg BASE=my-registry/python:3.12-slim .     (any Debian-like image with python3)
+#   docker build --build-arg SSL_CA_BUNDLE=global-bundle.pem .       (carry the RDS CA bundle: see below)
 #
 # Run by ECS with ecs/task-definition.json: read-only root filesystem, credentials from credstash
 # through the task role, output unbuffered to stdout for CloudWatch.
@@ -29,9 +30,21 @@ FROM ${BASE}
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/schema-apply/bin:$PATH
-RUN groupadd --system --gid 10001 schema-apply \
+# The CA bundle that --ssl-mode verify-ca / verify-identity check the server against (the task
+# definition points SCHEMA_APPLY_SSL_CA at it). Nothing here downloads it: put the public bundle — for
+# RDS, global-bundle.pem from AWS — in the build context's root (.dockerignore lets *.pem through)
+# and name it:   docker build --build-arg SSL_CA_BUNDLE=global-bundle.pem .
+# Without the argument the image carries no bundle, and a verifying mode says so when it starts.
+ARG SSL_CA_BUNDLE=""
+RUN --mount=type=bind,target=/context \
+    groupadd --system --gid 10001 schema-apply \
  && useradd --system --uid 10001 --gid schema-apply --no-create-home --home-dir /nonexistent \
-            --shell /usr/sbin/nologin schema-apply
+            --shell /usr/sbin/nologin schema-apply \
+ && if [ -n "${SSL_CA_BUNDLE}" ]; then \
+        grep -q -- "-----BEGIN CERTIFICATE-----" "/context/${SSL_CA_BUNDLE}" \
+        || { echo "SSL_CA_BUNDLE=${SSL_CA_BUNDLE}: not a PEM CA bundle in the build context" >&2; exit 1; }; \
+        install -D -m 0444 "/context/${SSL_CA_BUNDLE}" /etc/schema-apply/ca-bundle.pem; \
+    fi
 COPY --from=build /opt/schema-apply /opt/schema-apply
 WORKDIR /app
 COPY Schemafile.sql ./

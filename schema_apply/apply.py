@@ -17,7 +17,6 @@ from .diff import diff
 from .errors import ServerError, VerifyFailed
 from .model import Schema
 from .plan import Plan
-from .policy import is_secret
 from .result import Outcome
 
 # DDL waits at most this long for a metadata lock (a long transaction on the
@@ -43,8 +42,7 @@ def run_statements(conn: GuardedConnection, plan: Plan,
         if progress:
             progress(k, Outcome(statement, "running"), "start")
         started = time.monotonic()
-        secret = any(is_secret(c.table, conn.secret_prefixes, conn.lower_case_table_names)
-                     for c in statement.changes)
+        secret = any(conn.policy.is_secret(c.table) for c in statement.changes)
 
         def took() -> float | None:  # how long a DDL on a secret table takes says how big it is
             return None if secret else time.monotonic() - started

@@ -3,8 +3,9 @@
 The diff produces these; the plan orders them and applies policy; rendering
 turns them into DDL. Each change says whether it can destroy data
 (``destructive``), with the reason, following DESIGN.md: dropping a table or
-a column, and any column change that can lose data. Dropping an index, a
-foreign key or a CHECK is not destructive; neither is a rename.
+a column, any column change that can lose data, and moving a table's rows
+into an engine that does not keep them. Dropping an index, a foreign key or
+a CHECK is not destructive; neither is a rename.
 """
 
 from __future__ import annotations
@@ -82,6 +83,14 @@ class RenameTable(Change):
 class ChangeTableOptions(Change):
     old: TableOptions
     new: TableOptions
+
+    @property
+    def data_loss(self) -> str | None:
+        """An engine change copies the rows into the new engine: destructive when that engine does
+        not keep them (a new table in any engine loses nothing, so CreateTable never is)."""
+        if self.old.engine == self.new.engine:
+            return None
+        return engine_data_loss(self.table, self.new.engine)
 
     def describe(self) -> str:
         parts = []
@@ -486,3 +495,24 @@ def column_data_loss(old: Column, new: Column) -> str | None:
     if old.type.is_textual and new.type.is_textual and not _charset_holds(old.charset, new.charset):
         return f"{old.name}: character set {old.charset} -> {new.charset} cannot hold every character"
     return None
+
+
+# Engines that keep every row they are given, across restarts. ARCHIVE keeps rows (no UPDATE or
+# DELETE afterwards); CSV keeps them as text (the server refuses it for a table with nullable columns
+# or indexes, so nothing is lost silently); S3 keeps them read-only.
+ROW_KEEPING_ENGINES = frozenset({"INNODB", "MYISAM", "ARIA", "ARCHIVE", "CSV", "ROCKSDB", "TOKUDB", "NDB",
+                                 "NDBCLUSTER", "S3"})
+_ENGINE_LOSS = {
+    "BLACKHOLE": "BLACKHOLE discards every row written to it",
+    "MEMORY": "MEMORY keeps rows in memory only: they are lost when the server restarts",
+    "HEAP": "MEMORY keeps rows in memory only: they are lost when the server restarts",
+}
+
+
+def engine_data_loss(table: str, engine: str | None) -> str | None:
+    """Why moving the rows of ``table`` into ``engine`` loses them, or None."""
+    if engine is None or engine.upper() in ROW_KEEPING_ENGINES:
+        return None
+    why = _ENGINE_LOSS.get(engine.upper(), f"{engine} does not keep the table's own rows (they are another"
+                                           " table's, another server's, or none)")
+    return f"changes the engine of {table} to {engine}: {why}"

@@ -7,6 +7,7 @@ a reporter (``report``), and hands results and errors to ``exits`` for the exit 
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -15,9 +16,11 @@ import click
 
 from . import __version__
 from .approvals import DropApprovals
+from .dsn import ssl_mode
 from .ecs_config import DEFAULT_CONFIG_FILE, LAUNCH_TYPES
 from .errors import UsageError
 from .exits import masked_usage_errors
+from .firewall import redaction
 from .source import expected_digest
 from .settings import (DEFAULT_CREDSTASH_TABLE, DEFAULT_LOCK_TIMEOUT, DEFAULT_SCHEMA_FILE, FORMATS, Settings,
                        compile_regex, parse_context, parse_prefixes)
@@ -41,7 +44,10 @@ def _connection_options(func):
         click.option("--secrets-manager-id", envvar="SCHEMA_APPLY_SECRETS_MANAGER_ID", metavar="ID",
                      help="AWS Secrets Manager secret holding the connection instead."),
         click.option("--ssl-ca", envvar="SCHEMA_APPLY_SSL_CA", metavar="PATH",
-                     help="Connect over TLS and verify the server with this CA bundle."),
+                     help="CA bundle to verify the server with (env SCHEMA_APPLY_SSL_CA)."),
+        click.option("--ssl-mode", envvar="SCHEMA_APPLY_SSL_MODE", metavar="MODE",
+                     help="disabled, preferred, required, verify-ca or verify-identity, as MySQL clients"
+                          " (env SCHEMA_APPLY_SSL_MODE; default verify-identity with --ssl-ca, else preferred)."),
         click.option("--secret-prefix", "secret_prefixes", multiple=True, metavar="P",
                      help="Tables whose names start with P hold personal data (repeatable; default secret_)."),
         click.option("--tables", "tables_rx", metavar="REGEX",
@@ -91,10 +97,12 @@ def _settings(**kw) -> Settings:
         credstash_context=parse_context(context, source="--credstash-context"),
         secrets_manager_id=kw.get("secrets_manager_id"),
         ssl_ca=kw.get("ssl_ca"),
+        ssl_mode=ssl_mode(kw.get("ssl_mode")),
         secret_prefixes=parse_prefixes(prefixes),
         tables=compile_regex(kw.get("tables_rx"), option="--tables"),
         ignore_tables=compile_regex(kw.get("ignore_rx"), option="--ignore-tables"),
         allow_drop=DropApprovals.parse(kw.get("allow_drop") or ()),
+        allow_secret_dependent=bool(kw.get("allow_secret_dependent")),
         lock_timeout=DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout,
         output_format=kw.get("output_format") or "text",
         verbose=kw.get("verbose") or 0,
@@ -117,7 +125,18 @@ def _color() -> bool:
 
 
 class _Group(click.Group):
-    """The command group; usage errors (its own and its commands') are masked like all output."""
+    """The command group; usage errors (its own and its commands') are masked like all output, and the
+    redaction is in front of stdout and stderr before the command line is even parsed."""
+
+    def main(self, args=None, *pos, **kwargs):
+        argv = sys.argv[1:] if args is None else list(args)
+        with redaction.install(argv):
+            try:
+                return super().main(args, *pos, **kwargs)
+            except Exception as exc:  # one that escaped click: reported as a command's are, redacted
+                from . import exits
+                verbose = any(a in ("-v", "-vv", "-vvv", "--verbose") for a in argv)
+                exits.run(functools.partial(_raise, exc), verbose=verbose)
 
     def make_context(self, *args, **kwargs):
         with masked_usage_errors():
@@ -128,6 +147,10 @@ class _Group(click.Group):
             return super().invoke(ctx)
 
 
+def _raise(exc: Exception):
+    raise exc
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="schema-apply")
 def main() -> None:
@@ -135,19 +158,23 @@ def main() -> None:
 
     \b
     exit codes: 0 success (plan: in sync), 1 error, 2 changes pending (plan/diff),
-                3 refused by policy (destructive change without --allow-drop),
+                3 refused by policy (a destructive change without --allow-drop, a change
+                  that depends on secret rows without --allow-secret-dependent, the
+                  firewall's rules for what a Schemafile builds),
                 4 busy (the apply lock is held by another run; safe to retry),
                 5 stale (apply --plan: the Schemafile or the live schema changed),
                 6 stopped (SIGTERM/SIGINT during apply)
     """
     from .channel import mark_stdout_if_asked
-    sys.stdout = mark_stdout_if_asked(sys.stdout)  # under run-task: standard output apart from the rest
+    redaction.wrap_below(mark_stdout_if_asked)  # under run-task: standard output apart from the rest
 
 
 @main.command()
 @_connection_options
 @_format_option
 @_allow_drop_option("Permit destructive changes: all of them, or only those named (table:T, column:T.C).")
+@click.option("--allow-secret-dependent", is_flag=True,
+              help="Permit changes to secret tables whose success depends on their rows (see README).")
 @click.option("--out", "plan_out", metavar="FILE",
               help="Also write the plan file (JSON: Schemafile and live schema digests, statements) for apply --plan.")
 @_reviewed_plan_option("Also check that the plan FILE still holds (exit 5 if not).")
@@ -161,6 +188,8 @@ def plan(**kw) -> None:
 @_connection_options
 @_format_option
 @_allow_drop_option("Permit destructive changes: all of them, or only those named (table:T, column:T.C).")
+@click.option("--allow-secret-dependent", is_flag=True,
+              help="Permit changes to secret tables whose success depends on their rows (see README).")
 @click.option("--dry-run", is_flag=True, help="Plan only, as the plan command does.")
 @_reviewed_plan_option("Apply only if the Schemafile, the live schema and the statements are still those of the "
                        "plan FILE (path or s3:// URI, from plan --out); else exit 5 and apply nothing.")
@@ -186,6 +215,8 @@ def export(output, **kw) -> None:
 @click.argument("to_file", metavar="TO.sql", type=click.Path(dir_okay=False, path_type=Path))
 @_format_option
 @_allow_drop_option("Show destructive changes as allowed: all of them, or only those named.")
+@click.option("--allow-secret-dependent", is_flag=True,
+              help="Show changes to secret tables that depend on their rows as allowed.")
 @click.option("--tables", "tables_rx", metavar="REGEX", help="Compare only tables whose whole name matches REGEX.")
 @click.option("--ignore-tables", "ignore_rx", metavar="REGEX", help="Leave tables whose whole name matches REGEX out.")
 @click.option("--flavor", default="mysql-8.0", show_default=True,
@@ -260,7 +291,7 @@ def run_task_command(env_name, config_file, schema_file, no_wait, verbose, args,
     """
     from . import exits, run_task
     from .ecs_config import load
-    from .redact import redact_text
+    from .firewall.redaction import redact_text
 
     # ARGS may hold a --database-url with its password, and so may the log: everything is masked
     def out(line: str) -> None:

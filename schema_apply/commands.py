@@ -15,6 +15,8 @@ from . import planfile
 from .apply import run_statements, verify
 from .connection import ApplyLock, GuardedConnection
 from .errors import EXIT_OK, SchemaApplyError, StalePlan, StatementFailed
+from .firewall.objects import Surroundings
+from .firewall.secrecy import SecrecyPolicy
 from .fingerprint import schema_digest
 from .flavor import Flavor
 from .introspect import LiveSchema, detect_flavor, introspect
@@ -77,14 +79,23 @@ def _unused_approvals(settings: Settings, plan: Plan, flavor: Flavor) -> list[st
             "changed?)" for name in settings.allow_drop.unused(destructive, flavor.lower_case_table_names)]
 
 
+def _detect(conn: GuardedConnection) -> tuple[Flavor, bool]:
+    """The server's flavor; the connection's secrecy policy is settled from it (the run's one policy)."""
+    flavor, exists = detect_flavor(conn, conn.database)
+    conn.settle(flavor)
+    return flavor, exists
+
+
 def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor, source: SchemaText, desired: Schema,
           command: str) -> tuple[Result, Schema]:
     """Introspect and plan: the result (nothing applied yet) and the desired schema it was planned for."""
     live = introspect(conn, conn.database, flavor)
     desired = desired.filtered(lambda name: name not in live.hidden_views)  # cannot be compared: left alone
     current = live.schema.filtered(settings.manages)
+    around = Surroundings.of(live.schema, desired, conn.policy, database=conn.database,
+                             hidden_views=live.hidden_views)
     plan = build_plan(current, desired, flavor, allow_drop=settings.allow_drop,
-                      secret_prefixes=settings.secret_prefixes)
+                      allow_secret_dependent=settings.allow_secret_dependent, policy=conn.policy, around=around)
     ctx = Context(command=command, database=live.database, server=live.flavor.name, schema_file=source.name,
                   notes=_notes(settings, live, plan), schema_sha256=source.sha256,
                   live_sha256=schema_digest(current))
@@ -116,7 +127,7 @@ def plan(settings: Settings, reporter: Reporter) -> Result:
     source = read_schemafile(settings.schema_file, settings.schema_sha256)
     record = _reviewed(settings, source)
     with _connect(settings, _verbose_logger(settings)) as conn:
-        flavor, _ = detect_flavor(conn, conn.database)
+        flavor, _ = _detect(conn)
         desired = load_schemafile(source, flavor, conn.database, settings)
         result, _ = _plan(conn, settings, flavor, source, desired, "plan")
     _still_reviewed(settings, record, result)
@@ -131,7 +142,7 @@ def apply(settings: Settings, reporter: Reporter) -> Result:
     source = read_schemafile(settings.schema_file, settings.schema_sha256)
     record = _reviewed(settings, source)
     with _connect(settings, _verbose_logger(settings)) as conn:
-        flavor, _ = detect_flavor(conn, conn.database)
+        flavor, _ = _detect(conn)
         # parse before taking the lock: a bad Schemafile fails fast and changes nothing
         desired = load_schemafile(source, flavor, conn.database, settings)
         with ApplyLock(conn, conn.database, settings.lock_timeout):
@@ -164,7 +175,7 @@ def _statement_failed(outcomes: list[Outcome], failed: Outcome) -> StatementFail
 def export(settings: Settings, output: Path | None) -> int:
     from .export import schemafile
     with _connect(settings, _verbose_logger(settings)) as conn:
-        flavor, exists = detect_flavor(conn, conn.database)
+        flavor, exists = _detect(conn)
         live = introspect(conn, conn.database, flavor)
     hidden = tuple(v for v in live.hidden_views if settings.manages(v))
     for view in hidden:
@@ -189,7 +200,8 @@ def diff(settings: Settings, from_file: Path, to_file: Path, flavor_name: str) -
     new = read_schemafile(str(to_file))
     desired = load_schemafile(new, flavor, None, settings)
     the_plan = build_plan(current, desired, flavor, allow_drop=settings.allow_drop,
-                          secret_prefixes=settings.secret_prefixes)
+                          allow_secret_dependent=settings.allow_secret_dependent,
+                          policy=SecrecyPolicy.for_server(settings.secret_prefixes, flavor))
     ctx = Context(command="diff", database=str(from_file), server=f"{flavor.name} (offline)", schema_file=new.name,
                   notes=_unused_approvals(settings, the_plan, flavor), schema_sha256=new.sha256,
                   live_sha256=schema_digest(current))

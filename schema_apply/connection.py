@@ -1,10 +1,15 @@
 """The guarded connection: the one way schema-apply talks to the server.
 
 Every statement passes ``GuardedConnection._send``: it is interpolated,
-checked by ``guard.check`` (refused before sending if it could read secret
-rows, or any rows at all), counted, optionally logged, executed, and a
+checked by the statement guard (``firewall.statements.check``, refused before
+sending if it could read secret rows, or any rows at all) under the
+connection's secrecy policy, counted, optionally logged, executed, and a
 server error comes back as ``ServerError`` with the values the server quoted
 from data redacted. Nothing else in the package imports PyMySQL's cursor.
+
+The connection opens with an unsettled policy (the secret prefixes only: no
+DDL passes); ``settle(flavor)`` makes it the run's one policy once the
+server's settings are known.
 """
 
 from __future__ import annotations
@@ -16,11 +21,13 @@ from typing import Callable
 
 import pymysql
 import pymysql.err
+from pymysql.constants import CLIENT
 
-from . import guard
-from .dsn import ConnectionTarget
+from .dsn import VERIFYING_MODES, ConnectionTarget
 from .errors import ConnectionError_, LockTimeout, ServerError
-from .redact import redact_server_message
+from .firewall import statements
+from .firewall.redaction import redact_server_message
+from .firewall.secrecy import DEFAULT_PREFIXES, SecrecyPolicy
 from .sqltext import quote_string
 
 # server error codes worth their own message
@@ -33,47 +40,95 @@ CR_CONN_HOST_ERROR = 2003
 CR_UNKNOWN_HOST = 2005
 CR_SERVER_GONE = 2006
 CR_SERVER_LOST = 2013
+CR_SSL_CONNECTION_ERROR = 2026
 
 
 @dataclass
 class Sent:
     sql: str
     seconds: float
-    info: guard.StatementInfo | None = None
+    info: statements.StatementInfo | None = None
+
+
+@dataclass(frozen=True)
+class TLS:
+    """``--ssl-mode`` (``dsn.SSL_MODES``) and the CA bundle the verifying modes check the server against."""
+
+    mode: str = "preferred"
+    ca: str | None = None
+
+    def context(self):
+        """The SSL context for a connection that does use TLS (never built for one that does not:
+        loading a trust store costs more than the rest of connecting)."""
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        if self.mode in VERIFYING_MODES:
+            ctx.load_verify_locations(cafile=self.ca)
+            ctx.check_hostname = self.mode == "verify-identity"
+            ctx.verify_mode = ssl.CERT_REQUIRED
+        else:  # preferred / required: encrypted, not verified (as MySQL clients do)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+        return ctx
+
+
+class RawConnection(pymysql.connections.Connection):
+    """PyMySQL's connection with MySQL clients' ``--ssl-mode``: TLS is negotiated when the server offers
+    it (``preferred``) or the connection fails before any credential is sent (``required`` and the
+    verifying modes); the SSL context is built only then."""
+
+    def __init__(self, *args, tls: TLS, **kwargs):
+        self._tls = tls
+        super().__init__(*args, ssl_disabled=True, **kwargs)  # no eager (and costly) default context
+
+    def _request_authentication(self) -> None:  # called once the server's greeting is read
+        mode = self._tls.mode
+        if mode != "disabled":
+            if self.server_capabilities & CLIENT.SSL:
+                self.ssl, self._ssl_required, self.ctx = True, mode != "preferred", self._tls.context()
+            elif mode != "preferred":
+                raise pymysql.err.OperationalError(CR_SSL_CONNECTION_ERROR, f"the server does not offer TLS, and"
+                                                   f" --ssl-mode {mode} requires it; no credential was sent")
+        super()._request_authentication()
 
 
 class GuardedConnection:
     """A PyMySQL connection that only sends what the guard allows."""
 
     def __init__(self, raw: pymysql.connections.Connection, *, database: str,
-                 secret_prefixes: tuple[str, ...] = ("secret_",), lower_case_table_names: int = 0,
-                 on_statement: Callable[[Sent], None] | None = None):
+                 policy: SecrecyPolicy | None = None, on_statement: Callable[[Sent], None] | None = None):
         self._raw = raw
         self.database = database
-        self.secret_prefixes = secret_prefixes
-        self.lower_case_table_names = lower_case_table_names
+        self.policy = policy or SecrecyPolicy.unsettled()
         self.on_statement = on_statement
         self.sent: list[Sent] = []
         self.last_warning_count = 0
 
+    def settle(self, flavor) -> SecrecyPolicy:
+        """Make the run's one secrecy policy from the server's settings (``flavor``, as
+        ``detect_flavor`` read them) and this connection's secret prefixes; return it."""
+        self.policy = SecrecyPolicy.for_server(self.policy.prefixes, flavor)
+        return self.policy
+
     # -- opening ------------------------------------------------------------
 
     @classmethod
-    def open(cls, target: ConnectionTarget, *, secret_prefixes: tuple[str, ...] = ("secret_",),
+    def open(cls, target: ConnectionTarget, *, secret_prefixes: tuple[str, ...] = DEFAULT_PREFIXES,
              connect_timeout: float = 10.0, on_statement: Callable[[Sent], None] | None = None,
              use_database: bool = True) -> "GuardedConnection":
-        ssl = {"ca": target.ssl_ca} if target.ssl_ca else None
         try:
-            raw = pymysql.connect(
+            raw = RawConnection(
                 host=target.host, port=target.port, user=target.user, password=target.password,
                 database=target.database if use_database else None, unix_socket=target.unix_socket,
-                charset="utf8mb4", autocommit=True, connect_timeout=connect_timeout, ssl=ssl,
-                ssl_verify_cert=True if ssl else None, ssl_verify_identity=bool(ssl), local_infile=False)
+                charset="utf8mb4", autocommit=True, connect_timeout=connect_timeout, local_infile=False,
+                tls=TLS(target.tls, target.ssl_ca))
         except pymysql.err.MySQLError as exc:
             raise _connect_error(exc, target) from None
         except (OSError, ValueError) as exc:
             raise ConnectionError_(f"cannot connect to {target}: {type(exc).__name__}") from None
-        conn = cls(raw, database=target.database, secret_prefixes=secret_prefixes, on_statement=on_statement)
+        conn = cls(raw, database=target.database, policy=SecrecyPolicy.unsettled(secret_prefixes),
+                   on_statement=on_statement)
         conn._setup_session()
         return conn
 
@@ -95,8 +150,6 @@ class GuardedConnection:
                 self.execute("SET SESSION lc_messages = 'en_US'")
             except ServerError:
                 pass  # the redaction's fallbacks still apply
-        row = self.query("SELECT @@lower_case_table_names")[0]
-        self.lower_case_table_names = int(row[0] or 0)
 
     def close(self) -> None:
         try:
@@ -124,8 +177,7 @@ class GuardedConnection:
 
     def _send(self, sql: str, params: tuple, *, fetch: bool) -> list[tuple]:
         text = self._raw.cursor().mogrify(sql, params) if params else sql
-        info = guard.check(text, secret_prefixes=self.secret_prefixes, database=self.database,
-                           lower_case_table_names=self.lower_case_table_names)
+        info = statements.check(text, self.policy, self.database)
         started = time.monotonic()
         try:
             with self._raw.cursor() as cursor:
@@ -191,11 +243,29 @@ def _connect_error(exc: pymysql.err.MySQLError, target: ConnectionTarget) -> Con
     if code == ER_BAD_DB:
         return ConnectionError_(f"database {target.database} does not exist on {target.host}:{target.port}",
                                 hint="create it first: schema-apply manages the tables of an existing database")
+    tls_failure = _tls_failure(exc)
+    if tls_failure is not None or code == CR_SSL_CONNECTION_ERROR:
+        why = tls_failure or (str(exc.args[1]) if len(exc.args) > 1 else "TLS failed")
+        hint = ("the server must be configured for TLS, or the mode lowered to preferred (SCHEMA_APPLY_SSL_MODE)"
+                if tls_failure is None else
+                "verify-ca needs the CA bundle that signed the server's certificate (--ssl-ca, SCHEMA_APPLY_SSL_CA);"
+                " verify-identity also a certificate that names the host connected to")
+        return ConnectionError_(f"cannot connect to {target.host}:{target.port} over TLS (--ssl-mode {target.tls}):"
+                                f" {why}", hint=hint)
     if code in (CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR, CR_UNKNOWN_HOST):
         return ConnectionError_(f"cannot connect to {target.host}:{target.port} (error {code})",
                                 hint="is the server running and reachable from here?")
     message = redact_server_message(code, str(exc.args[1]) if len(exc.args) > 1 else type(exc).__name__)
     return ConnectionError_(f"cannot connect to {target}: ({code}) {message}")
+
+
+def _tls_failure(exc: BaseException) -> str | None:
+    """The TLS reason a connection failed (certificate not verified, host name mismatch…), or None."""
+    import ssl
+    original = getattr(exc, "original_exception", None)
+    if isinstance(original, ssl.SSLError):
+        return getattr(original, "verify_message", None) or getattr(original, "reason", None) or type(original).__name__
+    return None
 
 
 LOCK_NAME_LIMIT = 64

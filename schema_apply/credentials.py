@@ -19,8 +19,9 @@ from __future__ import annotations
 import binascii
 from pathlib import Path
 
-from . import aws, redact
-from .dsn import ConnectionTarget, from_secret_value, parse_url
+from . import aws
+from .firewall import redaction as redact
+from .dsn import VERIFYING_MODES, ConnectionTarget, from_secret_value, parse_url
 from .errors import CredentialError
 from .settings import Settings
 
@@ -43,10 +44,21 @@ def resolve_target(settings: Settings) -> ConnectionTarget:
     else:
         raise CredentialError("no database given", hint=_NO_DATABASE_HINT)
     redact.register_secret(target.password)
-    target = target.with_ssl_ca(settings.ssl_ca)
-    if target.ssl_ca and not Path(target.ssl_ca).is_file():
-        raise CredentialError(f"--ssl-ca: no such file: {target.ssl_ca}",
-                              hint="give the path of the server's CA bundle (for RDS: global-bundle.pem)")
+    return _with_tls(target, settings)
+
+
+_CA_HINT = ("give the CA bundle that signed the server's certificate with --ssl-ca (SCHEMA_APPLY_SSL_CA); for RDS,"
+            " global-bundle.pem (the image carries it when built with --build-arg SSL_CA_BUNDLE, see README)")
+
+
+def _with_tls(target: ConnectionTarget, settings: Settings) -> ConnectionTarget:
+    """The target with --ssl-ca and --ssl-mode applied (they win over the URL's), checked."""
+    target = target.with_tls(settings.ssl_ca, settings.ssl_mode)
+    mode = target.tls
+    if mode in VERIFYING_MODES and not target.ssl_ca:
+        raise CredentialError(f"--ssl-mode {mode} needs a CA bundle to verify the server against", hint=_CA_HINT)
+    if mode != "disabled" and target.ssl_ca and not Path(target.ssl_ca).is_file():
+        raise CredentialError(f"--ssl-ca: no such file: {target.ssl_ca}", hint=_CA_HINT)
     return target
 
 

@@ -4,17 +4,38 @@ A target comes from ``--database-url`` (``mysql://user:password@host:port/db``)
 or from a secret value (credstash / Secrets Manager): either the same URL, or
 JSON in the shape AWS Secrets Manager uses for RDS
 (``{"host", "port", "username", "password", "dbname"}``).
+
+TLS follows the MySQL clients' ``--ssl-mode`` (:data:`SSL_MODES`): ``disabled``;
+``preferred`` (TLS when the server offers it, unverified); ``required`` (TLS or no
+connection, unverified); ``verify-ca`` (TLS, the server's certificate signed by
+the CA bundle ``ssl_ca``); ``verify-identity`` (that, and the certificate names
+the host). Without a mode: ``verify-identity`` when a CA bundle is given,
+``preferred`` otherwise.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from .errors import CredentialError
+from .errors import CredentialError, UsageError
 
 DEFAULT_PORT = 3306
+SSL_MODES = ("disabled", "preferred", "required", "verify-ca", "verify-identity")
+VERIFYING_MODES = ("verify-ca", "verify-identity")
+
+
+def ssl_mode(value: str | None, *, source: str = "--ssl-mode") -> str | None:
+    """``value`` as one of :data:`SSL_MODES` (MySQL's spellings too: ``VERIFY_IDENTITY``), or None."""
+    if value is None or not value.strip():
+        return None
+    mode = value.strip().lower().replace("_", "-")
+    if mode not in SSL_MODES:
+        shown = f", got {value.strip()!r}" if re.fullmatch(r"[\w-]{1,30}", value.strip()) else ""
+        raise UsageError(f"{source}: expected one of {', '.join(SSL_MODES)}{shown}")
+    return mode
 
 
 @dataclass(frozen=True)
@@ -26,6 +47,12 @@ class ConnectionTarget:
     password: str = field(default="", repr=False)
     ssl_ca: str | None = None
     unix_socket: str | None = None
+    ssl_mode: str | None = None  # None: verify-identity with a CA bundle, preferred without
+
+    @property
+    def tls(self) -> str:
+        """The effective ``--ssl-mode``."""
+        return self.ssl_mode or ("verify-identity" if self.ssl_ca else "preferred")
 
     def masked_url(self) -> str:
         """The URL for display: the password is replaced by ``***``."""
@@ -37,15 +64,13 @@ class ConnectionTarget:
     def __str__(self) -> str:
         return self.masked_url()
 
-    def with_ssl_ca(self, ssl_ca: str | None) -> "ConnectionTarget":
-        if not ssl_ca:
-            return self
-        return ConnectionTarget(self.host, self.user, self.database, self.port, self.password, ssl_ca,
-                                self.unix_socket)
+    def with_tls(self, ssl_ca: str | None, mode: str | None) -> "ConnectionTarget":
+        """The target with the TLS settings of the command line (which win over the URL's)."""
+        return replace(self, ssl_ca=ssl_ca or self.ssl_ca, ssl_mode=mode or self.ssl_mode)
 
 
 def parse_url(url: str, *, source: str = "--database-url") -> ConnectionTarget:
-    """Parse ``mysql://user:password@host:port/database[?ssl-ca=PATH]``.
+    """Parse ``mysql://user:password@host:port/database[?ssl-ca=PATH&ssl-mode=MODE]``.
 
     Errors never quote the URL (it may hold a password); they say what is wrong.
     """
@@ -61,6 +86,7 @@ def parse_url(url: str, *, source: str = "--database-url") -> ConnectionTarget:
         raise CredentialError(f"{source}: the URL must name one database, as in mysql://user@host/app")
     query = urllib.parse.parse_qs(parts.query)
     ssl_ca = (query.get("ssl-ca") or query.get("ssl_ca") or [None])[0]
+    mode = ssl_mode((query.get("ssl-mode") or query.get("ssl_mode") or [None])[0], source=f"{source}: ssl-mode")
     socket = (query.get("unix_socket") or query.get("socket") or [None])[0]
     return ConnectionTarget(
         host=parts.hostname or "127.0.0.1",
@@ -70,6 +96,7 @@ def parse_url(url: str, *, source: str = "--database-url") -> ConnectionTarget:
         database=database,
         ssl_ca=ssl_ca,
         unix_socket=socket,
+        ssl_mode=mode,
     )
 
 
@@ -101,8 +128,5 @@ def from_secret_value(value: str, *, source: str, database: str | None = None) -
                                 password=str(doc["password"]), database=str(dbname))
     if "://" in text:
         target = parse_url(text, source=source)
-        if database:
-            target = ConnectionTarget(target.host, target.user, database, target.port, target.password,
-                                      target.ssl_ca, target.unix_socket)
-        return target
+        return replace(target, database=database) if database else target
     raise CredentialError(f"{source}: the secret's value is neither RDS-style JSON nor a mysql:// URL")

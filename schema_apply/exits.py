@@ -14,7 +14,7 @@ from typing import Callable, NoReturn
 import click
 
 from .errors import EXIT_ERROR, SchemaApplyError
-from .redact import redact_text
+from .firewall.redaction import redact_text
 from .result import Result
 
 EXIT_INTERRUPTED = 130  # Ctrl-C outside an apply, as shells report SIGINT

@@ -32,9 +32,11 @@ from .changes import (
     DropView, ModifyCheck, ModifyColumn, ModifyForeignKey, ModifyIndex, RenameIndex, RenameTable)
 from .approvals import DropApprovals
 from .diff import diff
+from .firewall.objects import Surroundings
+from .firewall.secrecy import DEFAULT_PREFIXES, SecrecyPolicy
 from .flavor import Flavor
 from .model import ForeignKey, Schema, Table, key
-from .policy import Refusal, apply_policy
+from .policy import Refusal, SecretDependence, apply_policy
 from . import render_ddl as render
 
 
@@ -55,6 +57,11 @@ class Plan:
     changes: tuple[Change, ...]
     statements: tuple[Statement, ...]
     refused: tuple[Refusal, ...] = ()
+    secret_dependent: tuple[SecretDependence, ...] = ()  # allowed changes whose success depends on secret rows
+
+    def depends_on_secret_rows(self, change: Change) -> str | None:
+        """Why ``change`` (an allowed one) depends on secret rows, or None."""
+        return next((d.reason for d in self.secret_dependent if d.change is change), None)
 
     @property
     def in_sync(self) -> bool:
@@ -71,13 +78,20 @@ class Plan:
 
 
 def build_plan(current: Schema, desired: Schema, flavor: Flavor, *, allow_drop: "bool | DropApprovals" = False,
-               secret_prefixes: tuple[str, ...] = ("secret_",)) -> Plan:
-    """Diff, then policy, then order. ``current`` and ``desired`` are normalised for ``flavor``."""
+               allow_secret_dependent: bool = False, policy: SecrecyPolicy | None = None,
+               around: Surroundings | None = None) -> Plan:
+    """Diff, then policy, then order. ``current`` and ``desired`` are normalised for ``flavor``.
+    ``policy`` is the run's secrecy policy (default: the default prefix on ``flavor``'s server);
+    ``around``, what the built objects stand among (default: the views of ``current`` and ``desired``,
+    in an unknown database)."""
+    policy = policy or SecrecyPolicy.for_server(DEFAULT_PREFIXES, flavor)
+    around = around or Surroundings.of(current, desired, policy)
     changes = diff(current, desired)
     changes = _rebuild_foreign_keys_around_column_changes(changes, current, desired)
-    allowed, refused = apply_policy(changes, desired, flavor, allow_drop, secret_prefixes)
-    statements = _order(allowed, desired, flavor)
-    return Plan(tuple(allowed), tuple(statements), tuple(refused))
+    decision = apply_policy(changes, current, desired, policy, around, allow_drop=allow_drop,
+                            allow_secret_dependent=allow_secret_dependent)
+    statements = _order(list(decision.allowed), desired, flavor)
+    return Plan(decision.allowed, tuple(statements), decision.refused, decision.secret_dependent)
 
 
 # --------------------------------------------------------------------------

@@ -4,7 +4,8 @@ A ``Result`` becomes one document — the JSON report, its shape documented in t
 versioned by ``"format"`` — and each format renders that document, so every format shows the same
 facts, and a saved plan (``plan --out``) can be shown again in any format (``schema-apply show``).
 
-Everything printed goes through ``redact.redact_text`` on its way out (``emit``). Reports are
+Everything printed goes through ``firewall.redaction.redact_text`` on its way out (``emit``; the
+standard streams are redacted as well). Reports are
 built from change descriptions, statements and server error codes: never from rows.
 """
 
@@ -15,7 +16,7 @@ import sys
 from typing import Callable, TextIO
 
 from .errors import SchemaApplyError
-from .redact import redact_text
+from .firewall.redaction import redact_text
 from .result import Outcome, Result
 
 JSON_FORMAT_VERSION = 1
@@ -47,7 +48,8 @@ def document(result: Result) -> dict:
         "live_sha256": ctx.live_sha256,
         "in_sync": plan.in_sync,
         "changes": [{"table": c.table, "kind": c.kind, "description": c.describe(), "destructive": c.destructive,
-                     "data_loss": c.data_loss} for c in plan.changes],
+                     "data_loss": c.data_loss, "depends_on_secret_rows": plan.depends_on_secret_rows(c)}
+                    for c in plan.changes],
         "refused": [{"table": r.change.table, "kind": r.change.kind, "description": r.change.describe(),
                      "reason": r.reason} for r in plan.refused],
         "statements": [{"sql": st.sql, "table": st.table, "step": st.step,
@@ -145,6 +147,8 @@ def text(doc: dict, color: bool = False) -> str:
             line = f"  {mark} {change['description']}"
             if change["destructive"]:
                 line += "  [destructive, allowed by --allow-drop]"
+            if change.get("depends_on_secret_rows"):
+                line += "  [depends on secret rows, allowed by --allow-secret-dependent]"
             lines.append(_c(line, {"+": "32", "-": "31", "~": "33"}[mark], on))
         for refusal in doc["refused"]:
             if refusal["table"] == table:
@@ -162,6 +166,8 @@ def text(doc: dict, color: bool = False) -> str:
 def sql(doc: dict) -> str:
     out = [f"-- {_heading(doc)}"]
     out += [st["sql"] + ";" for st in doc["statements"]]
+    out += [f"-- Depends on secret rows: {c['description']} ({c['depends_on_secret_rows']})"
+            for c in doc["changes"] if c.get("depends_on_secret_rows")]
     out += [f"-- Refused: {r['description']} ({r['reason']})" for r in doc["refused"]]
     if doc["in_sync"]:
         out.append("-- in sync: nothing to do")
@@ -180,14 +186,17 @@ def markdown(doc: dict) -> str:
                    + (f", **{len(doc['refused'])} refused**" if doc["refused"] else "") + ".")
         out += ["", "| object | change | destructive |", "|---|---|---|"]
         for c in doc["changes"]:
-            out.append(f"| `{c['table']}` | {_md(c['description'])} | "
-                       f"{'⚠️ ' + _md(c['data_loss']) if c['destructive'] else ''} |")
+            marks = [f"⚠️ {_md(c['data_loss'])}"] if c["destructive"] else []
+            if c.get("depends_on_secret_rows"):
+                marks.append(f"🔒 depends on secret rows: {_md(c['depends_on_secret_rows'])}")
+            out.append(f"| `{c['table']}` | {_md(c['description'])} | {'<br>'.join(marks)} |")
         for r in doc["refused"]:
             out.append(f"| `{r['table']}` | {_md(r['description'])} | 🚫 refused: {_md(r['reason'])} |")
         if doc["statements"]:
             out += ["", "```sql"] + [st["sql"] + ";" for st in doc["statements"]] + ["```"]
         if doc["refused"]:
-            out += ["", "> Refused changes block `apply` (exit 3) until allowed with `--allow-drop` or removed."]
+            out += ["", "> Refused changes block `apply` (exit 3) until allowed (`--allow-drop`,"
+                    " `--allow-secret-dependent`) or removed; the firewall's refusals cannot be allowed."]
     digests = [f"{name} `{doc[key][:12]}`" for key, name in (("schema_sha256", "Schemafile sha256"),
                                                              ("live_sha256", "live schema sha256")) if doc.get(key)]
     if digests:

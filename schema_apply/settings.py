@@ -25,10 +25,12 @@ class Settings:
     credstash_context: tuple[tuple[str, str], ...] = ()
     secrets_manager_id: str | None = None
     ssl_ca: str | None = None
+    ssl_mode: str | None = None  # one of dsn.SSL_MODES; None: verify-identity with --ssl-ca, preferred without
     secret_prefixes: tuple[str, ...] = DEFAULT_SECRET_PREFIXES
     tables: re.Pattern | None = None
     ignore_tables: re.Pattern | None = None
     allow_drop: DropApprovals = DropApprovals()
+    allow_secret_dependent: bool = False
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
     output_format: str = "text"
     verbose: int = 0

@@ -298,13 +298,19 @@ DEMO_USER = "schema_apply_demo"
 DEMO_GRANTS = "CREATE, ALTER, DROP, INDEX, REFERENCES, CREATE VIEW, SHOW VIEW"
 
 
+LOCAL_TLS = {"SCHEMA_APPLY_SSL_MODE": "preferred"}
+"""What stands in for the task's TLS settings against the local server, which offers no TLS."""
+
+
 class LocalStage:
     """moto_server with the credstash table, the KMS key and the task role (IAM enforced), the
     container credentials endpoint, and the local MariaDB with a fresh database and user whose
     credentials are stored in credstash under the task definition's key and encryption context.
 
     ``environment`` is what the container gets: the task definition's variables, the region,
-    the credentials endpoint, and AWS_ENDPOINT_URL pointing at the stand-in.
+    the credentials endpoint, and AWS_ENDPOINT_URL pointing at the stand-in — with one difference:
+    the local MariaDB has no TLS certificate, so the task's ``verify-identity`` (for RDS, with the
+    CA bundle the image carries) gives way to ``preferred`` (:data:`LOCAL_TLS`).
     """
 
     def __init__(self, workdir: Path, *, database: str = DEMO_DATABASE, user: str = DEMO_USER,
@@ -352,7 +358,8 @@ class LocalStage:
     @property
     def environment(self) -> dict[str, str]:
         assert self.endpoint is not None
-        return {**self.task_env, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION,
+        task = {k: v for k, v in self.task_env.items() if k not in ("SCHEMA_APPLY_SSL_CA", "SCHEMA_APPLY_SSL_MODE")}
+        return {**task, **LOCAL_TLS, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION,
                 "AWS_ENDPOINT_URL": self.moto.url, **self.endpoint.environment,
                 # Safety net: were the endpoint to fail, boto3 must not try the EC2 metadata address.
                 "AWS_EC2_METADATA_DISABLED": "true"}

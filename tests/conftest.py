@@ -138,6 +138,21 @@ class Databases:
         conn.close()
 
 
+@pytest.fixture(scope="module")
+def general_log(server: Server):
+    """The server's general query log, on for the module (see secret_helpers.GeneralLog)."""
+    from secret_helpers import GeneralLog
+    with GeneralLog(server) as log:
+        yield log
+
+
+@pytest.fixture
+def canary():
+    """This test's marker values, to plant in secret rows and look for in every output."""
+    from secret_helpers import Canary
+    return Canary.new()
+
+
 @pytest.fixture
 def databases(server: Server):
     dbs = Databases(server)

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 
-from schema_apply import guard
+from schema_apply.firewall import statements as guard
+from schema_apply.firewall.secrecy import SecrecyPolicy
 
 # --------------------------------------------------------------------------------------------------
 # The canary
@@ -160,8 +161,8 @@ class Transcript:
 
     def run(self, *args: str, expect: int | None = None, env: dict[str, str] | None = None):
         # Each run starts as a fresh process would: nothing registered for masking yet.
-        from schema_apply import redact
-        redact._secrets.clear()
+        from schema_apply.firewall import redaction
+        redaction._secrets.clear()
         result = self.run_cli(*args, env=env)
         label = "schema-apply " + " ".join(a if "://" not in a else "<url>" for a in args)
         self.items.append((f"{label} [stdout]", result.stdout))
@@ -325,7 +326,7 @@ def check_logged(entries: list[LogEntry], *, database: str, secret_prefixes=("se
             continue
         queries.append(e.argument)
         try:
-            info = guard.check(e.argument, secret_prefixes=secret_prefixes, database=database)
+            info = guard.check(e.argument, SecrecyPolicy(tuple(secret_prefixes), 0, None), database)
         except Exception as exc:  # noqa: BLE001 — a refusal is the finding
             problems.append(f"the guard refuses a statement that was sent: {e.argument!r}: {exc}")
             continue

@@ -77,6 +77,8 @@ def test_golden_case(server, databases, cli, tmp_path, case):
     args = ["--schema-file", str(schemafile), "--database-url", server.url(db)]
     if case.get("allow_drop"):
         args.append("--allow-drop")
+    if case.get("allow_secret_dependent"):
+        args.append("--allow-secret-dependent")
     expected_exit = case.get("exit", 2)
 
     plan = cli("plan", "--format", "sql", *args)
@@ -106,7 +108,7 @@ def test_golden_case(server, databases, cli, tmp_path, case):
 
 
 def test_case_files_are_well_formed():
-    keys = {"current", "desired", "ddl", "exit", "allow_drop"}
+    keys = {"current", "desired", "ddl", "exit", "allow_drop", "allow_secret_dependent"}
     for param in CASES:
         case = param.values[0]
         assert set(case) <= keys, (param.id, set(case) - keys)

@@ -252,6 +252,8 @@ def test_no_timing_or_row_position_is_shown_for_secret_tables(server, setup, cli
     with conn.cursor() as cur:
         cur.execute("INSERT INTO secret_users VALUES (1, 'a', '1'), (2, 'b', '2'), (3, 'ccc', 'x')")
     conn.close()
-    failed = cli("apply", "--allow-drop", *args)
+    refused = cli("apply", "--allow-drop", *args)  # a narrowing of a secret table depends on its rows
+    assert refused.exit_code == 3 and "depends on secret rows" in refused.output
+    failed = cli("apply", "--allow-drop", "--allow-secret-dependent", *args)
     assert failed.exit_code == 1 and "secret_users" in failed.stderr
     assert "at row <redacted>" in failed.stderr and "at row 3" not in failed.output

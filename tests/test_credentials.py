@@ -12,7 +12,8 @@ import pytest
 from moto import mock_aws
 
 from aws_helpers import REGION, TABLE, CredstashStore, SilentServer, aws_env, clean_aws_env, free_port  # noqa: F401
-from schema_apply import aws, credentials, redact
+from schema_apply import aws, credentials
+from schema_apply.firewall import redaction as redact
 from schema_apply.dsn import ConnectionTarget
 from schema_apply.errors import CredentialError
 from schema_apply.settings import Settings

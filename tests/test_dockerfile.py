@@ -103,7 +103,7 @@ def test_dockerignore_sends_only_what_the_image_is_made_of():
     assert lines[0] == "*"
     allowed = {line[1:].rstrip("/") for line in lines if line.startswith("!")}
     assert allowed == {"Dockerfile", "pyproject.toml", "README.md", "requirements.lock", "requirements-build.lock",
-                       "Schemafile.sql", "schema_apply"}
+                       "Schemafile.sql", "schema_apply", "*.pem"}  # *.pem: a CA bundle for --build-arg SSL_CA_BUNDLE
     copied = set()
     for inst, args in instructions():
         if inst == "COPY" and not args.startswith("--from"):

@@ -15,9 +15,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schema_apply import guard
 from schema_apply.errors import EXIT_ERROR, SecretAccessRefused
-from schema_apply.guard import StatementInfo, check, is_secret_name
+from schema_apply.firewall import statements as guard
+from schema_apply.firewall.secrecy import SecrecyPolicy
+from schema_apply.firewall.statements import StatementInfo
 
 CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "guard_corpus.yaml").read_text(encoding="utf-8"))
 PREFIXES = ["secret_"]
@@ -26,6 +27,20 @@ PREFIXES = ["secret_"]
 def _id(case: dict) -> str:
     text = " ".join(case["sql"].split()) or "<empty>"
     return text if len(text) <= 90 else text[:87] + "..."
+
+
+def check(sql: str, *, secret_prefixes=PREFIXES, database: str | None = None, lower_case_table_names: int = 0,
+          server=("mariadb", (10, 11, 0))) -> StatementInfo:
+    return guard.check(sql, SecrecyPolicy.for_server(secret_prefixes, _Server(lower_case_table_names, server)),
+                       database)
+
+
+class _Server:
+    """What SecrecyPolicy.for_server reads of a flavor."""
+
+    def __init__(self, lctn: int, server):
+        self.lower_case_table_names = lctn
+        self.server = server
 
 
 def _check(case: dict) -> StatementInfo:
@@ -182,7 +197,7 @@ def test_sqlglot_never_logs_the_statement(caplog):
     ("Secret_Users", 2, True), ("users", 1, False), ("secret", 0, False), ("xsecret_users", 0, False),
 ])
 def test_is_secret_name(name, lctn, expected):
-    assert is_secret_name(name, ["secret_"], lctn) is expected
+    assert SecrecyPolicy(("secret_",), lctn).is_secret(name) is expected
 
 
 def test_several_prefixes_and_a_lone_string():

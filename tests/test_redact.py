@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schema_apply.errors import ServerError
-from schema_apply.redact import (MASK, REDACTED, redact_exception, redact_server_message, redact_text,
+from schema_apply.firewall.redaction import (MASK, REDACTED, redact_exception, redact_server_message, redact_text,
                                  register_secret)
 
 # (server, code, message, values that must disappear, identifiers that must stay)
@@ -128,7 +128,7 @@ def test_server_message(server, code, message, values, identifiers):
 
 
 def test_known_codes_cover_the_issue_list():
-    from schema_apply.redact import _FORMATS
+    from schema_apply.firewall.redaction import _FORMATS
     for code in (1062, 1586, 1366, 1292, 1265, 1406, 1264, 3819, 4025, 1452, 1451, 1048, 1138, 1067, 1171,
                  3751, 1677, 3780, 1832, 1833, 1525, 4078):
         assert code in _FORMATS, code

@@ -23,7 +23,8 @@ Also: the policy refusal (exit 3) and success paths; the password on every path 
 unknown or ungranted database, closed port, malformed URL, lock timeout), in-process and through
 the installed console script; every scenario's real server message in 25 locales; positive
 controls for the instruments themselves; and regressions for the leaks found on the way (click's
-usage errors, run-task's notes, non-English server messages).
+usage errors, non-English server messages;
+run-task's notes are in test_redaction_cli.py).
 """
 
 from __future__ import annotations
@@ -52,17 +53,6 @@ from conftest import guarded, show_create
 pytestmark = pytest.mark.server
 
 FORMATS = ("text", "json", "sql", "markdown")
-
-
-@pytest.fixture(scope="module")
-def general_log(server):
-    with GeneralLog(server) as log:
-        yield log
-
-
-@pytest.fixture
-def canary() -> Canary:
-    return Canary.new()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -204,8 +194,20 @@ def _setup(server, databases, canary: Canary, scenario: Scenario) -> str:
     return db
 
 
-def _common(user, db: str, schemafile: Path, allow_drop: bool) -> list[str]:
-    return ["--schema-file", str(schemafile), "--database-url", user.url(db)] + (["--allow-drop"] if allow_drop else [])
+def _common(user, db: str, schemafile: Path, allow_drop: bool, *, secret_dependent: bool = True) -> list[str]:
+    """Every scenario changes a secret table in a way that depends on its rows: allowed explicitly."""
+    return (["--schema-file", str(schemafile), "--database-url", user.url(db)] + (["--allow-drop"] if allow_drop else [])
+            + (["--allow-secret-dependent"] if secret_dependent else []))
+
+
+# The users the tool runs as: the database's owner; a non-root administrator (every privilege on every
+# database, so it could read mysql.*, information_schema's row data, any table); the DDL-only grant of
+# the README (no SELECT at all).
+GRANTS = {
+    "owner": lambda db: [f"ALL PRIVILEGES ON `{db}`.*"],
+    "admin": lambda db: ["ALL PRIVILEGES ON *.*"],
+    "ddl-only": lambda db: [f"CREATE, ALTER, DROP, INDEX, REFERENCES ON `{db}`.*"],
+}
 
 
 def _proof_from_log(general_log: GeneralLog, user, db: str, must_contain: str) -> list[str]:
@@ -237,7 +239,7 @@ def test_server_refusal_leaks_nothing(scenario: Scenario, server, databases, cli
     schemafile.write_text(scenario.after)
     before = show_create(server, db)
     t = Transcript(cli)
-    with mysql_user(server, [f"ALL PRIVILEGES ON `{db}`.*"]) as user:
+    with mysql_user(server, GRANTS["owner"](db)) as user:
         args = _common(user, db, schemafile, scenario.allow_drop)
         for fmt in FORMATS:
             t.run("plan", *args, "--format", fmt, "-vv", expect=2)
@@ -267,6 +269,7 @@ def test_server_refusal_leaks_nothing(scenario: Scenario, server, databases, cli
     assert len(failed) == 1 and failed[0]["table"] == scenario.table and failed[0]["code"] in scenario.codes, doc
     assert re.match(rf"statement \d+ of \d+ failed on {scenario.table}: \(({codes})\) ", doc["error"]), doc
     assert doc["exit_code"] == 1, doc
+    assert any(c["depends_on_secret_rows"] for c in doc["changes"]), "the plan marks what depends on secret rows"
     # Only DDL on the secret tables themselves: the failing statement is one the tool logged.
     assert any(q.startswith(f"ALTER TABLE `{scenario.table}`") for q in queries)
     # The refused ALTER changed nothing on that table (unless an earlier statement of the plan, which
@@ -275,6 +278,35 @@ def test_server_refusal_leaks_nothing(scenario: Scenario, server, databases, cli
                         for run in (text, markdown, sql, as_json) for a in _applied(run))
     if not applied_first:
         assert show_create(server, db)[scenario.table] == before[scenario.table]
+
+
+@pytest.mark.parametrize("grant", ["admin", "ddl-only"])
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.id for s in SCENARIOS])
+def test_server_refusal_leaks_nothing_as_admin_and_ddl_only(grant, scenario: Scenario, server, databases, cli, canary,
+                                                            general_log, tmp_path):
+    """The same proof as another user: a non-root administrator, who could read every row, and the
+    DDL-only grant. Without --allow-secret-dependent the change is refused before anything is sent."""
+    db = _setup(server, databases, canary, scenario)
+    schemafile = tmp_path / "Schemafile.sql"
+    schemafile.write_text(scenario.after)
+    before = show_create(server, db)
+    t = Transcript(cli)
+    with mysql_user(server, GRANTS[grant](db)) as user:
+        refused = t.run("apply", *_common(user, db, schemafile, True, secret_dependent=False), "--format", "json",
+                        expect=3)
+        assert any("depends on secret rows" in r["reason"] for r in json.loads(refused.stdout)["refused"])
+        assert show_create(server, db) == before, "a refused apply changed the database"
+        args = _common(user, db, schemafile, scenario.allow_drop)
+        t.run("plan", *args, "--format", "json", "-vv", expect=2)
+        t.run("apply", *args, "-vv", expect=1)
+        as_json = t.run("apply", *args, "--format", "json", "-v", expect=1)
+        out = tmp_path / "exported.sql"
+        t.run("export", "--database-url", user.url(db), "-o", str(out), "-vv", expect=0)
+        t.add_file(out)
+        _proof_from_log(general_log, user, db, f"ALTER TABLE `{scenario.table}`")
+        t.assert_clean(canary, user)
+    failed = [a for a in json.loads(as_json.stdout)["applied"] if a["status"] == "failed"]
+    assert len(failed) == 1 and failed[0]["table"] == scenario.table and failed[0]["code"] in scenario.codes
 
 
 def _statements(server, db: str, scenario: Scenario) -> list[tuple[str, str]]:
@@ -286,7 +318,8 @@ def _statements(server, db: str, scenario: Scenario) -> list[tuple[str, str]]:
         with guarded(server, db) as conn:
             flavor, _ = detect_flavor(conn, db)
             desired = load_schemafile(read_schemafile(str(schemafile)), flavor, db, Settings(schema_file=str(schemafile)))
-            plan = build_plan(introspect(conn, db, flavor).schema, desired, flavor, allow_drop=True)
+            plan = build_plan(introspect(conn, db, flavor).schema, desired, flavor, allow_drop=True,
+                              allow_secret_dependent=True)
     return [(st.table, st.sql) for st in plan.statements]
 
 
@@ -324,7 +357,7 @@ def test_policy_refusal_exits_3_and_leaks_nothing(server, databases, cli, canary
     before = show_create(server, db)
     t = Transcript(cli)
     with mysql_user(server, [f"ALL PRIVILEGES ON `{db}`.*"]) as user:
-        args = _common(user, db, schemafile, allow_drop=False)
+        args = _common(user, db, schemafile, allow_drop=False, secret_dependent=False)
         for fmt in FORMATS:
             plan = t.run("plan", *args, "--format", fmt, "-vv", expect=3)
             assert "refused" in plan.output.lower() or "Refused" in plan.output
@@ -355,7 +388,7 @@ def test_successful_apply_on_secret_tables_leaks_nothing(server, databases, cli,
     schemafile.write_text(after)
     t = Transcript(cli)
     with mysql_user(server, [f"ALL PRIVILEGES ON `{db}`.*"]) as user:
-        args = _common(user, db, schemafile, allow_drop=False)
+        args = _common(user, db, schemafile, allow_drop=False, secret_dependent=False)
         for fmt in FORMATS:
             t.run("plan", *args, "--format", fmt, "-vv", expect=2)
         t.run("apply", *args, "--format", "json", "-vv", expect=0)
@@ -530,40 +563,6 @@ def test_usage_errors_never_print_the_password(args, cli):
     assert "mysql://app:***@" in r.output or "No such option '--bogus'" in r.output, r.output
 
 
-@pytest.mark.aws
-def test_run_task_never_prints_the_password_it_passes_on(monkeypatch, tmp_path):
-    """``run-task -- plan --database-url mysql://app:pw@…`` said "started task …: plan --database-url
-    mysql://app:pw@…" on the terminal, and printed the container's log lines unmasked."""
-    import boto3
-    from click.testing import CliRunner
-    from moto import mock_aws
-
-    from aws_helpers import REGION, REPO, clean_aws_env
-    from schema_apply.cli import main
-
-    clean_aws_env(monkeypatch)
-    monkeypatch.setenv("SCHEMA_APPLY_ECS_POLL_INTERVAL", "0.01")
-    password = f"Pw-{Canary.new().token}"
-    url = f"mysql://app:{password}@db.internal:3306/app"
-    with mock_aws():
-        ecs = boto3.client("ecs", region_name=REGION)
-        ecs.create_cluster(clusterName="default")
-        definition = json.loads((REPO / "ecs" / "task-definition.json").read_text())
-        definition["containerDefinitions"][0]["memory"] = int(definition["memory"])
-        ecs.register_task_definition(**definition)
-        ec2 = boto3.client("ec2", region_name=REGION)
-        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
-        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
-        group = ec2.create_security_group(GroupName="schema-apply", Description="x", VpcId=vpc)["GroupId"]
-        result = CliRunner().invoke(main, ["run-task", "--cluster", "default", "--subnet", subnet,
-                                           "--security-group", group, "--",
-                                           "plan", "--database-url", url])
-    assert "started task" in result.stderr, result.output
-    assert password not in result.output, result.output
-    assert "mysql://app:***@db.internal" in result.stderr
-
-
 # Locales whose server messages the redaction must survive (MariaDB's errmsg translations).
 LOCALES = ("en_US", "de_DE", "fr_FR", "es_ES", "it_IT", "pt_BR", "nl_NL", "sv_SE", "cs_CZ", "da_DK", "el_GR",
            "hu_HU", "ja_JP", "ko_KR", "nb_NO", "pl_PL", "ro_RO", "ru_RU", "sk_SK", "uk_UA", "zh_CN", "ka_GE",
@@ -648,7 +647,8 @@ def test_internal_error_while_reporting_a_server_error_leaks_nothing(server, dat
     schemafile.write_text(scenario.after)
     t = Transcript(cli)
     with mysql_user(server, [f"ALL PRIVILEGES ON `{db}`.*"]) as user:
-        r = t.run("apply", "--schema-file", str(schemafile), "--database-url", user.url(db), "-vv", expect=1)
+        r = t.run("apply", "--schema-file", str(schemafile), "--database-url", user.url(db), "--allow-secret-dependent",
+                  "-vv", expect=1)
         t.assert_clean(canary, user)
     assert "internal error: RuntimeError" in r.stderr and "Traceback" in r.stderr
     assert "(1062) Duplicate entry '<redacted>'" in r.stderr, "the chain shows the redacted server error"

@@ -4,8 +4,13 @@ Two kinds of thing must never reach a terminal, a log or a report:
 
 * **credentials** — a password, a DSN with its password, a credstash/Secrets Manager value. Register
   each with :func:`register_secret` as soon as it is known; :func:`redact_text` masks registered
-  values, passwords in ``scheme://user:password@host`` URLs, ``password=…`` / ``"password": "…"`` /
-  ``IDENTIFIED BY '…'`` shapes, all as ``***`` (the mask :meth:`ConnectionTarget.masked_url` uses).
+  values and every ``user:password@host`` shape — with or without a scheme, with ``://`` or the
+  ``:/`` a path normalisation leaves, percent-encoded, with spaces or any other character in the
+  password — and ``password=…`` / ``"password": "…"`` / ``IDENTIFIED BY '…'`` shapes, all as ``***``
+  (the mask :meth:`ConnectionTarget.masked_url` uses). :func:`install` puts :func:`redact_text` in
+  front of ``sys.stdout`` and ``sys.stderr`` and registers the passwords the command line and the
+  environment carry, before the command line is parsed: usage errors, path errors, tracebacks and
+  everything a command prints pass through it.
 * **values from rows** — the server quotes row data in some error messages (``Duplicate entry
   'alice@example.com' for key 'uq_email'``). :func:`redact_server_message` replaces every such
   value with ``<redacted>`` and keeps identifiers (table, column, key, constraint names) readable.
@@ -18,16 +23,22 @@ Two kinds of thing must never reach a terminal, a log or a report:
   identifiers and are kept.
 
 :func:`redact_exception` renders an exception (PyMySQL's carry ``args == (code, message)``) through
-both. Pure functions: no I/O, nothing printed.
+both. Apart from :func:`install`, pure functions: no I/O, nothing printed.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
+import sys
 import urllib.parse
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 
-__all__ = ["REDACTED", "MASK", "register_secret", "redact_text", "redact_server_message", "redact_exception"]
+__all__ = ["REDACTED", "MASK", "register_secret", "register_credentials_in", "redact_text",
+           "redact_server_message", "redact_exception", "install"]
 
 REDACTED = "<redacted>"
 MASK = "***"
@@ -47,7 +58,22 @@ def register_secret(value: str | None) -> None:
             _secrets.add(form)
 
 
-_URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)\S*(@)")
+# user:password@host with a scheme: "mysql://", the "mysql:/" a path normalisation leaves, or
+# percent-encoded separators. The password runs to the last "@" of the line that a host follows, so
+# it may hold spaces, "@", "/" or quotes (more may be masked than the password; never less).
+_SCHEME_URL = re.compile(
+    r"(?P<pre>\b[A-Za-z][A-Za-z0-9+.-]*(?::|%3[Aa])(?:/|%2[Ff])+[^\s:/@%]*(?:%(?!3[Aa]|40)[0-9A-Fa-f]{2}[^\s:/@%]*)*"
+    r"(?::|%3[Aa]))(?P<pw>[^\n]*)(?P<at>@|%40)(?=[\w\[\]%.-])")
+# user:password@host[:port][/db] without a scheme. The password starts with neither a space (that
+# reads as prose: "contact: ops@example.com") nor "/" (a URL's path); it may hold spaces when a port or
+# a database follows the host, as in a DSN, and none otherwise ("at 10:30 we met bob@x.com" is prose);
+# it never runs across a URL's ":/" (a scheme URL further on is the other pattern's).
+_BARE_DSN = re.compile(
+    r"(?<![\w/:@.%+-])(?P<pre>[\w.%+-]+:)"
+    r"(?:(?P<pw>[^\s@/](?:(?!:/)[^\n])*?)(?P<at>@)(?=(?:[\w.-]+|\[[0-9A-Fa-f:.]+\])[:/])"
+    r"|(?P<pw2>[^\s@/]\S*?)(?P<at2>@)(?=(?:[\w.-]+|\[[0-9A-Fa-f:.]+\])(?:$|[\s'\"),;])))", re.M)
+
+
 _KEY_VALUE = re.compile(
     r"""(?ix)
     (\b[\w.-]*(?:password|passwd|pwd|secret_access_key|session_token))  # the key
@@ -55,6 +81,10 @@ _KEY_VALUE = re.compile(
     ("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|(?![{\[])[^\s,;&)}\]'"]+)      # the value (not an object)
     """)
 _IDENTIFIED_BY = re.compile(r"""(?i)(\bIDENTIFIED\s+(?:WITH\s+\S+\s+)?(?:BY|AS)\s+)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
+
+
+def _mask_dsn(m: re.Match) -> str:
+    return m.group("pre") + MASK + (m.group("at") or m.group("at2"))
 
 
 def _mask_value(m: re.Match) -> str:
@@ -72,12 +102,117 @@ def redact_text(text: str) -> str:
     """``text`` with credentials masked as ``***`` (see the module docstring)."""
     if not text:
         return text
-    text = _URL_PASSWORD.sub(lambda m: m.group(1) + MASK + m.group(2), text)
+    text = _SCHEME_URL.sub(_mask_dsn, text)
+    text = _BARE_DSN.sub(_mask_dsn, text)
     text = _KEY_VALUE.sub(_mask_value, text)
     text = _IDENTIFIED_BY.sub(lambda m: m.group(1) + m.group(2)[0] + MASK + m.group(2)[0], text)
     for value in sorted(_secrets, key=len, reverse=True):
         text = text.replace(value, MASK)
     return text
+
+
+_DSN_ARGUMENT = re.compile(r"^(?:--[\w-]+=)?(?:[A-Za-z][A-Za-z0-9+.-]*:/*)?[^:/@\s]*:(?P<pw>.+)@[\w\[\]%.-]", re.S)
+_SECRET_VARIABLE = re.compile(r"(?:^|_)(?:PASSWORD|PASSWD|PASS)$|SECRET_ACCESS_KEY$|SESSION_TOKEN$|AUTHORIZATION_TOKEN$"
+                              r"|^MYSQL_PWD$")
+
+
+def register_credentials_in(text: str | None) -> None:
+    """Register the password of a ``[scheme:/]/user:password@host…`` value (a command-line argument, a
+    variable's value), in its written and its decoded form."""
+    if not text:
+        return
+    for candidate in dict.fromkeys((text.strip(), urllib.parse.unquote(text.strip()))):  # a URL given encoded
+        m = _DSN_ARGUMENT.match(candidate)
+        if m:
+            password = m.group("pw")
+            register_secret(password)
+            register_secret(urllib.parse.unquote(password))
+
+
+def _register_startup(argv: Iterable[str], environ: Mapping[str, str]) -> None:
+    for arg in argv:
+        register_credentials_in(arg)
+    for name, value in environ.items():
+        if _SECRET_VARIABLE.search(name.upper()):
+            register_secret(value)
+        elif "@" in value and ":" in value:
+            register_credentials_in(value)
+
+
+class RedactingStream(io.TextIOBase):
+    """A text stream that writes through :func:`redact_text`, a line at a time (a credential is never
+    cut in two by the writes that carry it); ``flush`` writes a pending partial line (a prompt).
+    It exposes no ``buffer`` and no ``fileno``: nothing can write around it."""
+
+    def __init__(self, target):
+        super().__init__()
+        self._target = target
+        self._pending = ""
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._target, "encoding", None) or "utf-8"
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return getattr(self._target, "errors", None)
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return bool(getattr(self._target, "isatty", lambda: False)())
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            text = text.decode(self.encoding, "replace") if isinstance(text, (bytes, bytearray)) else str(text)
+        lines = (self._pending + text).split("\n")
+        self._pending = lines.pop()
+        if lines:
+            self._target.write(redact_text("\n".join(lines) + "\n"))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self._target.write(redact_text(self._pending))
+            self._pending = ""
+        self._target.flush()
+
+    def close(self) -> None:  # the underlying stream is not ours to close
+        self.flush()
+
+
+def wrap_below(wrap) -> None:
+    """Put ``wrap`` around what ``sys.stdout`` writes to, under the redaction when it is installed
+    (a stream that cuts long lines, as run-task's marking does, must get text already redacted)."""
+    if isinstance(sys.stdout, RedactingStream):
+        sys.stdout._target = wrap(sys.stdout._target)
+    else:
+        sys.stdout = wrap(sys.stdout)
+
+
+@contextmanager
+def install(argv: Iterable[str] | None = None, environ: Mapping[str, str] | None = None) -> Iterator[None]:
+    """For the duration: ``sys.stdout`` and ``sys.stderr`` write through :func:`redact_text`, and the
+    passwords ``argv`` (default ``sys.argv``) and ``environ`` (default ``os.environ``) carry are
+    registered — before the command line is parsed, so that a usage error, a path error, a
+    traceback or any report cannot print them. What was registered during the run is forgotten
+    after it (a process runs one command; in-process runs, as in tests, stay independent)."""
+    registered = set(_secrets)
+    _register_startup(sys.argv[1:] if argv is None else argv, os.environ if environ is None else environ)
+    saved = sys.stdout, sys.stderr
+    wrapped = [RedactingStream(stream) if not isinstance(stream, RedactingStream) else stream for stream in saved]
+    sys.stdout, sys.stderr = wrapped
+    try:
+        yield
+    finally:
+        for stream in wrapped:
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        sys.stdout, sys.stderr = saved
+        _secrets.intersection_update(registered)
 
 
 # --- server messages --------------------------------------------------------------------------------
