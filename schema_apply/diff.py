@@ -140,6 +140,9 @@ def diff_table(old: Table, new: Table) -> list[Change]:
                 changes.append(RenameIndex(name, source.name, index.name))
     modified: list[tuple[Index, Index]] = []
     for a, b in pairs:
+        if rebuilt and any(key(c) in rebuilt for c in a.columns):  # its column is dropped and added again
+            modified.append((a, b))
+            continue
         if a != b and not a.same_definition(b):
             if replace(a, invisible=b.invisible).same_definition(b) and a.kind != "primary":
                 changes.append(ChangeIndexVisibility(name, b))
@@ -198,6 +201,16 @@ def _constraints(table: str, old, new, drop, add, modify) -> list[Change]:
     take(lambda a, b: auto(b) and same(a, b))
     take(lambda a, b: not auto(b) and a.key == b.key)
     out: list[Change] = [modify(table, a, b) for a, b in pairs if not same(a, b)]
+    # A new unnamed one takes the name the server would give it (its number in the table's
+    # definition): held by a live one that goes away, the two are one modification
+    # (the plan drops the old first), so that the result reads as if the table were created anew.
+    going = {a.key: a for a in old_left}
+    for b in list(new_left):
+        a = going.pop(b.key, None) if auto(b) else None
+        if a is not None:
+            out.append(modify(table, a, b))
+            old_left.remove(a)
+            new_left.remove(b)
     out += [drop(table, a) for a in old_left]
     taken = {c.key for c in old} | {c.key for c in new if not auto(c)}  # names there will be
     for b in new_left:
@@ -205,6 +218,33 @@ def _constraints(table: str, old, new, drop, add, modify) -> list[Change]:
             b = replace(b, name=fresh_name(b.name, taken))
         taken.add(b.key)
         out.append(add(table, b))
+    if drop is DropForeignKey:
+        out = _left_to_the_server(table, out, [a for a, b in pairs if same(a, b)])
+    return out
+
+
+def _left_to_the_server(table: str, changes: list[Change], kept: list[ForeignKey]) -> list[Change]:
+    """Foreign keys the server would name as the plan does are added unnamed. InnoDB numbers an
+    unnamed key one past the highest ``<table>_ibfk_N`` the table holds, and a key it names makes the
+    index it creates take that name (a CREATE TABLE names it after the column): left unnamed, the
+    table ends as if created from the Schemafile."""
+    stem = key(f"{table}_ibfk_")
+
+    def number(name: str) -> int:
+        k = key(name)
+        return int(k[len(stem):]) if k.startswith(stem) and k[len(stem):].isdigit() else 0
+
+    highest = max((number(fk.name) for fk in kept), default=0)
+    out: list[Change] = []
+    for change in changes:
+        fk = change.new if isinstance(change, ModifyForeignKey) else getattr(change, "foreign_key", None)
+        if isinstance(change, (AddForeignKey, ModifyForeignKey)) and fk is not None:
+            n = number(fk.name)
+            if fk.auto_named and n == highest + 1:
+                fk = replace(fk, server_named=True)
+                change = replace(change, new=fk) if isinstance(change, ModifyForeignKey) else replace(change, foreign_key=fk)
+            highest = max(highest, n)
+        out.append(change)
     return out
 
 

@@ -122,7 +122,8 @@ def _index_options(index: Index, flavor: Flavor) -> str:
 
 def foreign_key_definition(fk: ForeignKey, flavor: Flavor) -> str:
     ref = quote_ident(fk.ref_table) if fk.ref_schema is None else f"{quote_ident(fk.ref_schema)}.{quote_ident(fk.ref_table)}"
-    text = (f"CONSTRAINT {quote_ident(fk.name)} FOREIGN KEY ({', '.join(quote_ident(c) for c in fk.columns)})"
+    name = "" if fk.server_named else f"CONSTRAINT {quote_ident(fk.name)} "
+    text = (f"{name}FOREIGN KEY ({', '.join(quote_ident(c) for c in fk.columns)})"
             f" REFERENCES {ref} ({', '.join(quote_ident(c) for c in fk.ref_columns)})")
     if fk.on_delete != flavor.fk_default_action:
         text += f" ON DELETE {fk.on_delete}"
