@@ -20,7 +20,7 @@ from sqlglot.tokens import Token, TokenType
 
 from ..errors import ParseError
 
-_TOKENIZER = MySQL().tokenizer()
+_DIALECT = MySQL()  # a tokenizer holds the text it scans: one per call (introspection runs in a thread)
 
 WORD_TYPES_EXCLUDED = {
     TokenType.STRING, TokenType.NUMBER, TokenType.IDENTIFIER, TokenType.L_PAREN, TokenType.R_PAREN,
@@ -188,7 +188,7 @@ def split_statements(text: str, file: str, server: tuple[str, tuple[int, int, in
                                " which schema-apply does not manage yet", file=file, line=line,
                                hint="keep triggers and routines out of the Schemafile")
     try:
-        tokens = _TOKENIZER.tokenize(source)
+        tokens = _DIALECT.tokenizer().tokenize(source)
     except TokenError as exc:
         raise _token_error(source, file, exc) from None
     statements: list[Statement] = []
