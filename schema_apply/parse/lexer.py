@@ -1,9 +1,9 @@
-"""Tokens and statements of a Schemafile, on top of sqlglot's MySQL tokenizer.
+"""Tokens and statements of a Schemafile, on top of the DDL lexer (``sql.lexer``).
 
 - Versioned comments (``/*!50100 PARTITION BY … */``, ``/*M!100100 … */``, the
   form mysqldump writes) are code to the server, so they are code here: the
-  comment markers are blanked before tokenizing (offsets and lines unchanged).
-  sqlglot alone keeps them as plain comments, and the clause would vanish.
+  comment markers are blanked before tokenizing (offsets and lines unchanged);
+  as comments, the clause would vanish.
 - Statements are split on top-level semicolons; every token keeps its line
   and column so that errors can name them.
 - ``Cursor`` walks one statement's tokens for the grammar in ``schemafile``.
@@ -14,13 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlglot.dialects.mysql import MySQL
-from sqlglot.errors import TokenError
-from sqlglot.tokens import Token, TokenType
+from sqlglot.tokens import TokenType
 
 from ..errors import ParseError
-
-_DIALECT = MySQL()  # a tokenizer holds the text it scans: one per call (introspection runs in a thread)
+from ..sql.lexer import LexError, Token, tokenize
 
 WORD_TYPES_EXCLUDED = {
     TokenType.STRING, TokenType.NUMBER, TokenType.IDENTIFIER, TokenType.L_PAREN, TokenType.R_PAREN,
@@ -134,45 +131,6 @@ class Statement:
         return self.source[start:end]
 
 
-def _token_error(text: str, file: str, exc: TokenError) -> ParseError:
-    """Locate an unterminated quote or comment for a helpful message."""
-    quote = None
-    line = 1
-    start_line = 1
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "\n":
-            line += 1
-        if quote:
-            if c == "\\" and quote != "`":
-                i += 2
-                continue
-            if c == quote:
-                if i + 1 < n and text[i + 1] == quote:
-                    i += 2
-                    continue
-                quote = None
-        elif c in ("'", '"', "`"):
-            quote, start_line = c, line
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            if end < 0:
-                return ParseError("unterminated /* comment", file=file, line=line)
-            line += text.count("\n", i, end)
-            i = end + 2
-            continue
-        elif c == "#" or text.startswith("-- ", i):
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-            continue
-        i += 1
-    if quote:
-        kind = {"'": "string", '"': "string", "`": "quoted identifier"}[quote]
-        return ParseError(f"unterminated {kind} (opening {quote} never closed)", file=file, line=start_line)
-    return ParseError(f"cannot tokenize: {exc}", file=file)
-
-
 _DELIMITER = re.compile(r"^[ \t]*DELIMITER\s", re.I | re.M)
 
 
@@ -188,12 +146,12 @@ def split_statements(text: str, file: str, server: tuple[str, tuple[int, int, in
                                " which schema-apply does not manage yet", file=file, line=line,
                                hint="keep triggers and routines out of the Schemafile")
     try:
-        tokens = _DIALECT.tokenizer().tokenize(source)
-    except TokenError as exc:
-        raise _token_error(source, file, exc) from None
+        tokens = tokenize(source)
+    except LexError as exc:
+        raise ParseError(str(exc), file=file, line=source.count("\n", 0, exc.offset) + 1) from None
     statements: list[Statement] = []
     current: list[Token] = []
-    for tok in _split_multiword(tokens, source):
+    for tok in tokens:
         if tok.token_type == TokenType.SEMICOLON:
             if current:
                 statements.append(Statement(current, source, file))
@@ -203,22 +161,6 @@ def split_statements(text: str, file: str, server: tuple[str, tuple[int, int, in
     if current:
         statements.append(Statement(current, source, file))
     return statements
-
-
-def _split_multiword(tokens: list[Token], source: str) -> list[Token]:
-    """sqlglot reads PRIMARY KEY, FOREIGN KEY, DOUBLE PRECISION… as one token; the grammar wants words."""
-    out: list[Token] = []
-    for tok in tokens:
-        raw = source[tok.start:tok.end + 1]
-        if tok.token_type in WORD_TYPES_EXCLUDED or not re.search(r"\s", raw):
-            out.append(tok)
-            continue
-        first_line = tok.line - raw.count("\n")  # sqlglot's line is where the token ends
-        for m in re.finditer(r"\S+", raw):
-            start = tok.start + m.start()
-            out.append(Token(TokenType.VAR, m.group(), line=first_line + raw.count("\n", 0, m.start()), col=0,
-                             start=start, end=start + len(m.group()) - 1))
-    return out
 
 
 def is_word(tok: Token | None) -> bool:
