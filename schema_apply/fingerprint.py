@@ -56,7 +56,35 @@ def _plain(value):
 
 
 def schema_digest(schema: Schema) -> str:
-    """SHA-256 (hex) of the compared fields of ``schema``."""
-    # keys are already in order ("@" sorts before the field names): no sort_keys, which costs
-    text = json.dumps(_plain(schema), separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """SHA-256 (hex) of the compared fields of ``schema``: of their JSON text (keys in order,
+    compact), written table by table into the hash rather than built whole (at 5,000 tables the
+    whole text and its dictionaries would take 90 MB)."""
+    digest = hashlib.sha256()
+    _write_json(schema, lambda text: digest.update(text.encode("utf-8")), depth=2)
+    return digest.hexdigest()
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _write_json(value, write, depth: int) -> None:
+    """Write the text ``_dumps(_plain(value))`` in pieces: dataclasses and lists ``depth`` levels
+    deep are opened here, what lies deeper is serialised whole."""
+    cls = type(value)
+    names = _compared_fields(cls) if depth else None
+    if depth and (cls is tuple or cls is list):
+        write("[")
+        for k, item in enumerate(value):
+            if k:
+                write(",")
+            _write_json(item, write, depth - 1)
+        write("]")
+    elif names is not None:
+        write('{"@":' + _dumps(cls.__name__))
+        for name in names:
+            write("," + _dumps(name) + ":")
+            _write_json(getattr(value, name), write, depth - 1)
+        write("}")
+    else:
+        write(_dumps(_plain(value)))

@@ -104,7 +104,7 @@ class Statement:
 
     def __post_init__(self) -> None:
         if not self.words:
-            self.words = [tok.text.upper() if is_word(tok) else "" for tok in self.tokens]
+            self.words = keywords(self.tokens)
 
     @property
     def line(self) -> int:
@@ -149,18 +149,33 @@ def split_statements(text: str, file: str, server: tuple[str, tuple[int, int, in
         tokens = tokenize(source)
     except LexError as exc:
         raise ParseError(str(exc), file=file, line=source.count("\n", 0, exc.offset) + 1) from None
+    words = keywords(tokens)
     statements: list[Statement] = []
-    current: list[Token] = []
-    for tok in tokens:
+    first = 0
+    for k, tok in enumerate(tokens):
         if tok.token_type == TokenType.SEMICOLON:
-            if current:
-                statements.append(Statement(current, source, file))
-            current = []
-        else:
-            current.append(tok)
-    if current:
-        statements.append(Statement(current, source, file))
+            if k > first:
+                statements.append(Statement(tokens[first:k], source, file, words[first:k]))
+            first = k + 1
+    if len(tokens) > first:
+        statements.append(Statement(tokens[first:], source, file, words[first:]))
     return statements
+
+
+def keywords(tokens: list[Token]) -> list[str]:
+    """Each token's text upper-cased if it is a bare word, else ''; one string per distinct word."""
+    upper: dict[str, str] = {}
+    out = []
+    for tok in tokens:
+        if tok.token_type in WORD_TYPES_EXCLUDED:
+            out.append("")
+        else:
+            text = tok.text
+            word = upper.get(text)
+            if word is None:
+                word = upper[text] = text.upper()
+            out.append(word)
+    return out
 
 
 def is_word(tok: Token | None) -> bool:

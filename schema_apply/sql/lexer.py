@@ -103,6 +103,8 @@ def tokenize(text: str) -> list[Token]:
     var, ident, string, number = TokenType.VAR, TokenType.IDENTIFIER, TokenType.STRING, TokenType.NUMBER
     operators = _OPERATORS
     new = tuple.__new__
+    words: dict[str, str] = {}  # one string for each distinct word: a schema repeats its words
+    same_word = words.setdefault
     pos = 0
     n = len(text)
     for m in _PATTERN.finditer(text):
@@ -116,7 +118,8 @@ def tokenize(text: str) -> list[Token]:
         end = m.end()
         pos = end
         if kind == 9:
-            append(new(Token, (var, m.group(9), line, start - line_start + 1, start, end - 1)))
+            word = m.group(9)
+            append(new(Token, (var, same_word(word, word), line, start - line_start + 1, start, end - 1)))
             continue
         if kind == 10:
             op = m.group(10)
