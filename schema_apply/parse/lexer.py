@@ -189,7 +189,6 @@ class Cursor:
     stmt: Statement
     pos: int = 0
     obj: str | None = None  # the object being parsed, for error messages
-    marks: list[int] = field(default_factory=list)
 
     @property
     def tokens(self) -> list[Token]:
