@@ -208,13 +208,25 @@ class Cursor:
     def at_end(self) -> bool:
         return self.pos >= len(self.tokens)
 
+    # at/accept/at_type/accept_type run for every token of a large Schemafile: kept to plain indexing
+
     def at(self, *words: str) -> bool:
         i = self.pos
-        return tuple(self.stmt.words[i:i + len(words)]) == words
+        have = self.stmt.words
+        if len(words) == 1:
+            return i < len(have) and have[i] == words[0]
+        return tuple(have[i:i + len(words)]) == words
 
     def accept(self, *words: str) -> bool:
-        if self.at(*words):
-            self.pos += len(words)
+        i = self.pos
+        have = self.stmt.words
+        if len(words) == 1:
+            if i < len(have) and have[i] == words[0]:
+                self.pos = i + 1
+                return True
+            return False
+        if tuple(have[i:i + len(words)]) == words:
+            self.pos = i + len(words)
             return True
         return False
 
@@ -223,14 +235,16 @@ class Cursor:
             self.fail(f"expected {' '.join(words)}")
 
     def at_type(self, token_type: TokenType, ahead: int = 0) -> bool:
-        tok = self.peek(ahead)
-        return tok is not None and tok.token_type == token_type
+        i = self.pos + ahead
+        tokens = self.stmt.tokens
+        return i < len(tokens) and tokens[i].token_type == token_type
 
     def accept_type(self, token_type: TokenType) -> Token | None:
-        tok = self.peek()
-        if tok is not None and tok.token_type == token_type:
-            self.pos += 1
-            return tok
+        i = self.pos
+        tokens = self.stmt.tokens
+        if i < len(tokens) and tokens[i].token_type == token_type:
+            self.pos = i + 1
+            return tokens[i]
         return None
 
     def expect_type(self, token_type: TokenType, what: str) -> Token:
