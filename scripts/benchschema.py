@@ -116,8 +116,9 @@ def _table(r: random.Random, k: int, earlier: list[Tbl]) -> Tbl:
     t = Tbl(f"{NOUNS[k % len(NOUNS)]}_{k:05d}")
     t.columns.append(Col("id", "bigint unsigned NOT NULL AUTO_INCREMENT", "int", False))
     names = set()
+    noun = NOUNS[k % len(NOUNS)]
     for _ in range(r.randint(3, 20)):
-        name = r.choice(WORDS)
+        name = r.choice(WORDS) if r.random() < 0.6 else f"{noun}_{r.choice(WORDS)}"
         while name in names:
             name = r.choice(WORDS) + "_" + str(r.randint(2, 9))
         names.add(name)
