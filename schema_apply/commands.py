@@ -8,6 +8,7 @@ apply -> verify -> report.
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import flavor as flavors
@@ -86,10 +87,24 @@ def _detect(conn: GuardedConnection) -> tuple[Flavor, bool]:
     return flavor, exists
 
 
+def _read_both(conn: GuardedConnection, settings: Settings, flavor: Flavor, source: SchemaText
+               ) -> tuple[Schema, LiveSchema]:
+    """The Schemafile, parsed while the live schema is read: introspection mostly waits on the
+    server and parsing burns CPU, so they overlap (PyMySQL releases the GIL while it waits on the
+    socket). Nothing else uses the connection meanwhile; an error of either side is raised once
+    the other is done."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="introspect") as pool:
+        live = pool.submit(introspect, conn, conn.database, flavor)
+        desired = load_schemafile(source, flavor, conn.database, settings)
+        return desired, live.result()
+
+
 def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor, source: SchemaText, desired: Schema,
-          command: str) -> tuple[Result, Schema]:
-    """Introspect and plan: the result (nothing applied yet) and the desired schema it was planned for."""
-    live = introspect(conn, conn.database, flavor)
+          command: str, live: LiveSchema | None = None) -> tuple[Result, Schema]:
+    """Plan (introspecting first unless ``live`` is given): the result (nothing applied yet) and the
+    desired schema it was planned for."""
+    if live is None:
+        live = introspect(conn, conn.database, flavor)
     desired = desired.filtered(lambda name: name not in live.hidden_views)  # cannot be compared: left alone
     current = live.schema.filtered(settings.manages)
     around = Surroundings.of(live.schema, desired, conn.policy, database=conn.database,
@@ -128,8 +143,8 @@ def plan(settings: Settings, reporter: Reporter) -> Result:
     record = _reviewed(settings, source)
     with _connect(settings, _verbose_logger(settings)) as conn:
         flavor, _ = _detect(conn)
-        desired = load_schemafile(source, flavor, conn.database, settings)
-        result, _ = _plan(conn, settings, flavor, source, desired, "plan")
+        desired, live = _read_both(conn, settings, flavor, source)
+        result, _ = _plan(conn, settings, flavor, source, desired, "plan", live)
     _still_reviewed(settings, record, result)
     if settings.plan_out:
         planfile.save(settings.plan_out, document(result))

@@ -41,7 +41,7 @@ def diff(current: Schema, desired: Schema) -> list[Change]:
         if name not in want:
             changes.append(DropTable(name, table))
     for table in desired.tables:
-        if table.name in live:
+        if table.name in live and live[table.name] != table:  # equal tables: nothing to look at
             changes.extend(diff_table(live[table.name], table))
 
     live_views = {v.name: v for v in current.views}

@@ -143,8 +143,13 @@ class _Reader:
             " COLLATION_NAME, EXTRA, COLUMN_COMMENT, GENERATION_EXPRESSION" + extra_cols +
             " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = %s ORDER BY TABLE_NAME, ORDINAL_POSITION")
         out: dict[str, list[Column]] = defaultdict(list)
+        seen: dict[tuple, dict] = {}  # a definition met before (most are): its decoded fields
         for row in rows:
-            out[row[0]].append(column_from_row(row[1:], self.flavor))
+            definition = row[2:]
+            fields = seen.get(definition)
+            if fields is None:
+                fields = seen[definition] = column_fields(definition, self.flavor)
+            out[row[0]].append(Column(name=row[1], **fields))
         return out
 
     # -- indexes --------------------------------------------------------------
@@ -327,11 +332,11 @@ def decode_on_update(extra: str) -> Expr | None:
     return server_expression(m.group(1)) if m else None
 
 
-def column_from_row(row: tuple, flavor: Flavor) -> Column:
-    """(COLUMN_NAME, COLUMN_DEFAULT, IS_NULLABLE, COLUMN_TYPE, CHARACTER_SET_NAME, COLLATION_NAME, EXTRA,
-    COLUMN_COMMENT, GENERATION_EXPRESSION[, SRS_ID]) -> Column."""
-    name, raw_default, is_nullable, column_type, charset, collation, extra, comment, generation = row[:9]
-    srid = row[9] if len(row) > 9 else None
+def column_fields(row: tuple, flavor: Flavor) -> dict:
+    """(COLUMN_DEFAULT, IS_NULLABLE, COLUMN_TYPE, CHARACTER_SET_NAME, COLLATION_NAME, EXTRA, COLUMN_COMMENT,
+    GENERATION_EXPRESSION[, SRS_ID]) -> the fields of a Column but its name. Columns alike share them."""
+    raw_default, is_nullable, column_type, charset, collation, extra, comment, generation = row[:8]
+    srid = row[8] if len(row) > 8 else None
     extra = extra or ""
     ctype = parse_column_type(column_type)
     nullable = is_nullable == "YES"
@@ -340,8 +345,8 @@ def column_from_row(row: tuple, flavor: Flavor) -> Column:
         generated = Generated(is_expression(generation, flavor),
                               "STORED" in extra.upper() or "PERSISTENT" in extra.upper())
     default = None if generated else decode_default(raw_default, extra, ctype, nullable, flavor)
-    return Column(
-        name=name, type=ctype, nullable=nullable, default=default, on_update=decode_on_update(extra),
+    return dict(
+        type=ctype, nullable=nullable, default=default, on_update=decode_on_update(extra),
         auto_increment="auto_increment" in extra.lower(), charset=flavors.canonical_charset(charset),
         collation=flavors.canonical_collation(collation), comment=comment or "", generated=generated,
         srid=int(srid) if srid is not None else None, invisible="INVISIBLE" in extra.upper())

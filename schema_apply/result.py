@@ -14,10 +14,12 @@ that ended it; the error's class names its exit code (errors.py).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .errors import EXIT_ERROR, EXIT_OK, EXIT_PENDING, EXIT_REFUSED, SchemaApplyError
-from .plan import Plan, Statement
+
+if TYPE_CHECKING:  # annotations only: the CLI imports this module to start (``--help`` stays fast)
+    from .plan import Plan, Statement
 
 Status = Literal["running", "applied", "failed", "not run", "unknown"]
 

@@ -17,7 +17,3 @@ def quote_string(value: str) -> str:
     out = value.replace("\\", "\\\\").replace("'", "''")
     out = out.replace("\0", "\\0").replace("\n", "\\n").replace("\r", "\\r").replace("\x1a", "\\Z")
     return "'" + out + "'"
-
-
-def qualified(table: str, schema: str | None = None) -> str:
-    return f"{quote_ident(schema)}.{quote_ident(table)}" if schema else quote_ident(table)

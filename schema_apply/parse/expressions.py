@@ -34,7 +34,7 @@ class ExpressionError(ValueError):
     """The text is not an expression sqlglot can read."""
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=512)  # trees are large: kept for the few texts read more than once (views)
 def _parse(text: str) -> exp.Expression:
     try:
         tree = sqlglot.parse_one(text, read="mysql")
@@ -118,7 +118,7 @@ def strip_tree(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=None)  # each expression is parsed once per run, however often it recurs
 def canonical(text: str) -> str:
     """The canonical form of an SQL expression (raises ExpressionError)."""
     return _dump(strip_tree(_parse(text)))

@@ -1,9 +1,9 @@
-"""Tokens and statements of a Schemafile, on top of sqlglot's MySQL tokenizer.
+"""Tokens and statements of a Schemafile, on top of the DDL lexer (``sql.lexer``).
 
 - Versioned comments (``/*!50100 PARTITION BY … */``, ``/*M!100100 … */``, the
   form mysqldump writes) are code to the server, so they are code here: the
-  comment markers are blanked before tokenizing (offsets and lines unchanged).
-  sqlglot alone keeps them as plain comments, and the clause would vanish.
+  comment markers are blanked before tokenizing (offsets and lines unchanged);
+  as comments, the clause would vanish.
 - Statements are split on top-level semicolons; every token keeps its line
   and column so that errors can name them.
 - ``Cursor`` walks one statement's tokens for the grammar in ``schemafile``.
@@ -14,13 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlglot.dialects.mysql import MySQL
-from sqlglot.errors import TokenError
-from sqlglot.tokens import Token, TokenType
+from sqlglot.tokens import TokenType
 
 from ..errors import ParseError
-
-_TOKENIZER = MySQL().tokenizer()
+from ..sql.lexer import LexError, Token, tokenize
 
 WORD_TYPES_EXCLUDED = {
     TokenType.STRING, TokenType.NUMBER, TokenType.IDENTIFIER, TokenType.L_PAREN, TokenType.R_PAREN,
@@ -141,7 +138,7 @@ class Statement:
 
     def __post_init__(self) -> None:
         if not self.words:
-            self.words = [tok.text.upper() if is_word(tok) else "" for tok in self.tokens]
+            self.words = keywords(self.tokens)
 
     @property
     def line(self) -> int:
@@ -168,45 +165,6 @@ class Statement:
         return self.source[start:end]
 
 
-def _token_error(text: str, file: str, exc: TokenError) -> ParseError:
-    """Locate an unterminated quote or comment for a helpful message."""
-    quote = None
-    line = 1
-    start_line = 1
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "\n":
-            line += 1
-        if quote:
-            if c == "\\" and quote != "`":
-                i += 2
-                continue
-            if c == quote:
-                if i + 1 < n and text[i + 1] == quote:
-                    i += 2
-                    continue
-                quote = None
-        elif c in ("'", '"', "`"):
-            quote, start_line = c, line
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            if end < 0:
-                return ParseError("unterminated /* comment", file=file, line=line)
-            line += text.count("\n", i, end)
-            i = end + 2
-            continue
-        elif c == "#" or text.startswith("-- ", i):
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-            continue
-        i += 1
-    if quote:
-        kind = {"'": "string", '"': "string", "`": "quoted identifier"}[quote]
-        return ParseError(f"unterminated {kind} (opening {quote} never closed)", file=file, line=start_line)
-    return ParseError(f"cannot tokenize: {exc}", file=file)
-
-
 _DELIMITER = re.compile(r"^[ \t]*DELIMITER\s", re.I | re.M)
 
 
@@ -222,36 +180,35 @@ def split_statements(text: str, file: str, server: tuple[str, tuple[int, int, in
                                " which schema-apply does not manage yet", file=file, line=line,
                                hint="keep triggers and routines out of the Schemafile")
     try:
-        tokens = _TOKENIZER.tokenize(source)
-    except TokenError as exc:
-        raise _token_error(source, file, exc) from None
+        tokens = tokenize(source)
+    except LexError as exc:
+        raise ParseError(str(exc), file=file, line=source.count("\n", 0, exc.offset) + 1) from None
+    words = keywords(tokens)
     statements: list[Statement] = []
-    current: list[Token] = []
-    for tok in _split_multiword(tokens, source):
+    first = 0
+    for k, tok in enumerate(tokens):
         if tok.token_type == TokenType.SEMICOLON:
-            if current:
-                statements.append(Statement(current, source, file))
-            current = []
-        else:
-            current.append(tok)
-    if current:
-        statements.append(Statement(current, source, file))
+            if k > first:
+                statements.append(Statement(tokens[first:k], source, file, words[first:k]))
+            first = k + 1
+    if len(tokens) > first:
+        statements.append(Statement(tokens[first:], source, file, words[first:]))
     return statements
 
 
-def _split_multiword(tokens: list[Token], source: str) -> list[Token]:
-    """sqlglot reads PRIMARY KEY, FOREIGN KEY, DOUBLE PRECISION… as one token; the grammar wants words."""
-    out: list[Token] = []
+def keywords(tokens: list[Token]) -> list[str]:
+    """Each token's text upper-cased if it is a bare word, else ''; one string per distinct word."""
+    upper: dict[str, str] = {}
+    out = []
     for tok in tokens:
-        raw = source[tok.start:tok.end + 1]
-        if tok.token_type in WORD_TYPES_EXCLUDED or not re.search(r"\s", raw):
-            out.append(tok)
-            continue
-        first_line = tok.line - raw.count("\n")  # sqlglot's line is where the token ends
-        for m in re.finditer(r"\S+", raw):
-            start = tok.start + m.start()
-            out.append(Token(TokenType.VAR, m.group(), line=first_line + raw.count("\n", 0, m.start()), col=0,
-                             start=start, end=start + len(m.group()) - 1))
+        if tok.token_type in WORD_TYPES_EXCLUDED:
+            out.append("")
+        else:
+            text = tok.text
+            word = upper.get(text)
+            if word is None:
+                word = upper[text] = text.upper()
+            out.append(word)
     return out
 
 
@@ -266,7 +223,6 @@ class Cursor:
     stmt: Statement
     pos: int = 0
     obj: str | None = None  # the object being parsed, for error messages
-    marks: list[int] = field(default_factory=list)
 
     @property
     def tokens(self) -> list[Token]:
@@ -286,13 +242,25 @@ class Cursor:
     def at_end(self) -> bool:
         return self.pos >= len(self.tokens)
 
+    # at/accept/at_type/accept_type run for every token of a large Schemafile: kept to plain indexing
+
     def at(self, *words: str) -> bool:
         i = self.pos
-        return tuple(self.stmt.words[i:i + len(words)]) == words
+        have = self.stmt.words
+        if len(words) == 1:
+            return i < len(have) and have[i] == words[0]
+        return tuple(have[i:i + len(words)]) == words
 
     def accept(self, *words: str) -> bool:
-        if self.at(*words):
-            self.pos += len(words)
+        i = self.pos
+        have = self.stmt.words
+        if len(words) == 1:
+            if i < len(have) and have[i] == words[0]:
+                self.pos = i + 1
+                return True
+            return False
+        if tuple(have[i:i + len(words)]) == words:
+            self.pos = i + len(words)
             return True
         return False
 
@@ -301,14 +269,16 @@ class Cursor:
             self.fail(f"expected {' '.join(words)}")
 
     def at_type(self, token_type: TokenType, ahead: int = 0) -> bool:
-        tok = self.peek(ahead)
-        return tok is not None and tok.token_type == token_type
+        i = self.pos + ahead
+        tokens = self.stmt.tokens
+        return i < len(tokens) and tokens[i].token_type == token_type
 
     def accept_type(self, token_type: TokenType) -> Token | None:
-        tok = self.peek()
-        if tok is not None and tok.token_type == token_type:
-            self.pos += 1
-            return tok
+        i = self.pos
+        tokens = self.stmt.tokens
+        if i < len(tokens) and tokens[i].token_type == token_type:
+            self.pos = i + 1
+            return tokens[i]
         return None
 
     def expect_type(self, token_type: TokenType, what: str) -> Token:

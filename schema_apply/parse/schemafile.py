@@ -100,9 +100,11 @@ def parse_text(text: str, file: str = "Schemafile.sql", server: tuple[str, tuple
         text = " " + text[1:]
     statements = split_statements(text, file, server)
     builder = _SchemaBuilder(file, annotations="@renamed" in text)
-    for stmt in statements:
-        builder.statement(stmt)
-    return ParsedFile(builder.build(), file, len(statements), builder.database, builder.skipped)
+    count = len(statements)
+    statements.reverse()
+    while statements:  # each statement's tokens are freed once it is read (a large file's are most of its memory)
+        builder.statement(statements.pop())
+    return ParsedFile(builder.build(), file, count, builder.database, builder.skipped)
 
 
 class _SchemaBuilder:

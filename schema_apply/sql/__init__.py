@@ -1,0 +1,1 @@
+"""The SQL toolkit: the lexical grammar of MySQL DDL (``lexer``)."""
