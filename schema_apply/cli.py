@@ -140,8 +140,9 @@ def main() -> None:
                 5 stale (apply --plan: the Schemafile or the live schema changed),
                 6 stopped (SIGTERM/SIGINT during apply)
     """
-    from .channel import mark_stdout_if_asked
-    sys.stdout = mark_stdout_if_asked(sys.stdout)  # under run-task: standard output apart from the rest
+    from .channel import ClosedPipeSafe, mark_stdout_if_asked
+    # under run-task: standard output apart from the rest; `plan | head`: a closed pipe is no error
+    sys.stdout = ClosedPipeSafe(mark_stdout_if_asked(sys.stdout))
 
 
 @main.command()
