@@ -197,7 +197,22 @@ def _constraints(table: str, old, new, drop, add, modify) -> list[Change]:
     take(lambda a, b: auto(b) and same(a, b) and a.key == b.key)
     take(lambda a, b: auto(b) and same(a, b))
     take(lambda a, b: not auto(b) and a.key == b.key)
-    out: list[Change] = [modify(table, a, b) for a, b in pairs if not same(a, b)]
+    renumbered = []
+    if modify is ModifyForeignKey:  # an unnamed key whose definition changes keeps its number
+        numbered = re.compile(re.escape(key(table)) + r"_ibfk_\d+")  # a name the server made up
+
+        def renumber(a, b) -> bool:
+            return auto(b) and a.key == b.key and not same(a, b) and numbered.fullmatch(a.key) is not None
+        take(renumber)
+        renumbered = [(a, b) for a, b in pairs if renumber(a, b)]
+    out: list[Change] = [modify(table, a, b) for a, b in pairs if not same(a, b) and (a, b) not in renumbered]
+    if len(renumbered) == 1 and not any(auto(b) for b in new_left):
+        a, b = renumbered[0]
+        others = {c.key for c in old} - {a.key}
+        server_named = b.key == key(fresh_name(b.name, others))  # what the server numbers an unnamed key
+        out.append(modify(table, a, b, server_named=server_named))
+    else:
+        out += [modify(table, a, b) for a, b in renumbered]
     out += [drop(table, a) for a in old_left]
     taken = {c.key for c in old} | {c.key for c in new if not auto(c)}  # names there will be
     for b in new_left:

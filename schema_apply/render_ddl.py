@@ -309,7 +309,10 @@ def alter_clause(change: Change, flavor: Flavor, table: Table | None = None) -> 
     if isinstance(change, AddForeignKey):
         # always named, the name the plan shows (one the Schemafile leaves unnamed gets a name no
         # live key has: diff.fresh_name); the key's index is in the plan too, under its own name
-        return "ADD " + foreign_key_definition(change.foreign_key, flavor)
+        text = foreign_key_definition(change.foreign_key, flavor)
+        if change.server_named:  # the server's own name for it is the one the plan shows (diff._constraints)
+            text = text[text.index("FOREIGN KEY"):]
+        return "ADD " + text
     if isinstance(change, DropForeignKey):
         return f"DROP FOREIGN KEY {quote_ident(change.foreign_key.name)}"
     if isinstance(change, AddCheck):
