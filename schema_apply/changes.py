@@ -312,6 +312,8 @@ def foreign_key_text(fk: ForeignKey) -> str:
 @dataclass(frozen=True)
 class AddForeignKey(Change):
     foreign_key: ForeignKey
+    # Added without CONSTRAINT: the server names it ``foreign_key.name`` itself (ModifyForeignKey.server_named)
+    server_named: bool = False
 
     def describe(self) -> str:
         return f"add foreign key {self.foreign_key.name} on {self.table} {foreign_key_text(self.foreign_key)}"
@@ -334,6 +336,10 @@ class ModifyForeignKey(Change):
     old: ForeignKey
     new: ForeignKey
     reason: str = ""
+    # An unnamed key whose definition changes, re-added unnamed: the server gives it its old name back
+    # (<table>_ibfk_<highest + 1>) and keeps its index, named after the first column, as loading the
+    # Schemafile does; a CONSTRAINT name would rename that index after the key.
+    server_named: bool = False
 
     def describe(self) -> str:
         what = self.reason or f"{foreign_key_text(self.old)} -> {foreign_key_text(self.new)}"

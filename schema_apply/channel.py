@@ -64,6 +64,46 @@ class MarkedStream:
         return getattr(self.raw, name)
 
 
+class ClosedPipeSafe:
+    """Standard output that a closed pipe silences instead of breaking (``plan | head``).
+
+    The first write or flush that meets a reader gone away points the file descriptor at
+    ``/dev/null`` (so the interpreter's own flush at exit stays quiet too) and drops the rest:
+    the command runs to its end — an apply is never cut short by its reader — and exits with
+    its own code."""
+
+    def __init__(self, raw: TextIO):
+        self.raw = raw
+        self.closed_pipe = False
+
+    def write(self, text: str) -> int:
+        if not self.closed_pipe:
+            try:
+                self.raw.write(text)
+            except BrokenPipeError:
+                self._silence()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.closed_pipe:
+            try:
+                self.raw.flush()
+            except BrokenPipeError:
+                self._silence()
+
+    def _silence(self) -> None:
+        self.closed_pipe = True
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.raw.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # no file descriptor (a test's StringIO): nothing to quiet
+            pass
+
+    def __getattr__(self, name):  # encoding, fileno, isatty, … of the real stream
+        return getattr(self.raw, name)
+
+
 def mark_stdout_if_asked(stream: TextIO, environ=os.environ) -> TextIO:
     marker = environ.get(MARKER_VARIABLE, "").strip()
     return MarkedStream(stream, marker) if marker else stream

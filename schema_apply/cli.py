@@ -165,8 +165,9 @@ def main() -> None:
                 5 stale (apply --plan: the Schemafile or the live schema changed),
                 6 stopped (SIGTERM/SIGINT during apply)
     """
-    from .channel import mark_stdout_if_asked
-    redaction.wrap_below(mark_stdout_if_asked)  # under run-task: standard output apart from the rest
+    from .channel import ClosedPipeSafe, mark_stdout_if_asked
+    # under run-task: standard output apart from the rest; `plan | head`: a closed pipe is no error
+    redaction.wrap_below(lambda stream: ClosedPipeSafe(mark_stdout_if_asked(stream)))
 
 
 @main.command()

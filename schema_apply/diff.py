@@ -200,17 +200,22 @@ def _constraints(table: str, old, new, drop, add, modify) -> list[Change]:
     take(lambda a, b: auto(b) and same(a, b) and a.key == b.key)
     take(lambda a, b: auto(b) and same(a, b))
     take(lambda a, b: not auto(b) and a.key == b.key)
-    out: list[Change] = [modify(table, a, b) for a, b in pairs if not same(a, b)]
-    # A new unnamed one takes the name the server would give it (its number in the table's
-    # definition): held by a live one that goes away, the two are one modification
-    # (the plan drops the old first), so that the result reads as if the table were created anew.
-    going = {a.key: a for a in old_left}
-    for b in list(new_left):
-        a = going.pop(b.key, None) if auto(b) else None
-        if a is not None:
-            out.append(modify(table, a, b))
-            old_left.remove(a)
-            new_left.remove(b)
+    renumbered = []
+    if modify is ModifyForeignKey:  # an unnamed key whose definition changes keeps its number
+        numbered = re.compile(re.escape(key(table)) + r"_ibfk_\d+")  # a name the server made up
+
+        def renumber(a, b) -> bool:
+            return auto(b) and a.key == b.key and not same(a, b) and numbered.fullmatch(a.key) is not None
+        take(renumber)
+        renumbered = [(a, b) for a, b in pairs if renumber(a, b)]
+    out: list[Change] = [modify(table, a, b) for a, b in pairs if not same(a, b) and (a, b) not in renumbered]
+    if len(renumbered) == 1 and not any(auto(b) for b in new_left):
+        a, b = renumbered[0]
+        others = {c.key for c in old} - {a.key}
+        server_named = b.key == key(fresh_name(b.name, others))  # what the server numbers an unnamed key
+        out.append(modify(table, a, b, server_named=server_named))
+    else:
+        out += [modify(table, a, b) for a, b in renumbered]
     out += [drop(table, a) for a in old_left]
     taken = {c.key for c in old} | {c.key for c in new if not auto(c)}  # names there will be
     for b in new_left:
@@ -218,33 +223,6 @@ def _constraints(table: str, old, new, drop, add, modify) -> list[Change]:
             b = replace(b, name=fresh_name(b.name, taken))
         taken.add(b.key)
         out.append(add(table, b))
-    if drop is DropForeignKey:
-        out = _left_to_the_server(table, out, [a for a, b in pairs if same(a, b)])
-    return out
-
-
-def _left_to_the_server(table: str, changes: list[Change], kept: list[ForeignKey]) -> list[Change]:
-    """Foreign keys the server would name as the plan does are added unnamed. InnoDB numbers an
-    unnamed key one past the highest ``<table>_ibfk_N`` the table holds, and a key it names makes the
-    index it creates take that name (a CREATE TABLE names it after the column): left unnamed, the
-    table ends as if created from the Schemafile."""
-    stem = key(f"{table}_ibfk_")
-
-    def number(name: str) -> int:
-        k = key(name)
-        return int(k[len(stem):]) if k.startswith(stem) and k[len(stem):].isdigit() else 0
-
-    highest = max((number(fk.name) for fk in kept), default=0)
-    out: list[Change] = []
-    for change in changes:
-        fk = change.new if isinstance(change, ModifyForeignKey) else getattr(change, "foreign_key", None)
-        if isinstance(change, (AddForeignKey, ModifyForeignKey)) and fk is not None:
-            n = number(fk.name)
-            if fk.auto_named and n == highest + 1:
-                fk = replace(fk, server_named=True)
-                change = replace(change, new=fk) if isinstance(change, ModifyForeignKey) else replace(change, foreign_key=fk)
-            highest = max(highest, n)
-        out.append(change)
     return out
 
 

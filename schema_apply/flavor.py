@@ -469,11 +469,13 @@ def normalize(schema: Schema, flavor: Flavor, *, database: str | None = None) ->
     """Bring a declared or introspected schema to ``flavor``'s canonical form."""
     inherit = resolve_charset(schema.charset, schema.collation, (flavor.charset, flavor.collation), flavor)
     tables = tuple(_table(t, flavor, inherit, database) for t in schema.tables)
-    columns = {t.name: tuple(c.name for c in t.columns) for t in tables}
+    if not schema.views:
+        return Schema(tables, (), inherit[0], inherit[1])
+    columns = {t.name.lower(): tuple(c.key for c in t.columns) for t in tables}  # (views compare names lower-case)
     views = []
     for view in _views_by_dependency(schema.views):
         view, output = _view(view, flavor, columns, database)
-        columns[view.name] = output  # views read by later views
+        columns[view.name.lower()] = output  # views read by later views
         views.append(view)
     return Schema(tables, tuple(views), inherit[0], inherit[1])
 

@@ -235,8 +235,6 @@ class ForeignKey:
     on_update: str = "RESTRICT"
     ref_schema: str | None = None
     auto_named: bool = field(default=False, compare=False)
-    # the server will give it this very name if the DDL leaves it unnamed (diff decides; ADD omits it)
-    server_named: bool = field(default=False, compare=False)
     # Parser only: the index named in FOREIGN KEY idx (...), and how many
     # indexes were declared before this key (where the server puts the index
     # it creates for the key when none exists).

@@ -343,7 +343,7 @@ def _halves(change: Change) -> list[Change]:
     if isinstance(change, ModifyCheck):
         return [DropCheck(change.table, change.old), AddCheck(change.table, change.new)]
     if isinstance(change, ModifyForeignKey):
-        return [AddForeignKey(change.table, change.new)]  # its drop went first (step 1)
+        return [AddForeignKey(change.table, change.new, change.server_named)]  # its drop went first (step 1)
     return [change]
 
 

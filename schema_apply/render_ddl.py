@@ -122,8 +122,7 @@ def _index_options(index: Index, flavor: Flavor) -> str:
 
 def foreign_key_definition(fk: ForeignKey, flavor: Flavor) -> str:
     ref = quote_ident(fk.ref_table) if fk.ref_schema is None else f"{quote_ident(fk.ref_schema)}.{quote_ident(fk.ref_table)}"
-    name = "" if fk.server_named else f"CONSTRAINT {quote_ident(fk.name)} "
-    text = (f"{name}FOREIGN KEY ({', '.join(quote_ident(c) for c in fk.columns)})"
+    text = (f"CONSTRAINT {quote_ident(fk.name)} FOREIGN KEY ({', '.join(quote_ident(c) for c in fk.columns)})"
             f" REFERENCES {ref} ({', '.join(quote_ident(c) for c in fk.ref_columns)})")
     if fk.on_delete != flavor.fk_default_action:
         text += f" ON DELETE {fk.on_delete}"
@@ -310,7 +309,10 @@ def alter_clause(change: Change, flavor: Flavor, table: Table | None = None) -> 
     if isinstance(change, AddForeignKey):
         # always named, the name the plan shows (one the Schemafile leaves unnamed gets a name no
         # live key has: diff.fresh_name); the key's index is in the plan too, under its own name
-        return "ADD " + foreign_key_definition(change.foreign_key, flavor)
+        text = foreign_key_definition(change.foreign_key, flavor)
+        if change.server_named:  # the server's own name for it is the one the plan shows (diff._constraints)
+            text = text[text.index("FOREIGN KEY"):]
+        return "ADD " + text
     if isinstance(change, DropForeignKey):
         return f"DROP FOREIGN KEY {quote_ident(change.foreign_key.name)}"
     if isinstance(change, AddCheck):

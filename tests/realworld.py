@@ -322,12 +322,13 @@ def _assert_equal(server, database: str, reference: dict) -> None:
 def table(results: list[AppResult]) -> str:
     """The corpus table of CONFORMANCE.md."""
     names = [c.name for c in results[0].checks] if results else []
-    lines = ["| application | licence | old | new | " + " | ".join(names) + " |",
-             "|---|---|---|---|" + "---|" * len(names)]
+    lines = ["| application | repository | licence | old | new | path | " + " | ".join(names) + " |",
+             "|---|---|---|---|---|---|" + "---|" * len(names)]
     for r in results:
         a = r.app
         marks = " | ".join("pass" if c.ok else "**fail**" for c in r.checks)
         strip = f" ({', '.join(a.strip)} stripped)" if a.strip else ""
-        lines.append(f"| [{a.name}](https://github.com/{a.repository}) | {a.licence} | `{a.old.tag}` | `{a.new.tag}`{strip}"
-                     f" | {marks} |")
+        path = f"`{a.new.path}`" if a.old.path == a.new.path else f"`{a.old.path}`, `{a.new.path}`"
+        lines.append(f"| {a.name} | [{a.repository}](https://github.com/{a.repository}) | {a.licence}"
+                     f" | `{a.old.tag}` | `{a.new.tag}`{strip} | {path} | {marks} |")
     return "\n".join(lines)
