@@ -110,15 +110,17 @@ CREATE TABLE secret_user_addresses (
   CONSTRAINT fk_secret_user_addresses_user FOREIGN KEY (user_id) REFERENCES secret_users (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
-CREATE TABLE followed_shops (
+-- Which shops a person follows is about that person: the table is secret too (a key from a
+-- non-secret table into secret_users would let anyone who may insert into it probe the secret rows).
+CREATE TABLE secret_followed_shops (
   user_id bigint unsigned NOT NULL,
   shop_id bigint unsigned NOT NULL,
   notify tinyint(1) NOT NULL DEFAULT 1,
   created_at datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
   PRIMARY KEY (user_id, shop_id),
-  KEY ix_followed_shops_shop (shop_id),
-  CONSTRAINT fk_followed_shops_user FOREIGN KEY (user_id) REFERENCES secret_users (id) ON DELETE CASCADE,
-  CONSTRAINT fk_followed_shops_shop FOREIGN KEY (shop_id) REFERENCES shops (id) ON DELETE CASCADE
+  KEY ix_secret_followed_shops_shop (shop_id),
+  CONSTRAINT fk_secret_followed_shops_user FOREIGN KEY (user_id) REFERENCES secret_users (id) ON DELETE CASCADE,
+  CONSTRAINT fk_secret_followed_shops_shop FOREIGN KEY (shop_id) REFERENCES shops (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- Page views per day, partitioned by month so old months drop cheaply.

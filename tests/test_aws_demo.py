@@ -3,6 +3,7 @@ moto_server, through the real `schema-apply` entrypoint. Needs the server (never
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -57,3 +58,14 @@ def test_demo_without_the_schemafile(tmp_path):
     assert result.returncode == 1
     assert "missing.sql not found" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_shipped_schemafile_plans_without_a_refusal(databases, cli):
+    """The repository's own Schemafile.sql (what `./scripts/demo` applies by default) keeps the
+    firewall's rules: on an empty database it plans changes and nothing is refused."""
+    db = databases.new()
+    result = cli("plan", "--format", "json", "--schema-file", str(REPO / "Schemafile.sql"),
+                 "--database-url", databases.server.url(db))
+    assert result.exit_code == 2, result.output
+    doc = json.loads(result.stdout)
+    assert doc["changes"] and not doc["refused"], doc["refused"]
