@@ -20,7 +20,8 @@ Policy first (what is refused), then order, each step with its reason:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Mapping
 
 from .changes import (
     AddCheck, AddColumn, AddForeignKey, AddIndex, Change, ChangeIndexVisibility, ChangePartitioning,
@@ -30,7 +31,8 @@ from .changes import (
 from .diff import diff
 from .flavor import Flavor
 from .model import ForeignKey, Schema, Table, key
-from .policy import Refusal, apply_policy
+from .policy import Refusal, apply_policy, is_secret
+from . import online as online_ddl
 from . import render_ddl as render
 
 
@@ -40,6 +42,11 @@ class Statement:
     table: str | None
     changes: tuple[Change, ...]
     step: str
+    # How the server will run it (online.py), the table's approximate size, and the wrapper that
+    # runs it instead of the server (None: the server itself)
+    prediction: online_ddl.Prediction | None = None
+    size: online_ddl.TableSize | None = None
+    via: str | None = None
 
     @property
     def destructive(self) -> bool:
@@ -67,13 +74,59 @@ class Plan:
 
 
 def build_plan(current: Schema, desired: Schema, flavor: Flavor, *, allow_drop: bool = False,
-               secret_prefixes: tuple[str, ...] = ("secret_",)) -> Plan:
-    """Diff, then policy, then order. ``current`` and ``desired`` are normalised for ``flavor``."""
+               secret_prefixes: tuple[str, ...] = ("secret_",),
+               online: online_ddl.OnlineSettings = online_ddl.OnlineSettings(),
+               sizes: Mapping[str, online_ddl.TableSize] | None = None) -> Plan:
+    """Diff, then policy, then order, then the online-DDL cost of each statement.
+    ``current`` and ``desired`` are normalised for ``flavor``; ``sizes`` (None offline) are the
+    approximate sizes of the non-secret tables (table_sizes.read_sizes)."""
     changes = diff(current, desired)
     changes = _rebuild_foreign_keys_around_column_changes(changes, current, desired)
     allowed, refused = apply_policy(changes, desired, flavor, allow_drop, secret_prefixes)
     statements = _order(allowed, current, desired, flavor)
+    statements, blocked = _online(statements, allowed, current, flavor, secret_prefixes, online, sizes)
+    if blocked:
+        gone = {id(r.change) for r in blocked}
+        allowed = [c for c in allowed if id(c) not in gone]
+        refused = refused + blocked
     return Plan(tuple(allowed), tuple(statements), tuple(refused))
+
+
+# --------------------------------------------------------------------------
+# Online DDL: the prediction, size and clause of each statement (online.py decides)
+# --------------------------------------------------------------------------
+
+def _online(statements: list[Statement], changes: list[Change], current: Schema, flavor: Flavor,
+            prefixes: tuple[str, ...], online: online_ddl.OnlineSettings,
+            sizes: Mapping[str, online_ddl.TableSize] | None) -> tuple[list[Statement], list[Refusal]]:
+    """Each ALTER TABLE gets its prediction and its ALGORITHM=/LOCK= clause; one that would block
+    writes on a large (or secret, or unknown-size) table is refused unless allowed, or handed to
+    pt-online-schema-change when the policy says so."""
+    old_names = {c.table: c.old_name for c in changes if isinstance(c, RenameTable)}
+    referenced = {fk.ref_table for t in current.tables for fk in t.foreign_keys}
+    out: list[Statement] = []
+    refused: list[Refusal] = []
+    for st in statements:
+        if st.table is None or not online_ddl.is_alter(st.sql):
+            out.append(replace(st, prediction=online_ddl.METADATA))
+            continue
+        name = old_names.get(st.table, st.table)
+        table = current.table(name)
+        prediction = online_ddl.predict(st.changes, table, flavor)
+        secret = is_secret(st.table, prefixes, flavor.lower_case_table_names)
+        size = online_ddl.size_of(name, sizes, secret, table is None)
+        via, why = None, online.clauses.ceiling_refusal(prediction)
+        if why is None and prediction.blocks_writes and size is not None and not prediction.new_table:
+            via, why = online.blocking.decide(st.table, prediction, size, secret, table, name in referenced)
+        if why is not None:
+            cause = prediction.cause if prediction.cause in st.changes else st.changes[0]
+            refused.append(Refusal(cause, why))
+            refused.extend(Refusal(c, f"in the same ALTER TABLE as: {cause.describe()}") for c in st.changes
+                           if c is not cause)
+            continue
+        sql = st.sql if via else render.append_clause(st.sql, st.table, online_ddl.clause(prediction, flavor, online.clauses))
+        out.append(replace(st, sql=sql, prediction=prediction, size=size, via=via))
+    return out, refused
 
 
 # --------------------------------------------------------------------------

@@ -369,6 +369,17 @@ def _option_changes(old: TableOptions, new: TableOptions) -> list[str]:
     return out
 
 
+def append_clause(alter: str, table: str, clause: str) -> str:
+    """ALTER TABLE ``table`` … with the online-DDL clause (``ALGORITHM=…, LOCK=…``) added ('' adds
+    nothing). Partitioning options must come last in ALTER TABLE: the clause goes before them."""
+    if not clause:
+        return alter
+    head = f"ALTER TABLE {quote_ident(table)} "
+    if alter.startswith(head) and alter[len(head):].startswith(("PARTITION BY ", "REMOVE PARTITIONING")):
+        return f"{head}{clause} {alter[len(head):]}"
+    return alter + (",\n  " if "\n" in alter else ", ") + clause
+
+
 def alter_table(table: str, clauses: list[str]) -> str:
     if len(clauses) == 1:
         return f"ALTER TABLE {quote_ident(table)} {clauses[0]}"
