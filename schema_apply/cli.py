@@ -51,6 +51,53 @@ def _connection_options(func):
     return func
 
 
+def _online_options(func):
+    """How each ALTER may run (online.py): the clause, and what may block writes."""
+    from .online import ALGORITHM_CHOICES, LOCK_CHOICES
+    options = [
+        click.option("--algorithm", envvar="SCHEMA_APPLY_ALGORITHM", type=click.Choice(ALGORITHM_CHOICES),
+                     default="auto", show_default=True,
+                     help="ALGORITHM= of each ALTER: auto (the strongest the prediction allows), instant / inplace"
+                          " (also refuse statements that need more), default (write none; the server chooses)."),
+        click.option("--lock", "alter_lock", envvar="SCHEMA_APPLY_LOCK", type=click.Choice(LOCK_CHOICES),
+                     default="auto", show_default=True,
+                     help="LOCK= of each ALTER: auto (NONE where possible), none (also refuse every statement that"
+                          " blocks writes), default (write none)."),
+        click.option("--max-blocking-size", envvar="SCHEMA_APPLY_MAX_BLOCKING_SIZE", default="32M", show_default=True,
+                     metavar="SIZE", help="Refuse a change that blocks writes on a table larger than this (32M, 1G)."),
+        click.option("--allow-blocking", envvar="SCHEMA_APPLY_ALLOW_BLOCKING", metavar="REGEX",
+                     help="Tables (whole name) on which a change may block writes whatever their size."),
+        click.option("--pt-osc-tables", envvar="SCHEMA_APPLY_PT_OSC_TABLES", metavar="REGEX",
+                     help="Run changes that would block writes on these tables (whole name) through"
+                          " pt-online-schema-change (never on secret tables)."),
+        click.option("--pt-osc-min-size", envvar="SCHEMA_APPLY_PT_OSC_MIN_SIZE", metavar="SIZE",
+                     help="… and on tables at least this large."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _run_options(func):
+    """How long apply may wait, and for what (limits.py)."""
+    from .limits import DEFAULT_DDL_LOCK_WAIT, DEFAULT_DDL_RETRIES, DEFAULT_STOP_GRACE
+    options = [
+        click.option("--ddl-lock-wait", envvar="SCHEMA_APPLY_DDL_LOCK_WAIT_TIMEOUT", default=str(DEFAULT_DDL_LOCK_WAIT),
+                     show_default=True, metavar="SECONDS",
+                     help="Each DDL waits at most this long for its metadata lock (queries on the table wait behind it)."),
+        click.option("--ddl-retries", envvar="SCHEMA_APPLY_DDL_RETRIES", type=click.IntRange(0, 100),
+                     default=DEFAULT_DDL_RETRIES, show_default=True, help="Retries after a metadata-lock timeout (exit 4 after the last)."),
+        click.option("--stop-grace", envvar="SCHEMA_APPLY_STOP_GRACE", default=str(DEFAULT_STOP_GRACE),
+                     show_default=True, metavar="SECONDS",
+                     help="After SIGTERM/SIGINT, the running statement may finish within this; then it is killed."),
+        click.option("--deadline", envvar="SCHEMA_APPLY_DEADLINE", default="6h", show_default=True, metavar="DURATION",
+                     help="The whole apply must end within this (30m, 6h; 0: none); the running statement is killed."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def _format_option(func):
     return click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
                         show_default=True, help="Report format.")(func)
@@ -66,6 +113,8 @@ def _settings(**kw) -> Settings:
     lock_timeout = kw.get("lock_timeout", DEFAULT_LOCK_TIMEOUT)
     if lock_timeout is not None and lock_timeout < 0:
         raise UsageError("--lock-timeout: must be zero or more seconds")
+    from .settings import live_traffic_settings
+    online, limits = live_traffic_settings(kw)
     return Settings(
         schema_file=kw.get("schema_file") or Path(DEFAULT_SCHEMA_FILE),
         database_url=kw.get("database_url"),
@@ -83,6 +132,8 @@ def _settings(**kw) -> Settings:
         verbose=kw.get("verbose") or 0,
         dry_run=bool(kw.get("dry_run")),
         color=sys.stdout.isatty() and "NO_COLOR" not in os.environ,
+        online=online,
+        limits=limits,
     )
 
 
@@ -92,7 +143,16 @@ def _command(kw: dict, body) -> None:
 
 
 def _run(body, verbose: int = 0) -> None:
-    """Run a command body; turn its result or error into an exit code."""
+    """Run a command body; turn its result or error into an exit code. The audit line of an apply
+    comes last, after any error message."""
+    from . import audit
+    try:
+        _run_body(body, verbose)
+    finally:
+        audit.flush()
+
+
+def _run_body(body, verbose: int) -> None:
     from .redact import redact_text  # the one place output is scrubbed
     try:
         code = body()
@@ -148,13 +208,16 @@ def main() -> None:
 
     \b
     exit codes: 0 success (plan: in sync), 1 error, 2 changes pending (plan/diff),
-                3 refused by policy (destructive change without --allow-drop)
+                3 refused by policy (destructive change without --allow-drop, a change that
+                blocks writes on a large table), 4 busy (the apply lock or a metadata lock did not
+                come), 6 stopped (SIGTERM/SIGINT during apply)
     """
 
 
 @main.command()
 @_connection_options
 @_format_option
+@_online_options
 @click.option("--allow-drop", is_flag=True, help="Permit destructive changes.")
 def plan(**kw) -> None:
     """Print the changes and the DDL that apply would run. Changes nothing."""
@@ -165,6 +228,8 @@ def plan(**kw) -> None:
 @main.command()
 @_connection_options
 @_format_option
+@_online_options
+@_run_options
 @click.option("--allow-drop", is_flag=True, help="Permit destructive changes.")
 @click.option("--dry-run", is_flag=True, help="Plan only, as the plan command does.")
 def apply(**kw) -> None:

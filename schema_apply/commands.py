@@ -11,16 +11,17 @@ import sys
 from pathlib import Path
 
 from . import flavor as flavors
-from .apply import run_statements, verify
+from . import online as online_ddl
+from .apply import Account, RunContext, Runner, verify
 from .connection import ApplyLock, GuardedConnection
-from .errors import EXIT_ERROR, EXIT_OK, EXIT_REFUSED, SchemaApplyError
+from .errors import EXIT_OK, EXIT_REFUSED, SchemaApplyError
 from .flavor import Flavor
 from .introspect import LiveSchema, detect_flavor, introspect
 from .model import Schema
 from .parse.schemafile import parse_file
 from .plan import Plan, build_plan
 from .policy import ensure_declares_tables
-from .report import Context, Outcome, emit, exit_code, outcomes_text, plan_json, render_plan
+from .report import Context, Outcome, account_summary, emit, exit_code, outcomes_text, plan_json, render_plan
 from .settings import Settings
 
 
@@ -38,6 +39,14 @@ def _connect(settings: Settings, on_statement=None) -> GuardedConnection:
     from .credentials import resolve_target
     target = resolve_target(settings)
     return GuardedConnection.open(target, secret_prefixes=settings.secret_prefixes, on_statement=on_statement)
+
+
+def _opener(settings: Settings, on_statement=None):
+    """(target, open): the connection target, resolved once, and a function opening a session to it."""
+    from .credentials import resolve_target
+    target = resolve_target(settings)
+    return target, lambda: GuardedConnection.open(target, secret_prefixes=settings.secret_prefixes,
+                                                  on_statement=on_statement)
 
 
 def _verbose_logger(settings: Settings):
@@ -68,11 +77,22 @@ def _context(settings: Settings, live: LiveSchema, command: str) -> Context:
 
 def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor, desired: Schema
           ) -> tuple[LiveSchema, Schema, Plan]:
+    from .table_sizes import read_sizes
     live = introspect(conn, conn.database, flavor)
     desired = desired.filtered(lambda name: name not in live.hidden_views)  # cannot be compared: left alone
+    sizes = read_sizes(conn, conn.database, settings.secret_prefixes, flavor.lower_case_table_names)
     plan = build_plan(live.schema.filtered(settings.manages), desired, flavor, allow_drop=settings.allow_drop,
-                      secret_prefixes=settings.secret_prefixes)
+                      secret_prefixes=settings.secret_prefixes, online=settings.online, sizes=sizes)
     return live, desired, plan
+
+
+def _remaining(settings: Settings, flavor: Flavor, desired: Schema):
+    """What is still to do, read live: how the run loop checks which statements took effect."""
+    def remaining(conn: GuardedConnection):
+        live = introspect(conn, conn.database, flavor)
+        return build_plan(live.schema.filtered(settings.manages), desired, flavor, allow_drop=True,
+                          secret_prefixes=settings.secret_prefixes).changes
+    return remaining
 
 
 def plan(settings: Settings) -> int:
@@ -85,37 +105,57 @@ def plan(settings: Settings) -> int:
 
 
 def apply(settings: Settings) -> int:
+    from .audit import audited
+    return audited(settings, lambda record: _apply(settings, record))
+
+
+def _apply(settings: Settings, record) -> int:
+    from .limits import Deadline
+    from .stop import StopSignal
     fmt = settings.output_format
-    with _connect(settings, _verbose_logger(settings)) as conn:
-        flavor, _ = detect_flavor(conn, conn.database)
-        # parse before taking the lock: a bad Schemafile fails fast and changes nothing
-        desired = load_schemafile(settings.schema_file, flavor, conn.database, settings)
-        with ApplyLock(conn, conn.database, settings.lock_timeout):
-            live, desired, the_plan = _plan(conn, settings, flavor, desired)
-            ctx = _context(settings, live, "apply")
-            if the_plan.refused:
-                emit(render_plan(the_plan, ctx, fmt))
-                if fmt == "text":
-                    emit("apply refused: nothing was applied", sys.stderr)
-                return EXIT_REFUSED
-            if the_plan.in_sync:
-                emit(render_plan(the_plan, ctx, fmt))
-                return EXIT_OK
-            if fmt in ("text", "markdown"):
-                emit(render_plan(the_plan, ctx, fmt))
-                emit("")
-            outcomes = run_statements(conn, the_plan, _progress(settings, len(the_plan.statements)))
-            failed = next((o for o in outcomes if o.status == "failed"), None)
-            if failed is not None:
-                _report_failure(settings, the_plan, ctx, outcomes, failed)
-                return EXIT_ERROR
-            after = introspect(conn, conn.database, flavor)
-            try:
-                verify(after.schema.filtered(settings.manages), desired)
-            except SchemaApplyError as exc:
-                if fmt == "json":
-                    emit(plan_json(the_plan, ctx, outcomes, error=str(exc)))
-                raise
+    deadline = Deadline(settings.limits.deadline)
+    stop = StopSignal()
+    with stop.installed():
+        target, open_connection = _opener(settings, _verbose_logger(settings))
+        with open_connection() as conn:
+            flavor, _ = detect_flavor(conn, conn.database)
+            # parse before taking the lock: a bad Schemafile fails fast and changes nothing
+            desired = load_schemafile(settings.schema_file, flavor, conn.database, settings)
+            with ApplyLock(conn, conn.database, settings.lock_timeout):
+                live, desired, the_plan = _plan(conn, settings, flavor, desired)
+                ctx = _context(settings, live, "apply")
+                record.planned(live.database, flavor.name, the_plan)
+                if the_plan.refused:
+                    emit(render_plan(the_plan, ctx, fmt))
+                    if fmt == "text":
+                        emit("apply refused: nothing was applied", sys.stderr)
+                    return EXIT_REFUSED
+                if the_plan.in_sync:
+                    emit(render_plan(the_plan, ctx, fmt))
+                    return EXIT_OK
+                if any(st.via for st in the_plan.statements):
+                    from .wrapper import find_executable
+                    find_executable()
+                if fmt in ("text", "markdown"):
+                    emit(render_plan(the_plan, ctx, fmt))
+                    emit("")
+                run = RunContext(target, open_connection, _remaining(settings, flavor, desired), flavor,
+                                 settings.limits, settings.online, stop, deadline,
+                                 _progress(settings, len(the_plan.statements)), _log(settings))
+                with stop.deferred():
+                    account = Runner(conn, the_plan, run).run()
+                record.ran(account)
+                if account.state != "done":
+                    _report_account(settings, the_plan, ctx, account)
+                    return account.exit_code
+                after = introspect(conn, conn.database, flavor)
+                try:
+                    verify(after.schema.filtered(settings.manages), desired)
+                except SchemaApplyError as exc:
+                    if fmt == "json":
+                        emit(plan_json(the_plan, ctx, account.outcomes, error=str(exc)))
+                    raise
+    outcomes = account.outcomes
     if fmt == "json":
         emit(plan_json(the_plan, ctx, outcomes))
     elif fmt == "sql":
@@ -134,28 +174,34 @@ def _progress(settings: Settings, total: int):
     def show(k: int, outcome: Outcome | None, phase: str) -> None:
         st = outcome.statement
         if phase == "start":
-            emit(f"-- running [{k + 1}/{total}] {st.step}" + (f": {st.table}" if st.table else ""))
+            again = f" (attempt {outcome.attempts})" if outcome.attempts > 1 else ""
+            how = online_ddl.cost(st.prediction, st.size, st.via)
+            emit(f"-- running [{k + 1}/{total}] {st.step}" + (f": {st.table}" if st.table else "") + again
+                 + (f" — {how}" if how else ""))
         elif outcome.status == "applied":
-            emit(f"-- ok [{k + 1}/{total}]" + _took(outcome, "in"))
-        else:
-            emit(f"-- FAILED [{k + 1}/{total}]" + _took(outcome, "after") + f": {outcome.error}")
+            emit(f"-- ok [{k + 1}/{total}]" + _took(outcome, "in") + (" (checked on the server)" if outcome.checked else ""))
+        elif outcome.status != "not run":
+            emit(f"-- {outcome.status.upper()} [{k + 1}/{total}]" + _took(outcome, "after") + f": {outcome.error}")
     return show
+
+
+def _log(settings: Settings):
+    """Where the run loop's notes go (lock waits, blockers, the wrapper's progress): with the
+    progress lines in text/markdown, on stderr otherwise (stdout keeps only the JSON/SQL)."""
+    stream = None if settings.output_format in ("text", "markdown") else sys.stderr
+    return lambda text: emit(text, stream)
 
 
 def _took(outcome: Outcome, word: str) -> str:
     return "" if outcome.seconds is None else f" {word} {outcome.seconds:.3f}s"
 
 
-def _report_failure(settings: Settings, the_plan: Plan, ctx: Context, outcomes: list[Outcome],
-                    failed: Outcome) -> None:
+def _report_account(settings: Settings, the_plan: Plan, ctx: Context, account: Account) -> None:
     if settings.output_format == "json":
-        emit(plan_json(the_plan, ctx, outcomes, error=failed.error))
+        emit(plan_json(the_plan, ctx, account.outcomes, error=account.error, account=account))
     else:
-        emit(outcomes_text(outcomes, settings.color), sys.stderr)
-    ran = sum(1 for o in outcomes if o.status == "applied")
-    emit(f"error: statement {ran + 1} of {len(outcomes)} failed"
-         + (f" on {failed.statement.table}" if failed.statement.table else "")
-         + f": {failed.error}; {ran} statement(s) had run, {len(outcomes) - ran - 1} did not run", sys.stderr)
+        emit(outcomes_text(account.outcomes, settings.color, account), sys.stderr)
+    emit(f"{account_summary(account)}", sys.stderr)
 
 
 def export(settings: Settings, output: Path | None) -> int:

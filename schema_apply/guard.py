@@ -561,6 +561,8 @@ def _classify(text: str, policy: _Policy, *, ansi_quotes: bool) -> StatementInfo
         return _transaction(toks)
     if word in ("CREATE", "ALTER", "DROP", "RENAME"):
         return _ddl(text, toks, policy)
+    if word == "KILL":
+        return _kill(toks)
     if word in _REFUSED_HEADS:
         kind = word if word not in ("DESC", "DESCRIBE") else "EXPLAIN/DESCRIBE"
         tables = _mentioned_tables(text, toks, raw)
@@ -618,6 +620,41 @@ INFORMATION_SCHEMA_TABLES = frozenset("""
 (histogram buckets hold column values), INNODB_FT_* (words from rows), INNODB_LOCKS/INNODB_TRX/
 DATA_LOCKS (primary-key values, query texts), PROCESSLIST and OPTIMIZER_TRACE (query texts),
 INNODB_BUFFER_PAGE*, and everything not listed."""
+
+# Sessions and transactions, for the apply's lock-wait checks (who blocks a DDL, is our statement
+# still running): readable column by column. PROCESSLIST.INFO and INNODB_TRX.trx_query hold the text of
+# other sessions' statements — with the values in them — and are never selected.
+SESSION_METADATA_COLUMNS = {
+    "PROCESSLIST": frozenset({"ID", "USER", "HOST", "DB", "COMMAND", "TIME", "STATE"}),
+    "INNODB_TRX": frozenset({"TRX_ID", "TRX_STATE", "TRX_STARTED", "TRX_MYSQL_THREAD_ID", "TRX_TABLES_IN_USE",
+                             "TRX_TABLES_LOCKED"}),
+    "METADATA_LOCK_INFO": frozenset({"THREAD_ID", "LOCK_MODE", "LOCK_DURATION", "LOCK_TYPE", "TABLE_SCHEMA",
+                                     "TABLE_NAME"}),
+}
+
+
+def _session_metadata_columns(tree: exp.Expr, kind: str, tables: Sequence[str]) -> None:
+    """A query over the session tables names each column it reads, from their allowed columns only."""
+    allowed = frozenset().union(*(SESSION_METADATA_COLUMNS[t.upper()] for t in tables))
+    for node in tree.walk():
+        if isinstance(node, exp.Star):
+            raise _Refusal(kind, f"it reads * from information_schema.{tables[0]}, whose statement texts hold"
+                           " values from rows; name the columns")
+        if isinstance(node, exp.Column) and node.name.upper() not in allowed:
+            raise _Refusal(kind, f"it reads column {node.name} beside information_schema.{tables[0]}; of the"
+                           f" session tables only {', '.join(sorted(allowed))} may be read (statement texts"
+                           " hold values from rows)")
+
+
+def _kill(toks: list[_Tok]) -> StatementInfo:
+    """``KILL [QUERY | CONNECTION] <id>``: stops a statement or session; reads nothing."""
+    rest = toks[1:]
+    if rest and rest[0].w("QUERY", "CONNECTION"):
+        rest = rest[1:]
+    if len(rest) == 1 and re.fullmatch(r"\d+", rest[0].raw):
+        return StatementInfo(SESSION)
+    raise _Refusal("KILL", f"only KILL [QUERY | CONNECTION] <connection id> is allowed; {UNKNOWN}")
+
 
 _LOCK_FUNCTIONS = frozenset({"GET_LOCK", "RELEASE_LOCK", "IS_FREE_LOCK", "IS_USED_LOCK", "RELEASE_ALL_LOCKS"})
 
@@ -766,7 +803,10 @@ def _query_statement(text: str, toks: list[_Tok], raw: list[Token], policy: _Pol
         raise _refuse_rows(kind, policy, user)
     if problems:
         raise _Refusal(kind, f"it uses {problems[0]}; {UNKNOWN}")
-    unlisted = [m for m in meta if m.upper() not in INFORMATION_SCHEMA_TABLES]
+    restricted = [m for m in meta if m.upper() in SESSION_METADATA_COLUMNS]
+    if restricted:
+        _session_metadata_columns(tree, kind, restricted)
+    unlisted = [m for m in meta if m.upper() not in INFORMATION_SCHEMA_TABLES and m.upper() not in SESSION_METADATA_COLUMNS]
     if unlisted:
         raise _Refusal(kind, f"information_schema.{unlisted[0]} is not on the guard's list of metadata"
                        " tables (some information_schema tables hold values from rows: histograms,"

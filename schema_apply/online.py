@@ -92,11 +92,6 @@ class Prediction:
         text = {Level.INSTANT: "instant", Level.INPLACE: "in place", Level.REBUILD: "in place, rebuilds"}[self.level]
         return text + (", blocks writes" if self.lock else "")
 
-    def explain(self) -> str:
-        """'<change>: <why>' for messages."""
-        what = self.cause.describe() if self.cause is not None else "this statement"
-        return f"{what}: {self.why}" if self.why else what
-
     @property
     def algorithm(self) -> str:
         return {Level.INSTANT: "INSTANT", Level.INPLACE: "INPLACE", Level.REBUILD: "INPLACE",
@@ -445,12 +440,16 @@ class ClausePolicy:
         if p.new_table:
             return None
         if self.algorithm == "instant" and p.level > Level.INSTANT:
-            return f"--algorithm=instant, but this statement runs {p.label} ({p.explain()})"
+            return f"--algorithm=instant, but this statement runs {p.label}{_because(p)}"
         if self.algorithm == "inplace" and p.level == Level.COPY:
-            return f"--algorithm=inplace, but this statement {p.label} ({p.explain()})"
+            return f"--algorithm=inplace, but this statement {p.label}{_because(p)}"
         if self.lock == "none" and p.blocks_writes:
-            return f"--lock=none, but this statement blocks writes ({p.explain()})"
+            return f"--lock=none, but this statement blocks writes{_because(p)}"
         return None
+
+
+def _because(p: Prediction) -> str:
+    return f" ({p.why})" if p.why else ""
 
 
 def clause(p: Prediction, flavor: Flavor, policy: ClausePolicy = ClausePolicy()) -> str:
@@ -558,7 +557,7 @@ class BlockingPolicy:
         if secret:
             wrapper = (" pt-online-schema-change is never used on a secret table (it copies rows through"
                        " SELECT);") if self.wants_wrapper(name, size) else ""
-            return None, (f"{p.explain()}: writes to {name} would wait for the whole {_blocking_work(p)}, and {name} is a"
+            return None, (f"{_it(p)}: writes to {name} would wait for the whole {_blocking_work(p)}, and {name} is a"
                           f" secret table whose size is never read, so it may be large;{wrapper} only the server's"
                           f" own online DDL may change it. Give --allow-blocking={name} to accept the wait"
                           f" (e.g. in a quiet hour)")
@@ -572,12 +571,17 @@ class BlockingPolicy:
             return None, None
         over = (f"larger than --max-blocking-size {human_bytes(self.max_blocking_size)}" if size.bytes is not None
                 else "its size is unknown")
-        return None, (f"{p.explain()}: writes to {name} ({size.describe()}) would wait for the whole {_blocking_work(p)};"
+        return None, (f"{_it(p)}: writes to {name} ({size.describe()}) would wait for the whole {_blocking_work(p)};"
                       f" {over}{note}. Give --allow-blocking={name} to accept the wait, or --pt-osc-tables={name}"
                       f" to run it through pt-online-schema-change")
 
 
 WRAPPER = "pt-online-schema-change"
+
+
+def _it(p: Prediction) -> str:
+    """The reason, for a refusal shown after the change that causes it."""
+    return p.why or f"this statement {p.label}"
 
 
 def _blocking_work(p: Prediction) -> str:
@@ -601,6 +605,21 @@ def wrapper_problem(table: Table | None, referenced: bool) -> str | None:
     return None
 
 
+def cost(p: Prediction | None, size: TableSize | None, via: str | None) -> str:
+    """What a statement costs, for every report: "in place, rebuilds; ~2.0M rows, 96.0 MB"."""
+    if p is None:
+        return ""
+    if via:
+        text = f"{via}: copies the table in chunks, writes continue"
+    elif p.new_table and p.level > Level.INSTANT:
+        text = f"{p.label} (a new, empty table)"
+    else:
+        text = p.label
+    if size is not None and not p.new_table and p.level > Level.INSTANT:
+        text += f"; {size.describe()}"
+    return text
+
+
 @dataclass(frozen=True)
 class OnlineSettings:
     clauses: ClausePolicy = ClausePolicy()
@@ -608,10 +627,11 @@ class OnlineSettings:
 
 
 def size_of(table: str, sizes: Mapping[str, TableSize] | None, secret: bool, new: bool) -> TableSize | None:
+    """The size shown for ``table``; None offline (``sizes`` None: no database, no size limit)."""
+    if sizes is None:
+        return None
     if new:
         return EMPTY
     if secret:
         return WITHHELD
-    if sizes is None:
-        return None
     return sizes.get(table, TableSize())

@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from . import online as online_ddl
 from .plan import Plan, Statement
 from .redact import redact_text
 
@@ -24,10 +25,14 @@ class Outcome:
     """What happened to one statement during apply."""
 
     statement: Statement
-    status: str  # "applied", "failed", "not run"
+    # "applied", "failed", "not run"; "killed" (stopped or at the deadline); "unknown" (the
+    # connection was lost and what happened could not be checked)
+    status: str
     seconds: float | None = None  # None for a statement on a secret table: its duration tracks its size
     error: str | None = None
     code: int | None = None
+    checked: bool = False  # the outcome was read back from the server after a lost connection or a kill
+    attempts: int = 1  # 1 + the retries after metadata-lock timeouts
 
 
 @dataclass
@@ -108,7 +113,9 @@ def plan_text(plan: Plan, ctx: Context) -> str:
         lines.append("")
         lines.append(_c("-- DDL", "2", on))
         for k, st in enumerate(plan.statements, 1):
-            lines.append(_c(f"-- [{k}/{len(plan.statements)}] {st.step}" + (f": {st.table}" if st.table else ""), "2", on))
+            how = online_ddl.cost(st.prediction, st.size, st.via)
+            lines.append(_c(f"-- [{k}/{len(plan.statements)}] {st.step}" + (f": {st.table}" if st.table else "")
+                            + (f" — {how}" if how else ""), "2", on))
             lines.append(st.sql + ";")
     if plan.refused:
         lines.append("")
@@ -119,6 +126,9 @@ def plan_text(plan: Plan, ctx: Context) -> str:
 def plan_sql(plan: Plan, ctx: Context) -> str:
     out = [f"-- {ctx.command}: {ctx.database} on {ctx.server}, from {ctx.schema_file}"]
     for st in plan.statements:
+        how = online_ddl.cost(st.prediction, st.size, st.via)
+        if how:
+            out.append(f"-- {how}")
         out.append(st.sql + ";")
     for r in plan.refused:
         out.append(f"-- Refused: {r.change.describe()} ({r.reason})")
@@ -144,7 +154,11 @@ def plan_markdown(plan: Plan, ctx: Context) -> str:
     for r in plan.refused:
         out.append(f"| `{r.change.table}` | {_md(r.change.describe())} | 🚫 refused: {_md(r.reason)} |")
     if plan.statements:
-        out += ["", "```sql"] + [st.sql + ";" for st in plan.statements] + ["```"]
+        out += ["", "```sql"]
+        for st in plan.statements:
+            how = online_ddl.cost(st.prediction, st.size, st.via)
+            out += ([f"-- {how}"] if how else []) + [st.sql + ";"]
+        out += ["```"]
     if plan.refused:
         out += ["", "> Refused changes block `apply` (exit 3) until allowed with `--allow-drop` or removed."]
     return "\n".join(out)
@@ -158,7 +172,20 @@ def _md(text: str | None) -> str:
 # json
 # --------------------------------------------------------------------------
 
-def plan_dict(plan: Plan, ctx: Context, outcomes: list[Outcome] | None = None, error: str | None = None) -> dict:
+def _online(st: Statement) -> dict | None:
+    p = st.prediction
+    if p is None:
+        return None
+    size = st.size
+    return {"how": p.algorithm.lower() if not st.via else "wrapper", "rebuilds": p.level == online_ddl.Level.REBUILD,
+            "blocks_writes": p.blocks_writes and not st.via, "description": online_ddl.cost(p, size, st.via),
+            "via": st.via,
+            "table_size": None if size is None else ("withheld" if size.withheld else
+                                                     {"rows": size.rows, "bytes": size.bytes})}
+
+
+def plan_dict(plan: Plan, ctx: Context, outcomes: list[Outcome] | None = None, error: str | None = None,
+              account=None) -> dict:
     index = {id(c): k for k, c in enumerate(plan.changes)}
     doc = {
         "format": JSON_FORMAT_VERSION,
@@ -172,21 +199,34 @@ def plan_dict(plan: Plan, ctx: Context, outcomes: list[Outcome] | None = None, e
         "refused": [{"table": r.change.table, "kind": r.change.kind, "description": r.change.describe(),
                      "reason": r.reason} for r in plan.refused],
         "statements": [{"sql": st.sql, "table": st.table, "step": st.step,
-                        "changes": [index[id(c)] for c in st.changes if id(c) in index]} for st in plan.statements],
+                        "changes": [index[id(c)] for c in st.changes if id(c) in index],
+                        "online": _online(st)} for st in plan.statements],
         "notes": list(ctx.notes),
     }
     if outcomes is not None:
-        doc["applied"] = [{"sql": o.statement.sql, "table": o.statement.table, "status": o.status,
-                           "seconds": None if o.seconds is None else round(o.seconds, 3),
+        doc["applied"] = [{"sql": o.statement.sql, "table": o.statement.table, "step": o.statement.step,
+                           "status": o.status, "seconds": None if o.seconds is None else round(o.seconds, 3),
+                           "checked": o.checked, "attempts": o.attempts,
                            **({"error": o.error, "code": o.code} if o.error else {})} for o in outcomes]
+    if account is not None:
+        doc["state"] = account.state
+        doc["missing_constraints"] = list(account.missing)
+        doc["run_notes"] = list(account.notes)
+        if account.blockers is not None:
+            doc["blockers"] = [{"connection_id": b.connection_id, "user": b.user, "host": b.host,
+                                "seconds": b.seconds, "holds_table_lock": b.exact} for b in account.blockers.blockers]
     if error is not None:
         doc["error"] = error
-    doc["exit_code"] = exit_code(plan) if outcomes is None and error is None else (1 if error else 0)
+    if account is not None:
+        doc["exit_code"] = account.exit_code
+    else:
+        doc["exit_code"] = exit_code(plan) if outcomes is None and error is None else (1 if error else 0)
     return doc
 
 
-def plan_json(plan: Plan, ctx: Context, outcomes: list[Outcome] | None = None, error: str | None = None) -> str:
-    return json.dumps(plan_dict(plan, ctx, outcomes, error), indent=2, ensure_ascii=False)
+def plan_json(plan: Plan, ctx: Context, outcomes: list[Outcome] | None = None, error: str | None = None,
+              account=None) -> str:
+    return json.dumps(plan_dict(plan, ctx, outcomes, error, account), indent=2, ensure_ascii=False)
 
 
 def render_plan(plan: Plan, ctx: Context, fmt: str) -> str:
@@ -199,16 +239,51 @@ def render_plan(plan: Plan, ctx: Context, fmt: str) -> str:
     return plan_text(plan, ctx)
 
 
-def outcomes_text(outcomes: list[Outcome], color: bool) -> str:
+def outcomes_text(outcomes: list[Outcome], color: bool, account=None) -> str:
+    """The account of an apply that did not finish: what ran, what did not, what is missing."""
     lines = []
-    applied = [o for o in outcomes if o.status == "applied"]
-    failed = [o for o in outcomes if o.status == "failed"]
-    skipped = [o for o in outcomes if o.status == "not run"]
-    lines.append(f"applied {len(applied)} statement(s)" + (f", 1 failed, {len(skipped)} not run" if failed else ""))
-    for o in failed:
-        lines.append(_c(f"failed: {o.statement.step}" + (f" {o.statement.table}" if o.statement.table else "")
-                        + f": {o.error}", "31;1", color))
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[o.status] = counts.get(o.status, 0) + 1
+    lines.append(f"applied {counts.get('applied', 0)} statement(s)"
+                 + "".join(f", {n} {status}" for status, n in counts.items() if status != "applied"))
+    for o in outcomes:
+        if o.status in ("applied", "not run"):
+            continue
+        where = f"{o.statement.step}" + (f" {o.statement.table}" if o.statement.table else "")
+        lines.append(_c(f"{o.status}: {where}: {o.error}", "31;1", color))
         lines.append("  " + o.statement.sql.replace("\n", "\n  ") + ";")
-    for o in skipped:
-        lines.append(f"not run: {o.statement.sql.splitlines()[0]}" + (" …" if "\n" in o.statement.sql else ""))
+    for o in outcomes:
+        if o.status == "not run":
+            lines.append(f"not run: {o.statement.sql.splitlines()[0]}" + (" …" if "\n" in o.statement.sql else ""))
+    if account is not None:
+        for note in account.notes:
+            lines.append(f"note: {note}")
+        for missing in account.missing:
+            lines.append(_c(f"WARNING: constraint missing: {missing}", "31;1", color))
     return "\n".join(lines)
+
+
+def account_summary(account) -> str:
+    """One line: how the apply ended, what ran and what did not (and the exit code it leads to)."""
+    outcomes = account.outcomes
+    ran = sum(1 for o in outcomes if o.status == "applied")
+    not_run = sum(1 for o in outcomes if o.status == "not run")
+    tally = f"{ran} statement(s) had run, {not_run} did not run"
+    stuck = next((o for o in outcomes if o.status not in ("applied", "not run")), None)
+    at, on = "", ""
+    if stuck is not None:
+        at = f"statement {outcomes.index(stuck) + 1} of {len(outcomes)}"
+        on = f" on {stuck.statement.table}" if stuck.statement.table else ""
+    if account.state == "failed":
+        text = f"error: {at} failed{on}: {stuck.error if stuck else account.error}; {tally}"
+    elif account.state == "busy":
+        text = f"busy: {account.error}; {ran} statement(s) had run, {len(outcomes) - ran} did not run"
+    elif account.state == "stopped":
+        killed = f"; {at}{on} was {stuck.status}: {stuck.error}" if stuck is not None else ""
+        text = f"stopped by {account.error.removeprefix('stopped by ')}: {tally}{killed}; the next apply plans the rest"
+    else:
+        text = f"error: {account.error}; {tally}" + (f"; {at}{on}: {stuck.status}: {stuck.error}" if stuck else "")
+    if account.missing:
+        text += f"; {len(account.missing)} constraint(s) MISSING (see above)"
+    return text
