@@ -52,6 +52,7 @@ from .stop import StopSignal
 BACKOFF_BASE = 1.0  # seconds before the first retry; doubled each time, with jitter
 BACKOFF_CAP = 30.0
 WATCH_INTERVAL = 2.0  # how often the watchdog looks at the server while a statement runs
+WATCH_TIMEOUT = 5.0  # the watchdog's own socket timeout: a silent server is found within two of these
 KILL_WAIT = 30.0  # after a KILL, how long the killed statement may take to roll back and answer
 RECHECK_LOCK_TIMEOUT = 30.0  # taking the apply lock again after a lost connection
 
@@ -81,7 +82,7 @@ class RunContext:
     """What the run loop needs besides the plan."""
 
     target: ConnectionTarget
-    open_connection: Callable[[], GuardedConnection]  # a new session to the same server
+    open_connection: Callable[..., GuardedConnection]  # a new session to the same server (read_timeout=…)
     remaining: Callable[[GuardedConnection], list[Change]]  # the changes still to make, read live
     flavor: Flavor
     limits: RunLimits = RunLimits()
@@ -387,7 +388,7 @@ class Watchdog:
 
     def __enter__(self) -> "Watchdog":
         try:
-            self.conn = self.ctx.open_connection()
+            self.conn = self.ctx.open_connection(read_timeout=WATCH_TIMEOUT)
             self.connection_id = self.conn.connection_id
         except SchemaApplyError as exc:
             self.ctx.log(f"-- note: no second connection for the watchdog ({exc}); it will try again when needed")
@@ -469,7 +470,7 @@ class Watchdog:
     def _connection(self) -> GuardedConnection | None:
         if self.conn is None:
             try:
-                self.conn = self.ctx.open_connection()
+                self.conn = self.ctx.open_connection(read_timeout=WATCH_TIMEOUT)
             except SchemaApplyError:
                 return None
         return self.conn

@@ -41,12 +41,19 @@ def _connect(settings: Settings, on_statement=None) -> GuardedConnection:
     return GuardedConnection.open(target, secret_prefixes=settings.secret_prefixes, on_statement=on_statement)
 
 
-def _opener(settings: Settings, on_statement=None):
-    """(target, open): the connection target, resolved once, and a function opening a session to it."""
+def _opener(settings: Settings, deadline, on_statement=None):
+    """(target, open): the connection target, resolved once, and a function opening a session to
+    it whose timeouts never reach past ``deadline``."""
+    from .connection import READ_TIMEOUT
     from .credentials import resolve_target
     target = resolve_target(settings)
-    return target, lambda: GuardedConnection.open(target, secret_prefixes=settings.secret_prefixes,
-                                                  on_statement=on_statement)
+
+    def open_connection(read_timeout: float = READ_TIMEOUT) -> GuardedConnection:
+        left = deadline.remaining()
+        bound = (lambda t: t) if left is None else (lambda t: max(0.5, min(t, left)))
+        return GuardedConnection.open(target, secret_prefixes=settings.secret_prefixes, on_statement=on_statement,
+                                      connect_timeout=bound(10.0), read_timeout=bound(read_timeout))
+    return target, open_connection
 
 
 def _verbose_logger(settings: Settings):
@@ -116,7 +123,7 @@ def _apply(settings: Settings, record) -> int:
     deadline = Deadline(settings.limits.deadline)
     stop = StopSignal()
     with stop.installed():
-        target, open_connection = _opener(settings, _verbose_logger(settings))
+        target, open_connection = _opener(settings, deadline, _verbose_logger(settings))
         with open_connection() as conn:
             flavor, _ = detect_flavor(conn, conn.database)
             # parse before taking the lock: a bad Schemafile fails fast and changes nothing

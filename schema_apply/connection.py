@@ -227,7 +227,7 @@ def _connect_error(exc: pymysql.err.MySQLError, target: ConnectionTarget, read_t
     code = error_code(exc)
     if code in (CR_SERVER_LOST, CR_SERVER_GONE) and "timed out" in str(exc):
         return ConnectionError_(f"{target.host}:{target.port} accepted the connection but did not answer within"
-                                f" {read_timeout or READ_TIMEOUT:g}s",
+                                f" {round(read_timeout or READ_TIMEOUT, 1):g}s",
                                 hint="is it a MySQL server, and is it (or the network to it) alive?")
     if code in (ER_ACCESS_DENIED, ER_DBACCESS_DENIED):
         return ConnectionError_(f"access denied for {target.user} at {target.host}:{target.port}"
