@@ -40,13 +40,14 @@ from .connection import (ER_CONNECTION_KILLED, ER_LOCK_WAIT_TIMEOUT, ER_QUERY_IN
                          ApplyLock, GuardedConnection)
 from .diff import diff
 from .dsn import ConnectionTarget
-from .errors import (EXIT_BUSY, EXIT_ERROR, EXIT_OK, EXIT_STOPPED, SchemaApplyError, ServerError, VerifyFailed)
+from .errors import (EXIT_BUSY, EXIT_ERROR, EXIT_OK, EXIT_STOPPED, LockTimeout, SchemaApplyError, ServerError,
+                     StatementFailed, Stopped, VerifyFailed)
 from .flavor import Flavor
 from .limits import Deadline, RunLimits
 from .model import Schema
 from .plan import Plan, Statement
 from .policy import is_secret
-from .report import Outcome
+from .result import Outcome
 from .stop import StopSignal
 
 BACKOFF_BASE = 1.0  # seconds before the first retry; doubled each time, with jitter
@@ -72,9 +73,55 @@ class Account:
     def exit_code(self) -> int:
         return {"done": EXIT_OK, "busy": EXIT_BUSY, "stopped": EXIT_STOPPED}.get(self.state, EXIT_ERROR)
 
+    def summary(self) -> str:
+        """One line: how the apply ended, what ran and what did not."""
+        outcomes = self.outcomes
+        ran = sum(1 for o in outcomes if o.status == "applied")
+        tally = f"{ran} statement(s) had run, {len(outcomes) - ran - (self.stuck is not None)} did not run"
+        stuck = self.stuck
+        at, on = "", ""
+        if stuck is not None:
+            at = f"statement {outcomes.index(stuck) + 1} of {len(outcomes)}"
+            on = f" on {stuck.statement.table}" if stuck.statement.table else ""
+        if self.state == "failed":
+            text = f"{at} failed{on}: {stuck.error if stuck else self.error}; {tally}"
+        elif self.state == "busy":
+            text = f"{self.error}; {ran} statement(s) had run, {len(outcomes) - ran} did not run"
+        elif self.state == "stopped":
+            text = f"{self.error}: {tally}" + (f"; {at}{on} was {stuck.status}: {stuck.error}" if stuck else "") + \
+                "; the next apply plans the rest"
+        else:
+            text = f"{self.error}; {tally}" + (f"; {at}{on}: {stuck.status}: {stuck.error}" if stuck else "")
+        if self.missing:
+            text += f"; {len(self.missing)} constraint(s) MISSING: " + "; ".join(self.missing)
+        return text
+
     @property
-    def applied(self) -> int:
-        return sum(1 for o in self.outcomes if o.status == "applied")
+    def stuck(self) -> Outcome | None:
+        """The statement the run ended on (failed, killed, unknown), if any."""
+        return next((o for o in self.outcomes if o.status not in ("applied", "not run")), None)
+
+    def exception(self) -> SchemaApplyError | None:
+        if self.state == "done":
+            return None
+        cls = {"busy": LockTimeout, "stopped": Stopped}.get(self.state, StatementFailed)
+        hint = None
+        if self.state == "busy":
+            hint = "safe to retry: nothing more was run; --ddl-lock-wait / --ddl-retries wait longer"
+        elif self.missing:
+            hint = "the next apply adds the missing constraint(s) again"
+        return cls(self.summary(), hint=hint)
+
+    def into(self, result) -> None:
+        """Record this account in ``result`` (result.Result)."""
+        result.outcomes = self.outcomes
+        result.error = self.exception()
+        result.state = self.state
+        result.missing_constraints = list(self.missing)
+        result.run_notes = list(self.notes)
+        if self.blockers is not None:
+            result.blockers = [{"connection_id": b.connection_id, "user": b.user, "host": b.host, "seconds": b.seconds,
+                                "holds_table_lock": b.exact} for b in self.blockers.blockers]
 
 
 @dataclass(frozen=True)
@@ -416,8 +463,9 @@ class Watchdog:
             self._active.wait()
             if self._quit.is_set():
                 return
-            if self.ctx.stop.requested:
-                self._quit.wait(0.5)  # counting down the grace period
+            if self.ctx.stop.requested:  # counting down the grace period: wake when it ends
+                left = self.ctx.limits.stop_grace - (time.monotonic() - (self.ctx.stop.at or 0))
+                self._quit.wait(0.05 if self.ctx.stop.hurry.is_set() else max(0.05, min(0.5, left)))
             else:
                 self.ctx.stop.event.wait(WATCH_INTERVAL)  # wakes at once on a stop
             if not self._active.is_set() or self._quit.is_set() or self.lost:

@@ -23,11 +23,15 @@ import json
 import os
 import sys
 from datetime import datetime, timezone
-from typing import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
-from .errors import EXIT_ERROR, EXIT_OK, EXIT_REFUSED, SchemaApplyError
+from .errors import EXIT_BUSY, EXIT_ERROR, EXIT_OK, EXIT_REFUSED, EXIT_STALE, EXIT_STOPPED, SchemaApplyError
 from .redact import redact_text
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .result import Result
 
 AUDIT_VERSION = 1
 _AWS_HINTS = ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_ACCESS_KEY_ID",
@@ -38,9 +42,10 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def schema_sha256(path) -> str | None:
+def schema_sha256(name: str) -> str | None:
+    """Of a local Schemafile's bytes (one in S3 is recorded when it has been read, with its plan)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return hashlib.sha256(Path(name).read_bytes()).hexdigest()
     except OSError:
         return None
 
@@ -65,36 +70,39 @@ class AuditRecord:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.doc: dict = {"audit": "schema-apply", "version": AUDIT_VERSION, "command": "apply",
+        self.doc = {"audit": "schema-apply", "version": AUDIT_VERSION, "command": "apply",
                           "started": _now(), "ended": None, "caller": None,
                           "schema_file": str(settings.schema_file),
                           "schema_sha256": schema_sha256(settings.schema_file),
                           "database": None, "server": None, "outcome": None, "exit_code": None, "error": None,
                           "missing_constraints": [], "statements": []}
-        self._plan = None
 
-    def planned(self, database: str, server: str, plan) -> None:
-        self.doc["database"], self.doc["server"] = database, server
-        self._plan = plan
+    def planned(self, result) -> None:
+        """The plan is known (result.Result, nothing run yet)."""
+        plan = result.plan
+        self.doc["database"], self.doc["server"] = result.context.database, result.context.server
         self.doc["statements"] = [_statement(st, "not run") for st in plan.statements]
         self.doc["outcome"] = "refused" if plan.refused else ("in_sync" if plan.in_sync else None)
 
-    def ran(self, account) -> None:
-        self.doc["statements"] = [_statement(o.statement, o.status, o) for o in account.outcomes]
-        self.doc["outcome"] = account.state
-        self.doc["missing_constraints"] = list(account.missing)
-        self.doc["error"] = account.error
+    def ran(self, result) -> None:
+        """The statements ran (result.Result with its outcomes)."""
+        self.doc["statements"] = [_statement(o.statement, o.status, o) for o in result.outcomes or []]
+        self.doc["outcome"] = result.state
+        self.doc["missing_constraints"] = list(result.missing_constraints)
 
     def finish(self, exit_code: int, error: str | None = None) -> str:
         self.doc["ended"] = _now()
         self.doc["exit_code"] = exit_code
         if error is not None:
             self.doc["error"] = error
-        if self.doc["outcome"] is None:
-            self.doc["outcome"] = "done" if exit_code == EXIT_OK else ("refused" if exit_code == EXIT_REFUSED else "error")
+        if self.doc["outcome"] in (None, "done", "in_sync") and exit_code != EXIT_OK or self.doc["outcome"] is None:
+            self.doc["outcome"] = _OUTCOMES.get(exit_code, "error")
         if uses_aws(self.settings):
             self.doc["caller"] = caller_identity()
         return redact_text(json.dumps(self.doc, ensure_ascii=False, separators=(",", ":")))
+
+
+_OUTCOMES = {EXIT_OK: "done", EXIT_REFUSED: "refused", EXIT_BUSY: "busy", EXIT_STALE: "stale", EXIT_STOPPED: "stopped"}
 
 
 def _statement(st, status: str, outcome=None) -> dict:
@@ -107,14 +115,18 @@ def _statement(st, status: str, outcome=None) -> dict:
 _pending: list[str] = []
 
 
-def audited(settings: Settings, body: Callable[[AuditRecord], int]) -> int:
+def audited(settings: Settings, body: Callable[[AuditRecord], "Result"]) -> "Result":
     """Run ``body``; its audit line is written by :func:`flush` — the CLI calls it last, after
     any error message, so that the line ends the output however the apply ends."""
     record = AuditRecord(settings)
     code, error = EXIT_ERROR, None
     try:
-        code = body(record)
-        return code
+        result = body(record)
+        code = result.exit_code
+        error = None if result.error is None else str(result.error)
+        if result.context.schema_sha256:
+            record.doc["schema_sha256"] = result.context.schema_sha256
+        return result
     except SchemaApplyError as exc:
         code, error = exc.exit_code, str(exc)
         raise

@@ -1,4 +1,4 @@
-"""Command bodies: plan, apply, export, diff. Each returns its exit code.
+"""Command bodies: plan, apply, diff return a Result (reporters show it); export returns its exit code.
 
 The flow of DESIGN.md: settings -> credentials -> guarded connection ->
 (Schemafile parse + introspection) -> normalize -> diff -> plan -> render ->
@@ -11,26 +11,29 @@ import sys
 from pathlib import Path
 
 from . import flavor as flavors
-from . import online as online_ddl
-from .apply import Account, RunContext, Runner, verify
+from . import planfile
+from .apply import RunContext, Runner, verify
 from .connection import ApplyLock, GuardedConnection
-from .errors import EXIT_OK, EXIT_REFUSED, SchemaApplyError
+from .errors import EXIT_OK, SchemaApplyError, StalePlan
+from .fingerprint import schema_digest
 from .flavor import Flavor
 from .introspect import LiveSchema, detect_flavor, introspect
 from .model import Schema
-from .parse.schemafile import parse_file
+from .parse.schemafile import parse_text
 from .plan import Plan, build_plan
 from .policy import ensure_declares_tables
-from .report import Context, Outcome, account_summary, emit, exit_code, outcomes_text, plan_json, render_plan
+from .report import Reporter, document, emit
+from .result import Context, Result
 from .settings import Settings
+from .source import SchemaText, read_schemafile
 
 
-def load_schemafile(path: Path, flavor: Flavor, database: str | None, settings: Settings) -> Schema:
+def load_schemafile(source: SchemaText, flavor: Flavor, database: str | None, settings: Settings) -> Schema:
     """The Schemafile, parsed and normalised for ``flavor``, filtered by --tables/--ignore-tables."""
-    parsed = parse_file(path, flavor.server)
-    ensure_declares_tables(parsed.schema, str(path))
+    parsed = parse_text(source.text, source.name, flavor.server)
+    ensure_declares_tables(parsed.schema, source.name)
     from .validate import validate
-    validate(parsed.schema, str(path))
+    validate(parsed.schema, source.name)
     desired = flavors.normalize(parsed.schema, flavor, database=database)
     return desired.filtered(settings.manages)
 
@@ -70,7 +73,7 @@ HIDDEN_VIEWS_NOTE = ("definition not visible to this user (it needs SHOW VIEW an
                      " its definer); left alone")
 
 
-def _context(settings: Settings, live: LiveSchema, command: str) -> Context:
+def _notes(settings: Settings, live: LiveSchema, plan: Plan) -> list[str]:
     notes = []
     hidden = [v for v in live.hidden_views if settings.manages(v)]
     if hidden:
@@ -78,19 +81,109 @@ def _context(settings: Settings, live: LiveSchema, command: str) -> Context:
     if live.triggers:
         names = ", ".join(f"{t} on {tbl}" for t, tbl in live.triggers[:5])
         notes.append(f"{len(live.triggers)} trigger(s) left alone (not managed): {names}")
-    return Context(database=live.database, server=live.flavor.name, schema_file=str(settings.schema_file),
-                   command=command, allow_drop=settings.allow_drop, color=settings.color, notes=notes)
+    return notes + _unused_approvals(settings, plan, live.flavor)
 
 
-def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor, desired: Schema
-          ) -> tuple[LiveSchema, Schema, Plan]:
+def _unused_approvals(settings: Settings, plan: Plan, flavor: Flavor) -> list[str]:
+    destructive = [c for c in plan.changes if c.destructive]
+    return [f"--allow-drop {name}: no destructive change of this plan matches it (a typo, or the Schemafile "
+            "changed?)" for name in settings.allow_drop.unused(destructive, flavor.lower_case_table_names)]
+
+
+def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor, source: SchemaText, desired: Schema,
+          command: str) -> tuple[Result, Schema]:
+    """Introspect and plan: the result (nothing applied yet) and the desired schema it was planned for."""
     from .table_sizes import read_sizes
     live = introspect(conn, conn.database, flavor)
     desired = desired.filtered(lambda name: name not in live.hidden_views)  # cannot be compared: left alone
+    current = live.schema.filtered(settings.manages)
     sizes = read_sizes(conn, conn.database, settings.secret_prefixes, flavor.lower_case_table_names)
-    plan = build_plan(live.schema.filtered(settings.manages), desired, flavor, allow_drop=settings.allow_drop,
+    plan = build_plan(current, desired, flavor, allow_drop=settings.allow_drop,
                       secret_prefixes=settings.secret_prefixes, online=settings.online, sizes=sizes)
-    return live, desired, plan
+    ctx = Context(command=command, database=live.database, server=live.flavor.name, schema_file=source.name,
+                  notes=_notes(settings, live, plan), schema_sha256=source.sha256,
+                  live_sha256=schema_digest(current))
+    return Result(ctx, plan), desired
+
+
+def _reviewed(settings: Settings, source: SchemaText) -> dict | None:
+    """The plan given with --plan, checked against the Schemafile before anything connects."""
+    if not settings.reviewed_plan:
+        return None
+    record = planfile.load(settings.reviewed_plan)
+    planfile.check_schemafile(record, settings.reviewed_plan, source)
+    return record
+
+
+def _still_reviewed(settings: Settings, record: dict | None, result: Result) -> bool:
+    """Whether ``result`` is the reviewed plan (or none was given); if not, it carries the StalePlan."""
+    if record is None:
+        return True
+    try:
+        planfile.check(record, settings.reviewed_plan, result)
+    except StalePlan as exc:
+        result.error = exc
+        return False
+    return True
+
+
+def plan(settings: Settings, reporter: Reporter) -> Result:
+    source = read_schemafile(settings.schema_file, settings.schema_sha256)
+    record = _reviewed(settings, source)
+    with _connect(settings, _verbose_logger(settings)) as conn:
+        flavor, _ = detect_flavor(conn, conn.database)
+        desired = load_schemafile(source, flavor, conn.database, settings)
+        result, _ = _plan(conn, settings, flavor, source, desired, "plan")
+    _still_reviewed(settings, record, result)
+    if settings.plan_out:
+        planfile.save(settings.plan_out, document(result))
+        emit(f"wrote {settings.plan_out}: {len(result.plan.statements)} statement(s); Schemafile SHA-256 "
+             f"{source.sha256[:12]}…, live schema {result.context.live_sha256[:12]}…", sys.stderr)
+    return result
+
+
+def apply(settings: Settings, reporter: Reporter) -> Result:
+    from .audit import audited
+    return audited(settings, lambda record: _apply(settings, reporter, record))
+
+
+def _apply(settings: Settings, reporter: Reporter, record) -> Result:
+    from .limits import Deadline
+    from .stop import StopSignal
+    deadline = Deadline(settings.limits.deadline)
+    stop = StopSignal()
+    source = read_schemafile(settings.schema_file, settings.schema_sha256)
+    reviewed = _reviewed(settings, source)
+    with stop.installed():  # before the first statement, a stop ends the apply at once (exit 6)
+        target, open_connection = _opener(settings, deadline, _verbose_logger(settings))
+        with open_connection() as conn:
+            flavor, _ = detect_flavor(conn, conn.database)
+            # parse before taking the lock: a bad Schemafile fails fast and changes nothing
+            desired = load_schemafile(source, flavor, conn.database, settings)
+            with ApplyLock(conn, conn.database, settings.lock_timeout):
+                result, desired = _plan(conn, settings, flavor, source, desired, "apply")
+                record.planned(result)
+                if not _still_reviewed(settings, reviewed, result) or result.plan.refused or result.plan.in_sync:
+                    return result
+                if any(st.via for st in result.plan.statements):
+                    from .wrapper import find_executable
+                    find_executable()
+                reporter.plan_ready(result)
+                run = RunContext(target, open_connection, _remaining(settings, flavor, desired), flavor,
+                                 settings.limits, settings.online, stop, deadline,
+                                 reporter.progress(len(result.plan.statements)), reporter.note)
+                with stop.deferred():  # now a stop lets the running statement finish (or kills it)
+                    account = Runner(conn, result.plan, run).run()
+                account.into(result)
+                record.ran(result)
+                if account.state != "done":
+                    return result
+                after = introspect(conn, conn.database, flavor)
+                try:
+                    verify(after.schema.filtered(settings.manages), desired)
+                except SchemaApplyError as exc:
+                    result.error = exc
+    return result
 
 
 def _remaining(settings: Settings, flavor: Flavor, desired: Schema):
@@ -100,115 +193,6 @@ def _remaining(settings: Settings, flavor: Flavor, desired: Schema):
         return build_plan(live.schema.filtered(settings.manages), desired, flavor, allow_drop=True,
                           secret_prefixes=settings.secret_prefixes).changes
     return remaining
-
-
-def plan(settings: Settings) -> int:
-    with _connect(settings, _verbose_logger(settings)) as conn:
-        flavor, exists = detect_flavor(conn, conn.database)
-        desired = load_schemafile(settings.schema_file, flavor, conn.database, settings)
-        live, _, the_plan = _plan(conn, settings, flavor, desired)
-    emit(render_plan(the_plan, _context(settings, live, "plan"), settings.output_format))
-    return exit_code(the_plan)
-
-
-def apply(settings: Settings) -> int:
-    from .audit import audited
-    return audited(settings, lambda record: _apply(settings, record))
-
-
-def _apply(settings: Settings, record) -> int:
-    from .limits import Deadline
-    from .stop import StopSignal
-    fmt = settings.output_format
-    deadline = Deadline(settings.limits.deadline)
-    stop = StopSignal()
-    with stop.installed():
-        target, open_connection = _opener(settings, deadline, _verbose_logger(settings))
-        with open_connection() as conn:
-            flavor, _ = detect_flavor(conn, conn.database)
-            # parse before taking the lock: a bad Schemafile fails fast and changes nothing
-            desired = load_schemafile(settings.schema_file, flavor, conn.database, settings)
-            with ApplyLock(conn, conn.database, settings.lock_timeout):
-                live, desired, the_plan = _plan(conn, settings, flavor, desired)
-                ctx = _context(settings, live, "apply")
-                record.planned(live.database, flavor.name, the_plan)
-                if the_plan.refused:
-                    emit(render_plan(the_plan, ctx, fmt))
-                    if fmt == "text":
-                        emit("apply refused: nothing was applied", sys.stderr)
-                    return EXIT_REFUSED
-                if the_plan.in_sync:
-                    emit(render_plan(the_plan, ctx, fmt))
-                    return EXIT_OK
-                if any(st.via for st in the_plan.statements):
-                    from .wrapper import find_executable
-                    find_executable()
-                if fmt in ("text", "markdown"):
-                    emit(render_plan(the_plan, ctx, fmt))
-                    emit("")
-                run = RunContext(target, open_connection, _remaining(settings, flavor, desired), flavor,
-                                 settings.limits, settings.online, stop, deadline,
-                                 _progress(settings, len(the_plan.statements)), _log(settings))
-                with stop.deferred():
-                    account = Runner(conn, the_plan, run).run()
-                record.ran(account)
-                if account.state != "done":
-                    _report_account(settings, the_plan, ctx, account)
-                    return account.exit_code
-                after = introspect(conn, conn.database, flavor)
-                try:
-                    verify(after.schema.filtered(settings.manages), desired)
-                except SchemaApplyError as exc:
-                    if fmt == "json":
-                        emit(plan_json(the_plan, ctx, account.outcomes, error=str(exc)))
-                    raise
-    outcomes = account.outcomes
-    if fmt == "json":
-        emit(plan_json(the_plan, ctx, outcomes))
-    elif fmt == "sql":
-        emit("\n".join(o.statement.sql + ";" for o in outcomes))
-    else:
-        timed = "" if any(o.seconds is None for o in outcomes) else \
-            f" in {sum(o.seconds for o in outcomes):.2f}s"  # no total that would time a secret table
-        emit(f"done: {len(outcomes)} statement(s){timed}; the database matches {settings.schema_file}")
-    return EXIT_OK
-
-
-def _progress(settings: Settings, total: int):
-    if settings.output_format not in ("text", "markdown"):
-        return None
-
-    def show(k: int, outcome: Outcome | None, phase: str) -> None:
-        st = outcome.statement
-        if phase == "start":
-            again = f" (attempt {outcome.attempts})" if outcome.attempts > 1 else ""
-            how = online_ddl.cost(st.prediction, st.size, st.via)
-            emit(f"-- running [{k + 1}/{total}] {st.step}" + (f": {st.table}" if st.table else "") + again
-                 + (f" — {how}" if how else ""))
-        elif outcome.status == "applied":
-            emit(f"-- ok [{k + 1}/{total}]" + _took(outcome, "in") + (" (checked on the server)" if outcome.checked else ""))
-        elif outcome.status != "not run":
-            emit(f"-- {outcome.status.upper()} [{k + 1}/{total}]" + _took(outcome, "after") + f": {outcome.error}")
-    return show
-
-
-def _log(settings: Settings):
-    """Where the run loop's notes go (lock waits, blockers, the wrapper's progress): with the
-    progress lines in text/markdown, on stderr otherwise (stdout keeps only the JSON/SQL)."""
-    stream = None if settings.output_format in ("text", "markdown") else sys.stderr
-    return lambda text: emit(text, stream)
-
-
-def _took(outcome: Outcome, word: str) -> str:
-    return "" if outcome.seconds is None else f" {word} {outcome.seconds:.3f}s"
-
-
-def _report_account(settings: Settings, the_plan: Plan, ctx: Context, account: Account) -> None:
-    if settings.output_format == "json":
-        emit(plan_json(the_plan, ctx, account.outcomes, error=account.error, account=account))
-    else:
-        emit(outcomes_text(account.outcomes, settings.color, account), sys.stderr)
-    emit(f"{account_summary(account)}", sys.stderr)
 
 
 def export(settings: Settings, output: Path | None) -> int:
@@ -231,14 +215,16 @@ def export(settings: Settings, output: Path | None) -> int:
     return EXIT_OK
 
 
-def diff(settings: Settings, from_file: Path, to_file: Path, flavor_name: str) -> int:
+def diff(settings: Settings, from_file: Path, to_file: Path, flavor_name: str) -> Result:
     flavor = Flavor.offline(flavor_name)
-    current = flavors.normalize(parse_file(from_file, flavor.server).schema, flavor)
+    old = read_schemafile(str(from_file))
+    current = flavors.normalize(parse_text(old.text, old.name, flavor.server).schema, flavor)
     current = current.filtered(settings.manages)
-    desired = load_schemafile(to_file, flavor, None, settings)
+    new = read_schemafile(str(to_file))
+    desired = load_schemafile(new, flavor, None, settings)
     the_plan = build_plan(current, desired, flavor, allow_drop=settings.allow_drop,
-                          secret_prefixes=settings.secret_prefixes)
-    ctx = Context(database=str(from_file), server=f"{flavor.name} (offline)", schema_file=str(to_file),
-                  command="diff", allow_drop=settings.allow_drop, color=settings.color)
-    emit(render_plan(the_plan, ctx, settings.output_format))
-    return exit_code(the_plan)
+                          secret_prefixes=settings.secret_prefixes, online=settings.online)
+    ctx = Context(command="diff", database=str(from_file), server=f"{flavor.name} (offline)", schema_file=new.name,
+                  notes=_unused_approvals(settings, the_plan, flavor), schema_sha256=new.sha256,
+                  live_sha256=schema_digest(current))
+    return Result(ctx, the_plan)

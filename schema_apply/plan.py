@@ -28,6 +28,7 @@ from .changes import (
     ChangeTableOptions, CreateTable,
     CreateView, DropCheck, DropColumn, DropForeignKey, DropIndex, DropTable, DropView, ModifyColumn, RenameIndex,
     RenameTable)
+from .approvals import DropApprovals
 from .diff import diff
 from .flavor import Flavor
 from .model import ForeignKey, Schema, Table, key
@@ -73,7 +74,7 @@ class Plan:
         return list(seen)
 
 
-def build_plan(current: Schema, desired: Schema, flavor: Flavor, *, allow_drop: bool = False,
+def build_plan(current: Schema, desired: Schema, flavor: Flavor, *, allow_drop: "bool | DropApprovals" = False,
                secret_prefixes: tuple[str, ...] = ("secret_",),
                online: online_ddl.OnlineSettings = online_ddl.OnlineSettings(),
                sizes: Mapping[str, online_ddl.TableSize] | None = None) -> Plan:

@@ -16,15 +16,9 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
-from .errors import EXIT_STOPPED, SchemaApplyError
+from .errors import Stopped
 
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
-
-
-class Stopped(SchemaApplyError):
-    """Stopped by a signal before any statement ran."""
-
-    exit_code = EXIT_STOPPED
 
 
 class StopSignal:

@@ -135,7 +135,8 @@ class Writer:
     table: str
     interval: float = 0.02
     latencies: list[tuple[float, float]] = field(default_factory=list)  # (start, seconds)
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # writes that failed even after retrying
+    retried: int = 0  # deadlocks retried, as applications do (pt-online-schema-change's triggers cause some)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -155,10 +156,16 @@ class Writer:
             while not self._stop.is_set() and n < 100_000:
                 n += 1
                 started = time.monotonic()
-                try:
-                    cur.execute(f"INSERT INTO `{self.table}` (a, b, c) VALUES (%s, %s, NOW())", (n, f"w-{n}"))
-                except pymysql.err.MySQLError as exc:
-                    self.errors.append(f"({exc.args[0]})")
+                for attempt in range(3):
+                    try:
+                        cur.execute(f"INSERT INTO `{self.table}` (a, b, c) VALUES (%s, %s, NOW())", (n, f"w-{n}"))
+                        break
+                    except pymysql.err.MySQLError as exc:
+                        if exc.args[0] == 1213 and attempt < 2:
+                            self.retried += 1
+                            continue
+                        self.errors.append(f"({exc.args[0]})")
+                        break
                 self.latencies.append((started, time.monotonic() - started))
                 self._stop.wait(self.interval)
         conn.close()
