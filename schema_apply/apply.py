@@ -27,7 +27,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
 
@@ -148,11 +148,15 @@ class Runner:
         self.statements = list(plan.statements)
         self.account = Account([])
         self.finder = BlockerFinder(conn, conn.database)
-        self._relock: ApplyLock | None = None
+        self._owned = ExitStack()  # a session (and its apply lock) opened after a lost connection
 
     # -- the loop ---------------------------------------------------------------
 
     def run(self) -> Account:
+        with self._owned:
+            return self._run()
+
+    def _run(self) -> Account:
         ctx = self.ctx
         self.conn.execute(f"SET SESSION lock_wait_timeout = {self._lock_wait}")
         with Watchdog(self.conn, ctx) as watchdog:
@@ -173,8 +177,6 @@ class Runner:
         if self.account.state == "failed":
             self._restore_constraints()
         self._missing_constraints()
-        if self._relock is not None:
-            self._relock.__exit__(None, None, None)
         return self.account
 
     @property
@@ -309,22 +311,22 @@ class Runner:
         except SchemaApplyError as exc:
             return str(exc)
         try:
-            if old is not None and self._still_there(new, old):
-                new.execute(f"KILL {int(old)}")  # our own session: its statement and its apply lock go
-                self.account.notes.append(f"our old session {old} was still running the statement on the server:"
-                                          " killed it")
-                give_up = time.monotonic() + KILL_WAIT
-                while self._still_there(new, old) and time.monotonic() < give_up:
-                    time.sleep(0.5)
-            relock = ApplyLock(new, new.database, RECHECK_LOCK_TIMEOUT)
-            relock.__enter__()
+            with ExitStack() as taking:
+                taking.enter_context(new)
+                if old is not None and self._still_there(new, old):
+                    new.execute(f"KILL {int(old)}")  # our own session: its statement and its apply lock go
+                    self.account.notes.append(f"our old session {old} was still running the statement on the"
+                                              " server: killed it")
+                    give_up = time.monotonic() + KILL_WAIT
+                    while self._still_there(new, old) and time.monotonic() < give_up:
+                        time.sleep(0.5)
+                taking.enter_context(ApplyLock(new, new.database, RECHECK_LOCK_TIMEOUT))
+                self._owned.enter_context(taking.pop_all())  # released and closed when the run ends
         except SchemaApplyError as exc:
-            new.close()
             return str(exc)
         self.conn.close()
         self.conn = new
         self.finder = BlockerFinder(new, new.database, (new.connection_id,))
-        self._relock = relock
         return None
 
     @staticmethod

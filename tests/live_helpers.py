@@ -22,15 +22,20 @@ import pymysql
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _listen() -> tuple[socket.socket, int]:
+    """A listening socket on a free loopback port."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    return sock, sock.getsockname()[1]
+
+
 class SilentServer:
     """Accepts TCP connections and never says a word."""
 
     def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
+        self.sock, self.port = _listen()
         self.accepted: list[socket.socket] = []
         self._thread = threading.Thread(target=self._accept, daemon=True)
         self._thread.start()
@@ -56,11 +61,7 @@ class Proxy:
 
     def __init__(self, host: str, port: int) -> None:
         self.upstream = (host, port)
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.port = self.sock.getsockname()[1]
+        self.sock, self.port = _listen()
         self.silent = threading.Event()
         self.pairs: list[tuple[socket.socket, socket.socket]] = []
         self._lock = threading.Lock()

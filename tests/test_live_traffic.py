@@ -245,43 +245,38 @@ def test_a_server_that_accepts_tcp_but_never_answers_ends_within_the_deadline(cl
     assert _audit(result.stderr)["outcome"] == "error"
 
 
-def test_a_network_gone_silent_mid_alter_ends_the_run_within_the_deadline(server, databases, tmp_path):
+def _through_a_proxy_mid_alter(server, databases, tmp_path, index: str, cut, *args: str):
+    """Apply an index add on a 300k-row table through a loopback proxy; once the ALTER runs on the
+    server, ``cut(proxy)``. Returns (database, exit code, stdout, stderr, seconds)."""
     db = databases.new(SMALL + ";")
     build_big_table(server, db, rows=300_000, name="mid")
-    schemafile = _schemafile(tmp_path, SMALL + ";\n" + _with(BIG_TABLE.replace("big", "mid"), ", KEY ix_silent (b, c)"))
+    schemafile = _schemafile(tmp_path, SMALL + ";\n" + _with(BIG_TABLE.replace("big", "mid"), f", KEY {index} (b, c)"))
     proxy = Proxy(server.host, server.port)
     try:
         started = time.monotonic()
-        proc = start_apply(*_args(server, db, schemafile, url=server.url(db).replace(str(server.port),
-                                                                                       str(proxy.port))),
-                           "--deadline", "15")
+        url = server.url(db).replace(f":{server.port}/", f":{proxy.port}/")
+        proc = start_apply(*_args(server, db, schemafile, url=url), *args)
         wait_for_statement(server, db, "ALTER TABLE `mid`")
-        proxy.silence()
+        cut(proxy)
         out, err = proc.communicate(timeout=90)
-        took = time.monotonic() - started
     finally:
         proxy.close()
-    assert proc.returncode == 1, out + err
+    return db, proc.returncode, out, err, time.monotonic() - started
+
+
+def test_a_network_gone_silent_mid_alter_ends_the_run_within_the_deadline(server, databases, tmp_path):
+    _, code, out, err, took = _through_a_proxy_mid_alter(server, databases, tmp_path, "ix_silent", Proxy.silence,
+                                                         "--deadline", "15")
+    assert code == 1, out + err
     assert took < 15 + 10, took
     assert "the server does not answer on a second connection" in err, err
     assert "unknown" in err and "could not check what took effect" in err
 
 
 def test_a_connection_reset_mid_alter_gives_the_account_the_server_agrees_with(server, databases, tmp_path):
-    db = databases.new(SMALL + ";")
-    build_big_table(server, db, rows=300_000, name="mid")
-    schemafile = _schemafile(tmp_path, SMALL + ";\n" + _with(BIG_TABLE.replace("big", "mid"), ", KEY ix_reset (b, c)"))
-    proxy = Proxy(server.host, server.port)
-    try:
-        proc = start_apply(*_args(server, db, schemafile, url=server.url(db).replace(str(server.port),
-                                                                                       str(proxy.port))),
-                           "--format", "json")
-        wait_for_statement(server, db, "ALTER TABLE `mid`")
-        proxy.reset()
-        out, err = proc.communicate(timeout=90)
-    finally:
-        proxy.close()
-    assert proc.returncode == 1, out + err
+    db, code, out, err, _ = _through_a_proxy_mid_alter(server, databases, tmp_path, "ix_reset", Proxy.reset,
+                                                       "--format", "json")
+    assert code == 1, out + err
     doc = json.loads(out)
     assert doc["state"] == "lost" and doc["applied"][0]["checked"] is True, doc
     on_server = "ix_reset" in show_create(server, db)["mid"]
