@@ -617,6 +617,8 @@ def cost(p: Prediction | None, size: TableSize | None, via: str | None) -> str:
         text = p.label
     if size is not None and not p.new_table and p.level > Level.INSTANT:
         text += f"; {size.describe()}"
+        if size.withheld:
+            text += " (a secret table: the server's own online DDL only, never a row-copying wrapper)"
     return text
 
 
