@@ -23,7 +23,7 @@ from .exits import masked_usage_errors
 from .firewall import redaction
 from .source import expected_digest
 from .settings import (DEFAULT_CREDSTASH_TABLE, DEFAULT_LOCK_TIMEOUT, DEFAULT_SCHEMA_FILE, FORMATS, Settings,
-                       compile_regex, parse_context, parse_prefixes)
+                       compile_regex, live_traffic_settings, parse_context, parse_prefixes)
 
 
 def _connection_options(func):
@@ -69,6 +69,54 @@ def _format_option(func):
                         show_default=True, help="Report format.")(func)
 
 
+def _online_options(func):
+    """How each ALTER may run (online.py): the clause, and what may block writes."""
+    from .online import ALGORITHM_CHOICES, LOCK_CHOICES
+    options = [
+        click.option("--algorithm", envvar="SCHEMA_APPLY_ALGORITHM", type=click.Choice(ALGORITHM_CHOICES),
+                     default="auto", show_default=True,
+                     help="ALGORITHM= of each ALTER: auto (the strongest the prediction allows), instant / inplace"
+                          " (also refuse statements that need more), default (write none; the server chooses)."),
+        click.option("--lock", "alter_lock", envvar="SCHEMA_APPLY_LOCK", type=click.Choice(LOCK_CHOICES),
+                     default="auto", show_default=True,
+                     help="LOCK= of each ALTER: auto (NONE where possible), none (also refuse every statement that"
+                          " blocks writes), default (write none)."),
+        click.option("--max-blocking-size", envvar="SCHEMA_APPLY_MAX_BLOCKING_SIZE", default="32M", show_default=True,
+                     metavar="SIZE", help="Refuse a change that blocks writes on a table larger than this (32M, 1G)."),
+        click.option("--allow-blocking", envvar="SCHEMA_APPLY_ALLOW_BLOCKING", metavar="REGEX",
+                     help="Tables (whole name) on which a change may block writes whatever their size."),
+        click.option("--pt-osc-tables", envvar="SCHEMA_APPLY_PT_OSC_TABLES", metavar="REGEX",
+                     help="Run changes that would block writes on these tables (whole name) through"
+                          " pt-online-schema-change (never on secret tables)."),
+        click.option("--pt-osc-min-size", envvar="SCHEMA_APPLY_PT_OSC_MIN_SIZE", metavar="SIZE",
+                     help="… and on tables at least this large."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _run_options(func):
+    """How long apply may wait, and for what (limits.py)."""
+    from .limits import DEFAULT_DDL_LOCK_WAIT, DEFAULT_DDL_RETRIES, DEFAULT_STOP_GRACE
+    options = [
+        click.option("--ddl-lock-wait", envvar="SCHEMA_APPLY_DDL_LOCK_WAIT_TIMEOUT", default=str(DEFAULT_DDL_LOCK_WAIT),
+                     show_default=True, metavar="SECONDS",
+                     help="Each DDL waits at most this long for its metadata lock (queries on the table wait behind it)."),
+        click.option("--ddl-retries", envvar="SCHEMA_APPLY_DDL_RETRIES", type=click.IntRange(0, 100),
+                     default=DEFAULT_DDL_RETRIES, show_default=True,
+                     help="Retries after a metadata-lock timeout, with backoff (exit 4 after the last)."),
+        click.option("--stop-grace", envvar="SCHEMA_APPLY_STOP_GRACE", default=str(DEFAULT_STOP_GRACE),
+                     show_default=True, metavar="SECONDS",
+                     help="After SIGTERM/SIGINT, the running statement may finish within this; then it is killed."),
+        click.option("--deadline", envvar="SCHEMA_APPLY_DEADLINE", default="6h", show_default=True, metavar="DURATION",
+                     help="The whole apply must end within this (30m, 6h; 0: none); the running statement is killed."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def _allow_drop_option(help_text: str):
     return click.option("--allow-drop", "allow_drop", multiple=True, is_flag=False, flag_value="*",
                         metavar="[KIND:NAME,...]", help=help_text)
@@ -88,6 +136,7 @@ def _settings(**kw) -> Settings:
     lock_timeout = kw.get("lock_timeout", DEFAULT_LOCK_TIMEOUT)
     if lock_timeout is not None and lock_timeout < 0:
         raise UsageError("--lock-timeout: must be zero or more seconds")
+    online, limits = live_traffic_settings(kw)
     return Settings(
         schema_file=str(kw.get("schema_file") or DEFAULT_SCHEMA_FILE),
         schema_sha256=expected_digest(kw.get("schema_sha256")),
@@ -109,6 +158,8 @@ def _settings(**kw) -> Settings:
         dry_run=bool(kw.get("dry_run")),
         plan_out=kw.get("plan_out"),
         reviewed_plan=kw.get("reviewed_plan"),
+        online=online,
+        limits=limits,
     )
 
 
@@ -160,8 +211,9 @@ def main() -> None:
     exit codes: 0 success (plan: in sync), 1 error, 2 changes pending (plan/diff),
                 3 refused by policy (a destructive change without --allow-drop, a change
                   that depends on secret rows without --allow-secret-dependent, the
-                  firewall's rules for what a Schemafile builds),
-                4 busy (the apply lock is held by another run; safe to retry),
+                  firewall's rules for what a Schemafile builds, a change that blocks
+                  writes on a large table),
+                4 busy (the apply lock or a metadata lock did not come; safe to retry),
                 5 stale (apply --plan: the Schemafile or the live schema changed),
                 6 stopped (SIGTERM/SIGINT during apply)
     """
@@ -173,6 +225,7 @@ def main() -> None:
 @main.command()
 @_connection_options
 @_format_option
+@_online_options
 @_allow_drop_option("Permit destructive changes: all of them, or only those named (table:T, column:T.C).")
 @click.option("--allow-secret-dependent", is_flag=True,
               help="Permit changes to secret tables whose success depends on their rows (see README).")
@@ -188,6 +241,8 @@ def plan(**kw) -> None:
 @main.command()
 @_connection_options
 @_format_option
+@_online_options
+@_run_options
 @_allow_drop_option("Permit destructive changes: all of them, or only those named (table:T, column:T.C).")
 @click.option("--allow-secret-dependent", is_flag=True,
               help="Permit changes to secret tables whose success depends on their rows (see README).")

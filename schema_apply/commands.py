@@ -13,9 +13,9 @@ from pathlib import Path
 
 from . import flavor as flavors
 from . import planfile
-from .apply import run_statements, verify
+from .apply import RunContext, Runner, verify
 from .connection import ApplyLock, GuardedConnection
-from .errors import EXIT_OK, SchemaApplyError, StalePlan, StatementFailed
+from .errors import EXIT_OK, SchemaApplyError, StalePlan
 from .firewall.objects import Surroundings
 from .firewall.secrecy import SecrecyPolicy
 from .fingerprint import schema_digest
@@ -26,7 +26,7 @@ from .parse.schemafile import parse_text
 from .plan import Plan, build_plan
 from .policy import ensure_declares_tables
 from .report import Reporter, document, emit
-from .result import Context, Outcome, Result
+from .result import Context, Result
 from .settings import Settings
 from .source import SchemaText, read_schemafile
 
@@ -47,6 +47,21 @@ def _connect(settings: Settings, on_statement=None) -> GuardedConnection:
     from .credentials import resolve_target
     target = resolve_target(settings)
     return GuardedConnection.open(target, secret_prefixes=settings.secret_prefixes, on_statement=on_statement)
+
+
+def _opener(settings: Settings, deadline, on_statement=None):
+    """(target, open): the connection target, resolved once, and a function opening a session to
+    it whose timeouts never reach past ``deadline``."""
+    from .connection import READ_TIMEOUT
+    from .credentials import resolve_target
+    target = resolve_target(settings)
+
+    def open_connection(read_timeout: float = READ_TIMEOUT) -> GuardedConnection:
+        left = deadline.remaining()
+        bound = (lambda t: t) if left is None else (lambda t: max(0.5, min(t, left)))
+        return GuardedConnection.open(target, secret_prefixes=settings.secret_prefixes, on_statement=on_statement,
+                                      connect_timeout=bound(10.0), read_timeout=bound(read_timeout))
+    return target, open_connection
 
 
 def _verbose_logger(settings: Settings):
@@ -103,14 +118,17 @@ def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor, source: S
           command: str, live: LiveSchema | None = None) -> tuple[Result, Schema]:
     """Plan (introspecting first unless ``live`` is given): the result (nothing applied yet) and the
     desired schema it was planned for."""
+    from .table_sizes import read_sizes
     if live is None:
         live = introspect(conn, conn.database, flavor)
     desired = desired.filtered(lambda name: name not in live.hidden_views)  # cannot be compared: left alone
     current = live.schema.filtered(settings.manages)
     around = Surroundings.of(live.schema, desired, conn.policy, database=conn.database,
                              hidden_views=live.hidden_views)
+    sizes = read_sizes(conn, conn.database, conn.policy)
     plan = build_plan(current, desired, flavor, allow_drop=settings.allow_drop,
-                      allow_secret_dependent=settings.allow_secret_dependent, policy=conn.policy, around=around)
+                      allow_secret_dependent=settings.allow_secret_dependent, policy=conn.policy, around=around,
+                      online=settings.online, sizes=sizes)
     ctx = Context(command=command, database=live.database, server=live.flavor.name, schema_file=source.name,
                   notes=_notes(settings, live, plan), schema_sha256=source.sha256,
                   live_sha256=schema_digest(current))
@@ -154,37 +172,63 @@ def plan(settings: Settings, reporter: Reporter) -> Result:
 
 
 def apply(settings: Settings, reporter: Reporter) -> Result:
+    from .audit import audited
+    return audited(settings, lambda record: _apply(settings, reporter, record))
+
+
+def _apply(settings: Settings, reporter: Reporter, record) -> Result:
+    from .limits import Deadline
+    from .stop import StopSignal
+    deadline = Deadline(settings.limits.deadline)
+    stop = StopSignal()
     source = read_schemafile(settings.schema_file, settings.schema_sha256)
-    record = _reviewed(settings, source)
-    with _connect(settings, _verbose_logger(settings)) as conn:
-        flavor, _ = _detect(conn)
-        # parse before taking the lock: a bad Schemafile fails fast and changes nothing
-        desired = load_schemafile(source, flavor, conn.database, settings)
-        with ApplyLock(conn, conn.database, settings.lock_timeout):
-            result, desired = _plan(conn, settings, flavor, source, desired, "apply")
-            if not _still_reviewed(settings, record, result) or result.plan.refused or result.plan.in_sync:
-                return result
-            reporter.plan_ready(result)
-            result.outcomes = run_statements(conn, result.plan, reporter.progress(len(result.plan.statements)))
-            failed = next((o for o in result.outcomes if o.status != "applied"), None)
-            if failed is not None:
-                result.error = _statement_failed(result.outcomes, failed)
-                return result
-            after = introspect(conn, conn.database, flavor)
-            try:
-                verify(after.schema.filtered(settings.manages), desired)
-            except SchemaApplyError as exc:
-                result.error = exc
+    reviewed = _reviewed(settings, source)
+    with stop.installed():  # before the first statement, a stop ends the apply at once (exit 6)
+        target, open_connection = _opener(settings, deadline, _verbose_logger(settings))
+        with open_connection() as conn:
+            flavor, _ = _detect(conn)
+            # parse before taking the lock: a bad Schemafile fails fast and changes nothing
+            desired = load_schemafile(source, flavor, conn.database, settings)
+            with ApplyLock(conn, conn.database, settings.lock_timeout):
+                result, desired = _plan(conn, settings, flavor, source, desired, "apply")
+                record.planned(result)
+                if not _still_reviewed(settings, reviewed, result) or result.plan.refused or result.plan.in_sync:
+                    return result
+                if any(st.via for st in result.plan.statements):
+                    from .wrapper import find_executable
+                    find_executable()
+                reporter.plan_ready(result)
+
+                def open_settled(**kw) -> GuardedConnection:  # the run's sessions share its one policy
+                    new = open_connection(**kw)
+                    new.policy = conn.policy
+                    return new
+                run = RunContext(target, open_settled, _remaining(settings, flavor, desired), flavor,
+                                 settings.limits, settings.online, stop, deadline,
+                                 reporter.progress(len(result.plan.statements)), reporter.note)
+                with stop.deferred():  # now a stop lets the running statement finish (or kills it)
+                    account = Runner(conn, result.plan, run).run()
+                account.into(result)
+                record.ran(result)
+                if account.state != "done":
+                    return result
+                after = introspect(conn, conn.database, flavor)
+                try:
+                    verify(after.schema.filtered(settings.manages), desired)
+                except SchemaApplyError as exc:
+                    result.error = exc
     return result
 
 
-def _statement_failed(outcomes: list[Outcome], failed: Outcome) -> StatementFailed:
-    ran = sum(1 for o in outcomes if o.status == "applied")
-    not_run = sum(1 for o in outcomes if o.status == "not run")
-    return StatementFailed(f"statement {ran + 1} of {len(outcomes)} {failed.status}"
-                           + (f" on {failed.statement.table}" if failed.statement.table else "")
-                           + (f": {failed.error}" if failed.error else "")
-                           + f"; {ran} statement(s) had run, {not_run} did not run")
+def _remaining(settings: Settings, flavor: Flavor, desired: Schema):
+    """What is still to do, read live: how the run loop checks which statements took effect (every
+    difference counts, whether the policy would allow it or not)."""
+    def remaining(conn: GuardedConnection):
+        live = introspect(conn, conn.database, flavor)
+        left = build_plan(live.schema.filtered(settings.manages), desired, flavor, allow_drop=True,
+                          allow_secret_dependent=True, policy=conn.policy)
+        return [*left.changes, *(r.change for r in left.refused)]
+    return remaining
 
 
 def export(settings: Settings, output: Path | None) -> int:
@@ -216,7 +260,7 @@ def diff(settings: Settings, from_file: Path, to_file: Path, flavor_name: str) -
     desired = load_schemafile(new, flavor, None, settings)
     the_plan = build_plan(current, desired, flavor, allow_drop=settings.allow_drop,
                           allow_secret_dependent=settings.allow_secret_dependent,
-                          policy=SecrecyPolicy.for_server(settings.secret_prefixes, flavor))
+                          policy=SecrecyPolicy.for_server(settings.secret_prefixes, flavor), online=settings.online)
     ctx = Context(command="diff", database=str(from_file), server=f"{flavor.name} (offline)", schema_file=new.name,
                   notes=_unused_approvals(settings, the_plan, flavor), schema_sha256=new.sha256,
                   live_sha256=schema_digest(current))

@@ -15,9 +15,11 @@ server's settings are known.
 from __future__ import annotations
 
 import re
+import socket
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 import pymysql
 import pymysql.err
@@ -41,6 +43,21 @@ CR_UNKNOWN_HOST = 2005
 CR_SERVER_GONE = 2006
 CR_SERVER_LOST = 2013
 CR_SSL_CONNECTION_ERROR = 2026
+ER_QUERY_INTERRUPTED = 1317
+ER_CONNECTION_KILLED = 1927  # MariaDB: "Connection was killed"
+LOST_CONNECTION = frozenset({CR_SERVER_GONE, CR_SERVER_LOST, 2055, ER_CONNECTION_KILLED})
+
+# Every socket operation is bounded: a server that accepts TCP and then says nothing, or a network
+# gone silent, ends in an error, never a hang. A statement that legitimately runs long (an ALTER)
+# gets a longer read timeout from ``statement_timeout``; while it runs, the apply's watchdog checks
+# over a second connection that the server is still working on it.
+READ_TIMEOUT = 30.0
+WRITE_TIMEOUT = 30.0
+# The server side of our sessions: an orphaned session (its client gone silent) is closed by the
+# server after this many idle seconds, releasing the apply lock; the server also gives up on a
+# client that stops reading or writing mid-packet (net_read/net_write_timeout).
+SESSION_IDLE_TIMEOUT = 120
+SESSION_NET_TIMEOUT = 30
 
 
 @dataclass
@@ -104,6 +121,7 @@ class GuardedConnection:
         self.on_statement = on_statement
         self.sent: list[Sent] = []
         self.last_warning_count = 0
+        self.connection_id: int | None = None  # the server's id of this session (CONNECTION_ID())
 
     def settle(self, flavor) -> SecrecyPolicy:
         """Make the run's one secrecy policy from the server's settings (``flavor``, as
@@ -116,20 +134,22 @@ class GuardedConnection:
     @classmethod
     def open(cls, target: ConnectionTarget, *, secret_prefixes: tuple[str, ...] = DEFAULT_PREFIXES,
              connect_timeout: float = 10.0, on_statement: Callable[[Sent], None] | None = None,
-             use_database: bool = True) -> "GuardedConnection":
+             use_database: bool = True, read_timeout: float = READ_TIMEOUT) -> "GuardedConnection":
         try:
             raw = RawConnection(
                 host=target.host, port=target.port, user=target.user, password=target.password,
                 database=target.database if use_database else None, unix_socket=target.unix_socket,
                 charset="utf8mb4", autocommit=True, connect_timeout=connect_timeout, local_infile=False,
+                read_timeout=read_timeout, write_timeout=WRITE_TIMEOUT,
                 tls=TLS(target.tls, target.ssl_ca))
         except pymysql.err.MySQLError as exc:
-            raise _connect_error(exc, target) from None
+            raise _connect_error(exc, target, read_timeout) from None
         except (OSError, ValueError) as exc:
             raise ConnectionError_(f"cannot connect to {target}: {type(exc).__name__}") from None
         conn = cls(raw, database=target.database, policy=SecrecyPolicy.unsettled(secret_prefixes),
                    on_statement=on_statement)
         conn._setup_session()
+        conn._session_limits()
         return conn
 
     def _setup_session(self) -> None:
@@ -150,6 +170,43 @@ class GuardedConnection:
                 self.execute("SET SESSION lc_messages = 'en_US'")
             except ServerError:
                 pass  # the redaction's fallbacks still apply
+
+    def _session_limits(self) -> None:
+        """The server side gives up on us too: see SESSION_IDLE_TIMEOUT."""
+        self.execute(f"SET SESSION wait_timeout = {SESSION_IDLE_TIMEOUT}, net_read_timeout = {SESSION_NET_TIMEOUT},"
+                     f" net_write_timeout = {SESSION_NET_TIMEOUT}")
+        self.connection_id = int(self.query("SELECT CONNECTION_ID()")[0][0])
+
+    @contextmanager
+    def statement_timeout(self, seconds: float | None) -> Iterator[None]:
+        """Wait up to ``seconds`` (None: no limit) for the answer to the statements sent inside."""
+        before = self._raw._read_timeout  # PyMySQL applies it to the socket before each read
+        self._raw._read_timeout = seconds
+        try:
+            yield
+        finally:
+            self._raw._read_timeout = before
+
+    def abort(self) -> None:
+        """From another thread: cut the connection, so that a statement waiting for its answer
+        fails at once (the server is told nothing: kill the statement from a second connection)."""
+        sock = getattr(self._raw, "_sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def kill_query(self, connection_id: int) -> None:
+        """Stop the statement that connection ``connection_id`` (one of ours) is running."""
+        self.execute(f"KILL QUERY {int(connection_id)}")
+
+    def ping(self) -> None:
+        """Keep the session from idling out (wait_timeout) while we wait for something else."""
+        try:
+            self._raw.ping(reconnect=False)
+        except pymysql.err.MySQLError as exc:
+            raise server_error(exc) from None
 
     def close(self) -> None:
         try:
@@ -234,8 +291,13 @@ def server_error(exc: pymysql.err.MySQLError, *, secret: bool = False) -> Server
     return ServerError(f"({code}) {text}" if code else text, code=code)
 
 
-def _connect_error(exc: pymysql.err.MySQLError, target: ConnectionTarget) -> ConnectionError_:
+def _connect_error(exc: pymysql.err.MySQLError, target: ConnectionTarget, read_timeout: float | None = None
+                   ) -> ConnectionError_:
     code = error_code(exc)
+    if code in (CR_SERVER_LOST, CR_SERVER_GONE) and "timed out" in str(exc):
+        return ConnectionError_(f"{target.host}:{target.port} accepted the connection but did not answer within"
+                                f" {round(read_timeout or READ_TIMEOUT, 1):g}s",
+                                hint="is it a MySQL server, and is it (or the network to it) alive?")
     if code in (ER_ACCESS_DENIED, ER_DBACCESS_DENIED):
         return ConnectionError_(f"access denied for {target.user} at {target.host}:{target.port}"
                                 f" (server error {code})",

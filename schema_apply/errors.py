@@ -107,6 +107,12 @@ class StatementFailed(SchemaApplyError):
     """The server refused a statement during apply; the report says what ran and what did not."""
 
 
+class Stopped(SchemaApplyError):
+    """SIGTERM/SIGINT during apply: the report says what ran; the next run plans the rest."""
+
+    exit_code = EXIT_STOPPED
+
+
 class VerifyFailed(SchemaApplyError):
     """After apply, the live schema still differs from the Schemafile (a bug)."""
 

@@ -30,7 +30,16 @@ class _Plain:
 
 
 def run(body: Callable[[], "Result | int | None"], *, reporter=None, verbose: int = 0) -> NoReturn:
-    """Run a command body; show its result or error through ``reporter``; exit with the code."""
+    """Run a command body; show its result or error through ``reporter``; exit with the code.
+    An apply's audit line comes last, after everything else (audit.py)."""
+    from . import audit
+    try:
+        _run(body, reporter, verbose)
+    finally:
+        audit.flush()
+
+
+def _run(body, reporter, verbose: int) -> NoReturn:
     shown = reporter or _Plain()
     try:
         outcome = body()

@@ -24,7 +24,8 @@ Steps 5-7 are one dependency order (``_dependency_order``); the step numbers onl
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Mapping
 
 from .changes import (
     AddCheck, AddColumn, AddForeignKey, AddIndex, Change, ChangeIndexVisibility, ChangePartitioning,
@@ -37,6 +38,7 @@ from .firewall.secrecy import DEFAULT_PREFIXES, SecrecyPolicy
 from .flavor import Flavor
 from .model import ForeignKey, Schema, Table, key
 from .policy import Refusal, SecretDependence, apply_policy
+from . import online as online_ddl
 from . import render_ddl as render
 
 
@@ -46,6 +48,11 @@ class Statement:
     table: str | None
     changes: tuple[Change, ...]
     step: str
+    # How the server will run it (online.py), the table's approximate size, and the wrapper that
+    # runs it instead of the server (None: the server itself)
+    prediction: online_ddl.Prediction | None = None
+    size: online_ddl.TableSize | None = None
+    via: str | None = None
 
     @property
     def destructive(self) -> bool:
@@ -79,19 +86,73 @@ class Plan:
 
 def build_plan(current: Schema, desired: Schema, flavor: Flavor, *, allow_drop: "bool | DropApprovals" = False,
                allow_secret_dependent: bool = False, policy: SecrecyPolicy | None = None,
-               around: Surroundings | None = None) -> Plan:
-    """Diff, then policy, then order. ``current`` and ``desired`` are normalised for ``flavor``.
-    ``policy`` is the run's secrecy policy (default: the default prefix on ``flavor``'s server);
-    ``around``, what the built objects stand among (default: the views of ``current`` and ``desired``,
-    in an unknown database)."""
+               around: Surroundings | None = None,
+               online: online_ddl.OnlineSettings = online_ddl.OnlineSettings(),
+               sizes: Mapping[str, online_ddl.TableSize] | None = None) -> Plan:
+    """Diff, then policy, then order, then the online-DDL cost of each statement.
+    ``current`` and ``desired`` are normalised for ``flavor``. ``policy`` is the run's secrecy policy
+    (default: the default prefix on ``flavor``'s server); ``around``, what the built objects stand
+    among (default: the views of ``current`` and ``desired``, in an unknown database); ``sizes`` (None
+    offline) are the approximate sizes of the non-secret tables (table_sizes.read_sizes)."""
     policy = policy or SecrecyPolicy.for_server(DEFAULT_PREFIXES, flavor)
     around = around or Surroundings.of(current, desired, policy)
     changes = diff(current, desired)
     changes = _rebuild_foreign_keys_around_column_changes(changes, current, desired)
     decision = apply_policy(changes, current, desired, policy, around, allow_drop=allow_drop,
                             allow_secret_dependent=allow_secret_dependent)
-    statements = _order(list(decision.allowed), desired, flavor)
-    return Plan(decision.allowed, tuple(statements), decision.refused, decision.secret_dependent)
+    allowed, refused, dependent = list(decision.allowed), decision.refused, decision.secret_dependent
+    statements = _order(allowed, desired, flavor)
+    statements, blocked = _online(statements, allowed, current, flavor, policy, online, sizes)
+    if blocked:
+        gone = {id(r.change) for r in blocked}
+        allowed = [c for c in allowed if id(c) not in gone]
+        refused = refused + tuple(blocked)
+        dependent = tuple(d for d in dependent if id(d.change) not in gone)
+    return Plan(tuple(allowed), tuple(statements), refused, dependent)
+
+
+# --------------------------------------------------------------------------
+# Online DDL: the prediction, size and clause of each statement (online.py decides)
+# --------------------------------------------------------------------------
+
+def _online(statements: list[Statement], changes: list[Change], current: Schema, flavor: Flavor,
+            policy: SecrecyPolicy, online: online_ddl.OnlineSettings,
+            sizes: Mapping[str, online_ddl.TableSize] | None) -> tuple[list[Statement], list[Refusal]]:
+    """Each ALTER TABLE gets its prediction and its ALGORITHM=/LOCK= clause; one that would block
+    writes on a large (or secret, or unknown-size) table is refused unless allowed, or handed to
+    pt-online-schema-change when the policy says so."""
+    old_names = {c.table: c.old_name for c in changes if isinstance(c, RenameTable)}
+    referenced = {fk.ref_table for t in current.tables for fk in t.foreign_keys}
+    out: list[Statement] = []
+    refused: list[Refusal] = []
+    for st in statements:
+        if st.table is None or not online_ddl.is_alter(st.sql):
+            out.append(replace(st, prediction=online_ddl.METADATA))
+            continue
+        name = old_names.get(st.table, st.table)
+        table = current.table(name)
+        prediction = online_ddl.predict(_as_run(st), table, flavor)
+        secret = policy.is_secret(st.table)
+        size = online_ddl.size_of(name, sizes, secret, table is None)
+        via, why = None, online.clauses.ceiling_refusal(prediction)
+        if why is None and prediction.blocks_writes and size is not None and not prediction.new_table:
+            via, why = online.blocking.decide(st.table, prediction, size, secret, table, name in referenced)
+        if why is not None:
+            cause = prediction.cause if prediction.cause in st.changes else st.changes[0]
+            refused.append(Refusal(cause, why))
+            refused.extend(Refusal(c, f"in the same ALTER TABLE as: {cause.describe()}") for c in st.changes
+                           if c is not cause)
+            continue
+        sql = st.sql if via else render.append_clause(st.sql, st.table, online_ddl.clause(prediction, flavor, online.clauses))
+        out.append(replace(st, sql=sql, prediction=prediction, size=size, via=via))
+    return out, refused
+
+
+def _as_run(st: Statement) -> list[Change]:
+    """The changes a statement runs: step 1 drops the foreign keys that are re-created later."""
+    if st.step != "drop foreign keys":
+        return list(st.changes)
+    return [DropForeignKey(c.table, c.old) if isinstance(c, ModifyForeignKey) else c for c in st.changes]
 
 
 # --------------------------------------------------------------------------

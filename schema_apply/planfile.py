@@ -82,5 +82,5 @@ def check(record: dict, location: str, result: Result) -> None:
         first = next((k for k, (a, b) in enumerate(zip(reviewed, now)) if a != b), min(len(reviewed), len(now)))
         raise StalePlan(f"the statements differ from the plan {location}: it has {len(reviewed)}, this apply "
                         f"would run {len(now)}, the first difference at statement {first + 1}; nothing was applied",
-                        hint="give apply the same --allow-drop, --tables and --ignore-tables as the plan, "
-                             "or " + _AGAIN)
+                        hint="give apply the same --allow-drop, --tables, --ignore-tables and online-DDL options"
+                             " (--algorithm, --lock, --pt-osc-*) as the plan, or " + _AGAIN)

@@ -373,6 +373,25 @@ def _option_changes(old: TableOptions, new: TableOptions) -> list[str]:
     return out
 
 
+def append_clause(alter: str, table: str, clause: str) -> str:
+    """ALTER TABLE ``table`` … with the online-DDL clause (``ALGORITHM=…, LOCK=…``) added ('' adds
+    nothing). Partitioning options must come last in ALTER TABLE (:func:`alter_table` puts them on a
+    line of their own, with no comma): the clause goes before them."""
+    if not clause:
+        return alter
+    head = f"ALTER TABLE {quote_ident(table)} "
+    if alter.startswith(head) and alter[len(head):].startswith(_PARTITIONING):
+        return f"{head}{clause} {alter[len(head):]}"
+    for start in _PARTITIONING:
+        at = alter.find("\n  " + start)
+        if at >= 0:
+            return f"{alter[:at]},\n  {clause}{alter[at:]}"
+    return alter + (",\n  " if "\n" in alter else ", ") + clause
+
+
+_PARTITIONING = ("PARTITION BY ", "REMOVE PARTITIONING")
+
+
 def alter_table(table: str, clauses: list[str], partitioning: str | None = None) -> str:
     """ALTER TABLE with its clauses, comma-separated, then the partitioning (which takes no comma)."""
     parts = [",\n  ".join(clauses)] if clauses else []

@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Callable, TextIO
+from typing import TYPE_CHECKING, Callable, TextIO
 
+from . import online as online_ddl
 from .errors import SchemaApplyError
 from .firewall.redaction import redact_text
 from .result import Outcome, Result
+
+if TYPE_CHECKING:  # annotations only (the planner is not loaded to report)
+    from .plan import Statement
 
 JSON_FORMAT_VERSION = 1
 
@@ -53,20 +57,39 @@ def document(result: Result) -> dict:
         "refused": [{"table": r.change.table, "kind": r.change.kind, "description": r.change.describe(),
                      "reason": r.reason} for r in plan.refused],
         "statements": [{"sql": st.sql, "table": st.table, "step": st.step,
-                        "changes": [index[id(c)] for c in st.changes if id(c) in index]} for st in plan.statements],
+                        "changes": [index[id(c)] for c in st.changes if id(c) in index],
+                        "online": _online(st)} for st in plan.statements],
         "notes": list(ctx.notes),
     }
     if result.outcomes is not None:
         doc["applied"] = [_outcome(o) for o in result.outcomes]
+        if result.state is not None:
+            doc["state"] = result.state
+            doc["missing_constraints"] = list(result.missing_constraints)
+            doc["run_notes"] = list(result.run_notes)
+            doc["blockers"] = list(result.blockers)
     if result.error is not None:
         doc["error"] = str(result.error)
     doc["exit_code"] = result.exit_code
     return doc
 
 
+def _online(st: Statement) -> dict | None:
+    """How the server runs a statement (online.py), the table's size, the wrapper if any."""
+    p, size = st.prediction, st.size
+    if p is None:
+        return None
+    return {"how": "wrapper" if st.via else p.algorithm.lower(), "rebuilds": p.level == online_ddl.Level.REBUILD,
+            "blocks_writes": p.blocks_writes and not st.via, "via": st.via,
+            "description": online_ddl.cost(p, size, st.via),
+            "table_size": None if size is None else ("withheld" if size.withheld else
+                                                     {"rows": size.rows, "bytes": size.bytes})}
+
+
 def _outcome(o: Outcome) -> dict:
-    out = {"sql": o.statement.sql, "table": o.statement.table, "status": o.status,
-           "seconds": None if o.seconds is None else round(o.seconds, 3)}
+    out = {"sql": o.statement.sql, "table": o.statement.table, "step": o.statement.step, "status": o.status,
+           "seconds": None if o.seconds is None else round(o.seconds, 3), "checked": o.checked,
+           "attempts": o.attempts}
     if o.error:
         out |= {"error": o.error, "code": o.code}
     if o.warnings:
@@ -123,7 +146,13 @@ def _objects(doc: dict) -> list[str]:
 
 
 def _step(k: int, total: int, st: dict) -> str:
-    return f"-- [{k}/{total}] {st['step']}" + (f": {st['table']}" if st["table"] else "")
+    return f"-- [{k}/{total}] {st['step']}" + (f": {st['table']}" if st["table"] else "") + \
+        (f" — {_cost(st)}" if _cost(st) else "")
+
+
+def _cost(st: dict) -> str:
+    """What a statement costs the application (a saved plan from an older version has no such field)."""
+    return (st.get("online") or {}).get("description") or ""
 
 
 def text(doc: dict, color: bool = False) -> str:
@@ -165,7 +194,8 @@ def text(doc: dict, color: bool = False) -> str:
 
 def sql(doc: dict) -> str:
     out = [f"-- {_heading(doc)}"]
-    out += [st["sql"] + ";" for st in doc["statements"]]
+    for st in doc["statements"]:
+        out += ([f"-- {_cost(st)}"] if _cost(st) else []) + [st["sql"] + ";"]
     out += [f"-- Depends on secret rows: {c['description']} ({c['depends_on_secret_rows']})"
             for c in doc["changes"] if c.get("depends_on_secret_rows")]
     out += [f"-- Refused: {r['description']} ({r['reason']})" for r in doc["refused"]]
@@ -193,7 +223,10 @@ def markdown(doc: dict) -> str:
         for r in doc["refused"]:
             out.append(f"| `{r['table']}` | {_md(r['description'])} | 🚫 refused: {_md(r['reason'])} |")
         if doc["statements"]:
-            out += ["", "```sql"] + [st["sql"] + ";" for st in doc["statements"]] + ["```"]
+            out += ["", "```sql"]
+            for st in doc["statements"]:
+                out += ([f"-- {_cost(st)}"] if _cost(st) else []) + [st["sql"] + ";"]
+            out += ["```"]
         if doc["refused"]:
             out += ["", "> Refused changes block `apply` (exit 3) until allowed (`--allow-drop`,"
                     " `--allow-secret-dependent`) or removed; the firewall's refusals cannot be allowed."]
@@ -213,19 +246,23 @@ def as_json(doc: dict) -> str:
 
 
 def outcomes_text(doc: dict, color: bool) -> str:
-    applied = [o for o in doc["applied"] if o["status"] == "applied"]
-    failed = [o for o in doc["applied"] if o["status"] in ("failed", "unknown")]
-    skipped = [o for o in doc["applied"] if o["status"] == "not run"]
-    lines = [f"applied {len(applied)} statement(s)"
-             + (f", {len(failed)} failed, {len(skipped)} not run" if failed or skipped else "")]
-    by_sql = {st["sql"]: st for st in doc["statements"]}
-    for o in failed:
-        step = by_sql.get(o["sql"], {}).get("step", "statement")
-        lines.append(_c(f"{o['status']}: {step}" + (f" {o['table']}" if o["table"] else "")
+    """The account of an apply that did not finish: what ran, what did not, what is missing."""
+    counts: dict[str, int] = {}
+    for o in doc["applied"]:
+        counts[o["status"]] = counts.get(o["status"], 0) + 1
+    lines = [f"applied {counts.get('applied', 0)} statement(s)"
+             + "".join(f", {n} {status}" for status, n in counts.items() if status != "applied")]
+    for o in doc["applied"]:
+        if o["status"] in ("applied", "not run"):
+            continue
+        lines.append(_c(f"{o['status']}: {o.get('step', 'statement')}" + (f" {o['table']}" if o["table"] else "")
                         + (f": {o['error']}" if o.get("error") else ""), "31;1", color))
         lines.append("  " + o["sql"].replace("\n", "\n  ") + ";")
-    for o in skipped:
-        lines.append(f"not run: {o['sql'].splitlines()[0]}" + (" …" if "\n" in o["sql"] else ""))
+    for o in doc["applied"]:
+        if o["status"] == "not run":
+            lines.append(f"not run: {o['sql'].splitlines()[0]}" + (" …" if "\n" in o["sql"] else ""))
+    lines += [f"note: {note}" for note in doc.get("run_notes", [])]
+    lines += [_c(f"WARNING: constraint missing: {m}", "31;1", color) for m in doc.get("missing_constraints", [])]
     return "\n".join(lines)
 
 
@@ -268,13 +305,22 @@ class Reporter:
         def show(k: int, outcome: Outcome, phase: str) -> None:
             st = outcome.statement
             if phase == "start":
-                emit(f"-- running [{k + 1}/{total}] {st.step}" + (f": {st.table}" if st.table else ""), self.out)
+                how = online_ddl.cost(st.prediction, st.size, st.via)
+                emit(f"-- running [{k + 1}/{total}] {st.step}" + (f": {st.table}" if st.table else "")
+                     + (f" (attempt {outcome.attempts})" if outcome.attempts > 1 else "")
+                     + (f" — {how}" if how else ""), self.out)
             elif outcome.status == "applied":
-                emit(f"-- ok [{k + 1}/{total}]" + _took(outcome, "in"), self.out)
-            else:
+                emit(f"-- ok [{k + 1}/{total}]" + _took(outcome, "in")
+                     + (" (checked on the server)" if outcome.checked else ""), self.out)
+            elif outcome.status != "not run":
                 emit(f"-- {outcome.status.upper()} [{k + 1}/{total}]" + _took(outcome, "after")
                      + (f": {outcome.error}" if outcome.error else ""), self.out)
         return show
+
+    def note(self, text: str) -> None:
+        """What the run noticed while it ran (lock waits and who blocks, the wrapper's progress):
+        beside the progress lines; on standard error where standard output is the report only."""
+        emit(text, self.out if self.format in ("text", "markdown") else self.err)
 
     def finished(self, result: Result) -> None:
         doc = document(result)

@@ -4,8 +4,10 @@ Commands build a ``Result``; reporters (``report``) show it; the CLI exits with
 ``result.exit_code``. Nothing else decides an exit code from a plan.
 
 An apply records one ``Outcome`` per statement. Statuses: ``applied``, ``failed``,
-``not run`` (never sent) and ``unknown`` (sent, but whether the server finished it is not
-known: the connection dropped or the run was stopped mid-statement). A duration is ``None``
+``not run`` (never sent), ``killed`` (stopped by us on the server: a stop signal's grace period
+or the deadline ran out) and ``unknown`` (sent, but whether the server finished it is not
+known: the connection dropped). After a lost connection or a kill the run reads the schema
+back and marks each outcome ``checked``: ``applied`` if the statement took effect. A duration is ``None``
 for a statement on a secret table (how long its DDL takes tells how big it is). A run that
 ends early — a failed statement, a stop signal, a busy lock, a stale plan — carries the error
 that ended it; the error's class names its exit code (errors.py).
@@ -21,7 +23,7 @@ from .errors import EXIT_ERROR, EXIT_OK, EXIT_PENDING, EXIT_REFUSED, SchemaApply
 if TYPE_CHECKING:  # annotations only: the CLI imports this module to start (``--help`` stays fast)
     from .plan import Plan, Statement
 
-Status = Literal["running", "applied", "failed", "not run", "unknown"]
+Status = Literal["running", "applied", "failed", "not run", "killed", "unknown"]
 
 
 @dataclass
@@ -35,6 +37,8 @@ class Outcome:
     code: int | None = None  # the server's error number
     # what the server said about an applied statement (SHOW WARNINGS): a silent change the model missed
     warnings: tuple[str, ...] = ()
+    checked: bool = False  # read back from the server after a lost connection or a kill
+    attempts: int = 1  # 1 + the retries after metadata-lock timeouts
 
 
 @dataclass
@@ -56,6 +60,12 @@ class Result:
     plan: Plan
     outcomes: list[Outcome] | None = None  # None: nothing was sent (plan, diff, a refused apply)
     error: SchemaApplyError | None = None  # what ended the run early, if anything
+    # an apply that did not finish (apply.Account): how it ended, constraints it left missing
+    # (dropped for a change that did not happen: said loudly), and what the run noticed
+    state: str | None = None
+    missing_constraints: list[str] = field(default_factory=list)
+    run_notes: list[str] = field(default_factory=list)
+    blockers: list[dict] = field(default_factory=list)
 
     @property
     def applying(self) -> bool:
@@ -65,7 +75,7 @@ class Result:
     def exit_code(self) -> int:
         if self.error is not None:
             return self.error.exit_code
-        if self.outcomes and any(o.status in ("failed", "unknown") for o in self.outcomes):
+        if self.outcomes and any(o.status in ("failed", "unknown", "killed") for o in self.outcomes):
             return EXIT_ERROR
         if self.plan.refused:
             return EXIT_REFUSED

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from .approvals import DropApprovals
 from .errors import UsageError
+from .limits import RunLimits
+from .online import OnlineSettings
 
 DEFAULT_SCHEMA_FILE = "Schemafile.sql"
 DEFAULT_CREDSTASH_TABLE = "credential-store"
@@ -37,6 +39,8 @@ class Settings:
     dry_run: bool = False
     plan_out: str | None = None  # plan --out: write the plan file here
     reviewed_plan: str | None = None  # apply --plan: apply only if this plan still holds
+    online: OnlineSettings = OnlineSettings()  # --algorithm, --lock, --max-blocking-size, --allow-blocking, --pt-osc-*
+    limits: RunLimits = RunLimits()  # --ddl-lock-wait, --ddl-retries, --stop-grace, --deadline
 
     def manages(self, table: str) -> bool:
         """Whether --tables / --ignore-tables leave ``table`` to us: the pattern must match the whole
@@ -80,3 +84,24 @@ def parse_prefixes(values: tuple[str, ...] | list[str]) -> tuple[str, ...]:
             if piece and piece not in out:
                 out.append(piece)
     return tuple(out) or DEFAULT_SECRET_PREFIXES
+
+
+def live_traffic_settings(kw: dict) -> tuple[OnlineSettings, RunLimits]:
+    """The online-DDL policy and the run limits from the CLI's values (defaults where absent)."""
+    from .limits import DEFAULT_DDL_LOCK_WAIT, DEFAULT_DDL_RETRIES, DEFAULT_STOP_GRACE, parse_duration
+    from .online import BlockingPolicy, ClausePolicy, parse_size
+    min_size = kw.get("pt_osc_min_size")
+    blocking = BlockingPolicy(
+        max_blocking_size=parse_size(kw.get("max_blocking_size") or "32M", "--max-blocking-size"),
+        allow_blocking=compile_regex(kw.get("allow_blocking"), option="--allow-blocking"),
+        wrapper_tables=compile_regex(kw.get("pt_osc_tables"), option="--pt-osc-tables"),
+        wrapper_min_size=parse_size(min_size, "--pt-osc-min-size") if min_size else None)
+    online = OnlineSettings(ClausePolicy(kw.get("algorithm") or "auto", kw.get("alter_lock") or "auto"), blocking)
+    lock_wait = parse_duration(kw.get("ddl_lock_wait") or DEFAULT_DDL_LOCK_WAIT, "--ddl-lock-wait")
+    if lock_wait < 1:
+        raise UsageError("--ddl-lock-wait: at least 1 second (the server counts lock_wait_timeout in seconds)")
+    limits = RunLimits(ddl_lock_wait=lock_wait, ddl_retries=int(kw.get("ddl_retries", DEFAULT_DDL_RETRIES)),
+                       stop_grace=parse_duration(kw.get("stop_grace") or DEFAULT_STOP_GRACE, "--stop-grace"),
+                       deadline=parse_duration(kw.get("deadline") if kw.get("deadline") is not None else "6h",
+                                               "--deadline", allow_none=True))
+    return online, limits

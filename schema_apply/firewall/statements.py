@@ -11,11 +11,15 @@ refused — of four kinds of statement:
     ``GRANTS``, ``WARNINGS``/``ERRORS``, ``DATABASES``, ``[FULL] TABLES``, ``CHARACTER SET``,
     ``COLLATION``, ``ENGINES``). ``SHOW WARNINGS``/``ERRORS`` return server messages that can
     quote values: pass them through :func:`schema_apply.firewall.redaction.redact_server_message`.
+    The session tables the apply's lock-wait checks read (``PROCESSLIST``, ``INNODB_TRX``,
+    ``METADATA_LOCK_INFO``) only column by column, from :data:`SESSION_METADATA_COLUMNS` (never the
+    statement texts, which hold values).
 ``lock``
     ``SELECT``/``DO`` of ``GET_LOCK``, ``RELEASE_LOCK``, ``IS_FREE_LOCK``, ``IS_USED_LOCK``.
 ``session``
     ``SET [SESSION] var = value`` (``SET NAMES``, ``SET CHARACTER SET``, user variables, several
-    assignments), ``USE db``, ``START TRANSACTION``/``BEGIN``/``COMMIT``/``ROLLBACK``.
+    assignments), ``USE db``, ``START TRANSACTION``/``BEGIN``/``COMMIT``/``ROLLBACK``, and
+    ``KILL [QUERY | CONNECTION] <id>`` (the apply stops its own statement or session).
 ``ddl``
     ``CREATE/ALTER/DROP TABLE``, ``RENAME TABLE``, ``CREATE/DROP INDEX``, ``CREATE/ALTER/DROP
     VIEW``, ``CREATE/ALTER/DROP DATABASE`` — on secret tables too (DDL reads no rows) — once the
@@ -54,6 +58,7 @@ the statement.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -281,6 +286,8 @@ def _classify(text: str, ctx: _Ctx, *, ansi_quotes: bool) -> StatementInfo:
         return _transaction(toks)
     if word in ("CREATE", "ALTER", "DROP", "RENAME"):
         return _ddl(text, toks, ctx)
+    if word == "KILL":
+        return _kill(toks)
     if word in _REFUSED_HEADS:
         kind = word if word not in ("DESC", "DESCRIBE") else "EXPLAIN/DESCRIBE"
         tables = _mentioned_tables(text, toks, raw)
@@ -324,6 +331,41 @@ def _mentioned_tables(text: str, toks: Sequence[Tok], raw: Sequence[Token]) -> l
 
 
 # --- queries ----------------------------------------------------------------------------------------
+
+# Sessions and transactions, for the apply's lock-wait checks (who blocks a DDL, is our statement
+# still running): readable column by column. PROCESSLIST.INFO and INNODB_TRX.trx_query hold the text of
+# other sessions' statements — with the values in them — and are never selected.
+SESSION_METADATA_COLUMNS = {
+    "PROCESSLIST": frozenset({"ID", "USER", "HOST", "DB", "COMMAND", "TIME", "STATE"}),
+    "INNODB_TRX": frozenset({"TRX_ID", "TRX_STATE", "TRX_STARTED", "TRX_MYSQL_THREAD_ID", "TRX_TABLES_IN_USE",
+                             "TRX_TABLES_LOCKED"}),
+    "METADATA_LOCK_INFO": frozenset({"THREAD_ID", "LOCK_MODE", "LOCK_DURATION", "LOCK_TYPE", "TABLE_SCHEMA",
+                                     "TABLE_NAME"}),
+}
+
+
+def _session_metadata_columns(tree: exp.Expr, kind: str, tables: Sequence[str]) -> None:
+    """A query over the session tables names each column it reads, from their allowed columns only."""
+    allowed = frozenset().union(*(SESSION_METADATA_COLUMNS[t.upper()] for t in tables))
+    for node in tree.walk():
+        if isinstance(node, exp.Star):
+            raise _Refusal(kind, f"it reads * from information_schema.{tables[0]}, whose statement texts hold"
+                           " values from rows; name the columns")
+        if isinstance(node, exp.Column) and node.name.upper() not in allowed:
+            raise _Refusal(kind, f"it reads column {node.name} beside information_schema.{tables[0]}; of the"
+                           f" session tables only {', '.join(sorted(allowed))} may be read (statement texts"
+                           " hold values from rows)")
+
+
+def _kill(toks: list[Tok]) -> StatementInfo:
+    """``KILL [QUERY | CONNECTION] <id>``: stops a statement or session; reads nothing."""
+    rest = toks[1:]
+    if rest and rest[0].w("QUERY", "CONNECTION"):
+        rest = rest[1:]
+    if len(rest) == 1 and re.fullmatch(r"[0-9]+", rest[0].raw):
+        return StatementInfo(SESSION)
+    raise _Refusal("KILL", f"only KILL [QUERY | CONNECTION] <connection id> is allowed; {UNKNOWN}")
+
 
 def _functions_ok(toks: Sequence[Tok], kind: str) -> bool:
     """Check every ``name(`` in ``toks``; return whether a lock function is among them."""
@@ -379,7 +421,10 @@ def _query_statement(text: str, toks: list[Tok], raw: list[Token], ctx: _Ctx, *,
         raise _refuse_rows(kind, ctx, user)
     if problems:
         raise _Refusal(kind, f"it uses {problems[0]}; {UNKNOWN}")
-    unlisted = [m for m in meta if m.upper() not in INFORMATION_SCHEMA_TABLES]
+    restricted = [m for m in meta if m.upper() in SESSION_METADATA_COLUMNS]
+    if restricted:
+        _session_metadata_columns(tree, kind, restricted)
+    unlisted = [m for m in meta if m.upper() not in INFORMATION_SCHEMA_TABLES and m.upper() not in SESSION_METADATA_COLUMNS]
     if unlisted:
         raise _Refusal(kind, f"information_schema.{unlisted[0]} is not on the guard's list of metadata"
                        " tables (some information_schema tables hold values from rows: histograms,"
