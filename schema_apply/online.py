@@ -173,11 +173,22 @@ def predict(changes: Iterable[Change], table: Table | None, flavor: Flavor) -> P
                if isinstance(o.change, ModifyColumn) and o.level == Level.INSTANT
                and (o.change.old.collation, o.change.old.charset) != (o.change.new.collation, o.change.new.charset)
                else o for o in ops]
+    if not caps.mysql and len(ops) > 1 and any(_virtual_column(c) for c in changes) and any(
+            not _virtual_column(c) and not isinstance(c, (AddIndex, DropIndex)) for c in changes):
+        # MariaDB: "INPLACE ADD or DROP of virtual columns cannot be combined with other ALTER
+        # TABLE actions" (keys aside): the statement copies the table
+        ops = [replace(o, level=Level.COPY, why="a virtual column added or dropped with other changes copies the"
+                       " table (MariaDB)") if _virtual_column(o.change) else o for o in ops]
     p = _combine(ops, caps)
     if p.level == Level.REBUILD and not p.lock and any(i.kind == "fulltext" for i in table.indexes):
         # rebuilding a table rebuilds its FULLTEXT index too, which needs a shared lock
         p = replace(p, lock=True, why="the table has a FULLTEXT index, rebuilt under a shared lock")
     return replace(p, new_table=new, cause=origin.get(id(p.cause), p.cause))
+
+
+def _virtual_column(change: Change) -> bool:
+    column = change.column if isinstance(change, (AddColumn, DropColumn)) else None
+    return column is not None and column.generated is not None and not column.generated.stored
 
 
 def _halves(change: Change) -> list[Change]:
@@ -277,6 +288,11 @@ def _classify(change: Change, table: Table, flavor: Flavor, caps: Capabilities, 
     if isinstance(change, DropIndex):
         if change.index.kind == "primary":
             return Op(Level.COPY, why="dropping a primary key without adding one copies the table")
+        if change.index.columns and all(_in_primary_key(table, c) for c in change.index.columns) \
+                and not any(i.kind == "primary" for i in table.indexes):
+            # without a primary key InnoDB clusters the rows by the first NOT NULL unique key
+            return Op(Level.REBUILD, why="the key InnoDB clusters the rows by (no primary key) is dropped;"
+                                         " the table is rebuilt")
         return Op(Level.INPLACE)
     if isinstance(change, (RenameIndex, ChangeIndexVisibility, DropForeignKey, DropCheck)):
         if isinstance(change, DropCheck) and change.check.column_level and flavor.column_level_checks:
@@ -309,6 +325,28 @@ def _metadata_only(change: ModifyColumn) -> bool:
     return change.position is None and replace(old, name=new.name, default=new.default, comment=new.comment) == new
 
 
+def _order_changes(old: Column, new: Column) -> bool:
+    """Whether the column's values sort differently after the change: another collation than the
+    same one in a wider character set (utf8mb3_general_ci -> utf8mb4_general_ci keeps the order)."""
+    def rule(c: Column) -> str | None:
+        if c.collation and c.charset and c.collation.startswith(c.charset + "_"):
+            return c.collation[len(c.charset) + 1:]
+        return c.collation
+    return rule(old) != rule(new)
+
+
+def _in_primary_key(table: Table, column: str) -> bool:
+    """Whether ``column`` is in the clustered index: the primary key, or without one InnoDB's choice,
+    the first UNIQUE key whose columns are all NOT NULL."""
+    k = key(column)
+    clustered = next((i for i in table.indexes if i.kind == "primary"), None)
+    if clustered is None:
+        not_null = {c.key for c in table.columns if not c.nullable}
+        clustered = next((i for i in table.indexes if i.kind == "unique" and i.columns
+                          and all(key(c) in not_null for c in i.columns)), None)
+    return clustered is not None and k in {key(c) for c in clustered.columns}
+
+
 def _indexed(table: Table, column: str) -> bool:
     k = key(column)
     return any(k in {key(c) for c in i.columns} for i in table.indexes)
@@ -327,8 +365,13 @@ def _modify_column(change: ModifyColumn, table: Table, flavor: Flavor, caps: Cap
     old, new = change.old, change.new
     levels: list[Op] = []
     indexed = _indexed(table, old.name)
+    primary = _in_primary_key(table, old.name)
     # -- the type, character set and collation --------------------------------
-    if old.type != new.type or old.charset != new.charset:
+    if primary and _order_changes(old, new):
+        # the clustered index is ordered by it: MariaDB says "Cannot change column type" in place
+        levels.append(Op(Level.COPY, why="the character set or collation of a primary-key column changes;"
+                                         " the table is copied"))
+    elif old.type != new.type or old.charset != new.charset:
         levels.append(_type_change(old, new, flavor, caps, indexed, redundant))
     elif old.collation != new.collation:
         if caps.instant_charset_widen:
@@ -394,7 +437,8 @@ def _type_change(old: Column, new: Column, flavor: Flavor, caps: Capabilities, i
                                                                "longtext", "enum", "set"):
             if o.name not in _LENGTH_TYPES and o.name != "char" or \
                     (_max_bytes(old, flavor) <= 255) == (_max_bytes(new, flavor) <= 255):
-                return Op(Level.INSTANT)
+                return Op(Level.INPLACE, builds_index=True, why="the indexes on the column are rebuilt") \
+                    if indexed and _order_changes(old, new) else Op(Level.INSTANT)
         return Op(Level.COPY, why="a character set change copies the table")
     return Op(Level.COPY, why="the column's type changes; the table is copied")
 
