@@ -27,6 +27,7 @@ After a successful run the schema is introspected again and the diff must be emp
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 from contextlib import ExitStack, contextmanager
@@ -51,6 +52,8 @@ from .plan import Plan, Statement
 from .result import Outcome
 from .stop import StopSignal
 
+ER_ALTER_OPERATION_NOT_SUPPORTED = 1845  # ALGORITHM=/LOCK= refused, before any work is done
+ER_ALTER_OPERATION_NOT_SUPPORTED_REASON = 1846
 BACKOFF_BASE = 1.0  # seconds before the first retry; doubled each time, with jitter
 BACKOFF_CAP = 30.0
 WATCH_INTERVAL = 2.0  # how often the watchdog looks at the server while a statement runs
@@ -235,8 +238,45 @@ class Runner:
                         self._end(self._must_end())
                         return Outcome(st, "not run", attempts=attempts)
                     continue
+                if exc.code in (ER_ALTER_OPERATION_NOT_SUPPORTED, ER_ALTER_OPERATION_NOT_SUPPORTED_REASON) \
+                        and st.prediction is not None and attempts < 4:
+                    heavier, refusal = self._heavier(st, str(exc))
+                    if heavier is not None:  # the server refused the clause before doing any work: once more
+                        st = heavier
+                        self.statements[k] = st
+                        continue
+                    self._end("failed", refusal)
+                    return Outcome(st, "failed", took(), refusal, exc.code, attempts=attempts)
                 self._end("failed", str(exc))
                 return Outcome(st, "failed", took(), _explain_refusal(str(exc), exc.code), exc.code, attempts=attempts)
+
+    def _heavier(self, st: Statement, error: str) -> tuple[Statement | None, str]:
+        """The server refused the statement's ALGORITHM=/LOCK= clause (it refuses before any work):
+        the prediction was too light. The statement again with the clause the server asks for, when
+        the run's policy lets it block writes that long (None and why not, otherwise)."""
+        ctx = self.ctx
+        online = ctx.online
+        old = online_ddl.clause(st.prediction, ctx.flavor, online.clauses)
+        p = _as_the_server_says(st.prediction, error)
+        new = online_ddl.clause(p, ctx.flavor, online.clauses)
+        sql = _with_clause(st.sql, old, new)
+        secret = self._secret(st)
+        wrapper, refusal = online.blocking.decide(st.table, p, st.size or online_ddl.TableSize(), secret, None, False)
+        refusal = online.clauses.ceiling_refusal(p) or refusal
+        if refusal is None and wrapper is not None:
+            refusal = (f"{st.table} would be copied, which blocks writes; pt-online-schema-change was not planned for"
+                       " it: apply again and the plan takes it into account")
+        if sql is None or refusal is not None:
+            return None, (f"{error} — the prediction ({st.prediction.label}) was too light; as the server would run it"
+                          f" ({p.label}): {refusal or 'the clause could not be replaced'}; nothing of it was done"
+                          " (please report the prediction)")
+        blocks = " (it blocks writes: the table is within --max-blocking-size or --allow-blocking names it)" \
+            if p.blocks_writes else ""
+        ctx.log(f"-- the server refused {old} for {st.table} ({error}): running it again"
+                f" {'with ' + new if new else 'with the algorithm left to the server'}{blocks}")
+        self.account.notes.append(f"{st.table}: predicted {st.prediction.label}, the server needed {p.label} ({error});"
+                                  " please report the prediction")
+        return replace(st, sql=sql, prediction=p), ""
 
     def _warnings(self, k: int) -> tuple[str, ...]:
         """What the server said about statement ``k``, just applied (SHOW WARNINGS): a change it made
@@ -437,8 +477,34 @@ class Runner:
                 " run for a change, not re-added; rows breaking it can get in until the next apply adds it again")
 
 
+_TRY = re.compile(r"Try (ALGORITHM|LOCK)=(\w+)", re.I)
+_LEVELS = {"INSTANT": 0, "NOCOPY": 1, "INPLACE": 2, "COPY": 3}  # online_ddl.Level by the server's word
+
+
+def _as_the_server_says(p, error: str):
+    """The prediction made as heavy as the server's refusal asks ("Try ALGORITHM=INPLACE", "Try
+    LOCK=SHARED"); a copy when it names nothing."""
+    m = _TRY.search(error)
+    word = m.group(2).upper() if m else "COPY"
+    why = f"the server said: {error}"
+    if m and m.group(1).upper() == "LOCK":
+        return replace(p, lock=True, why=why)
+    level = online_ddl.Level(max(int(p.level) + 1, _LEVELS.get(word, 3)))
+    return replace(p, level=level, lock=p.lock or word == "COPY", why=why)
+
+
+def _with_clause(sql: str, old: str, new: str) -> str | None:
+    """``sql`` with its online-DDL clause ``old`` replaced by ``new`` ('' removes it), or None."""
+    for sep in (",\n  ", ", "):
+        if old and sep + old in sql:
+            return sql.replace(sep + old, sep + new if new else "", 1)
+    if old and f" {old} " in sql:  # before partitioning options (render.append_clause)
+        return sql.replace(f" {old} ", f" {new} " if new else " ", 1)
+    return None
+
+
 def _explain_refusal(error: str, code: int | None) -> str:
-    if code in (1845, 1846):
+    if code in (ER_ALTER_OPERATION_NOT_SUPPORTED, ER_ALTER_OPERATION_NOT_SUPPORTED_REASON):
         return (f"{error} — the server refused the online-DDL clause: the prediction was wrong (please report"
                 " it); --algorithm=default / --lock=default let the server choose, which may block writes")
     return error

@@ -338,6 +338,8 @@ class Reporter:
                 f" in {sum(o.seconds for o in outcomes):.2f}s"  # no total that would time a secret table
             emit(f"done: {len(outcomes)} statement(s){timed}; the database matches {result.context.schema_file}",
                  self.out)
+            for note in doc.get("run_notes", []):
+                emit(f"note: {note}", self.err)
         if result.error is not None:
             self.failed(result.error)
 
