@@ -254,7 +254,7 @@ def index_differences(old: Index, new: Index) -> list[str]:
         out.append("comment")
     if old.invisible != new.invisible:
         out.append("visibility")
-    return out
+    return out or ["built again: a column it covers is dropped and added again"]
 
 
 @dataclass(frozen=True)
