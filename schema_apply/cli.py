@@ -17,7 +17,7 @@ import click
 from . import __version__
 from .errors import EXIT_ERROR, SchemaApplyError, UsageError
 from .settings import (DEFAULT_CREDSTASH_TABLE, DEFAULT_LOCK_TIMEOUT, DEFAULT_SCHEMA_FILE, FORMATS, Settings,
-                       compile_regex, parse_context, parse_prefixes)
+                       compile_regex, parse_accounts, parse_context, parse_prefixes)
 
 
 def _connection_options(func):
@@ -56,6 +56,13 @@ def _format_option(func):
                         show_default=True, help="Report format.")(func)
 
 
+def _definer_option(func):
+    return click.option(
+        "--allow-definer", "allow_definers", multiple=True, metavar="USER@HOST",
+        help="A trigger, routine or event may name this account as its DEFINER (repeatable; env"
+             " SCHEMA_APPLY_ALLOW_DEFINER=a@h,b@h). Without it, only the applying account.")(func)
+
+
 def _settings(**kw) -> Settings:
     context = tuple(kw.get("credstash_context") or ())
     if not context and os.environ.get("SCHEMA_APPLY_CREDSTASH_CONTEXT"):
@@ -63,6 +70,9 @@ def _settings(**kw) -> Settings:
     prefixes = tuple(kw.get("secret_prefixes") or ())
     if not prefixes and os.environ.get("SCHEMA_APPLY_SECRET_PREFIX"):
         prefixes = (os.environ["SCHEMA_APPLY_SECRET_PREFIX"],)
+    definers = tuple(kw.get("allow_definers") or ())
+    if not definers and os.environ.get("SCHEMA_APPLY_ALLOW_DEFINER"):
+        definers = (os.environ["SCHEMA_APPLY_ALLOW_DEFINER"],)
     lock_timeout = kw.get("lock_timeout", DEFAULT_LOCK_TIMEOUT)
     if lock_timeout is not None and lock_timeout < 0:
         raise UsageError("--lock-timeout: must be zero or more seconds")
@@ -78,6 +88,7 @@ def _settings(**kw) -> Settings:
         tables=compile_regex(kw.get("tables_rx"), option="--tables"),
         ignore_tables=compile_regex(kw.get("ignore_rx"), option="--ignore-tables"),
         allow_drop=bool(kw.get("allow_drop")),
+        allow_definers=parse_accounts(definers, source="--allow-definer"),
         lock_timeout=DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout,
         output_format=kw.get("output_format") or "text",
         verbose=kw.get("verbose") or 0,
@@ -155,6 +166,7 @@ def main() -> None:
 @main.command()
 @_connection_options
 @_format_option
+@_definer_option
 @click.option("--allow-drop", is_flag=True, help="Permit destructive changes.")
 def plan(**kw) -> None:
     """Print the changes and the DDL that apply would run. Changes nothing."""
@@ -165,6 +177,7 @@ def plan(**kw) -> None:
 @main.command()
 @_connection_options
 @_format_option
+@_definer_option
 @click.option("--allow-drop", is_flag=True, help="Permit destructive changes.")
 @click.option("--dry-run", is_flag=True, help="Plan only, as the plan command does.")
 def apply(**kw) -> None:
@@ -187,6 +200,7 @@ def export(output, **kw) -> None:
 @click.argument("from_file", metavar="FROM.sql", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("to_file", metavar="TO.sql", type=click.Path(dir_okay=False, path_type=Path))
 @_format_option
+@_definer_option
 @click.option("--allow-drop", is_flag=True, help="Show destructive changes as allowed.")
 @click.option("--tables", "tables_rx", metavar="REGEX", help="Compare only tables matching REGEX.")
 @click.option("--ignore-tables", "ignore_rx", metavar="REGEX", help="Leave tables matching REGEX out.")

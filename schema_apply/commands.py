@@ -54,33 +54,39 @@ HIDDEN_VIEWS_NOTE = ("definition not visible to this user (it needs SHOW VIEW an
                      " its definer); left alone")
 
 
-def _context(settings: Settings, live: LiveSchema, command: str) -> Context:
-    notes = []
+def _context(settings: Settings, live: LiveSchema, command: str, notes: list[str] = ()) -> Context:
+    notes = list(notes)
     hidden = [v for v in live.hidden_views if settings.manages(v)]
     if hidden:
-        notes.append(f"view(s) {', '.join(hidden)}: {HIDDEN_VIEWS_NOTE}")
-    if live.triggers:
-        names = ", ".join(f"{t} on {tbl}" for t, tbl in live.triggers[:5])
-        notes.append(f"{len(live.triggers)} trigger(s) left alone (not managed): {names}")
+        notes.insert(0, f"view(s) {', '.join(hidden)}: {HIDDEN_VIEWS_NOTE}")
     return Context(database=live.database, server=live.flavor.name, schema_file=str(settings.schema_file),
                    command=command, allow_drop=settings.allow_drop, color=settings.color, notes=notes)
 
 
 def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor, desired: Schema
-          ) -> tuple[LiveSchema, Schema, Plan]:
+          ) -> tuple[LiveSchema, Schema, Plan, list[str]]:
+    """The live schema, the desired one as far as this account can see it, the plan, and notes."""
+    from .program_access import restrict
+    from .program_firewall import ProgramRules
     live = introspect(conn, conn.database, flavor)
+    current = live.schema.filtered(settings.manages)
+    if settings.tables is None and settings.ignore_tables is None:
+        ensure_declares_tables(desired, str(settings.schema_file), current)
+    rules = ProgramRules(desired, settings.secret_prefixes, flavor.lower_case_table_names, conn.database,
+                         live.programs.account, settings.allow_definers)
     desired = desired.filtered(lambda name: name not in live.hidden_views)  # cannot be compared: left alone
-    plan = build_plan(live.schema.filtered(settings.manages), desired, flavor, allow_drop=settings.allow_drop,
-                      secret_prefixes=settings.secret_prefixes)
-    return live, desired, plan
+    desired, notes = restrict(desired, current, live.programs)
+    plan = build_plan(current, desired, flavor, allow_drop=settings.allow_drop,
+                      secret_prefixes=settings.secret_prefixes, programs=rules)
+    return live, desired, plan, notes
 
 
 def plan(settings: Settings) -> int:
     with _connect(settings, _verbose_logger(settings)) as conn:
         flavor, exists = detect_flavor(conn, conn.database)
         desired = load_schemafile(settings.schema_file, flavor, conn.database, settings)
-        live, _, the_plan = _plan(conn, settings, flavor, desired)
-    emit(render_plan(the_plan, _context(settings, live, "plan"), settings.output_format))
+        live, _, the_plan, notes = _plan(conn, settings, flavor, desired)
+    emit(render_plan(the_plan, _context(settings, live, "plan", notes), settings.output_format))
     return exit_code(the_plan)
 
 
@@ -91,8 +97,8 @@ def apply(settings: Settings) -> int:
         # parse before taking the lock: a bad Schemafile fails fast and changes nothing
         desired = load_schemafile(settings.schema_file, flavor, conn.database, settings)
         with ApplyLock(conn, conn.database, settings.lock_timeout):
-            live, desired, the_plan = _plan(conn, settings, flavor, desired)
-            ctx = _context(settings, live, "apply")
+            live, desired, the_plan, notes = _plan(conn, settings, flavor, desired)
+            ctx = _context(settings, live, "apply", notes)
             if the_plan.refused:
                 emit(render_plan(the_plan, ctx, fmt))
                 if fmt == "text":
@@ -166,7 +172,10 @@ def export(settings: Settings, output: Path | None) -> int:
     hidden = tuple(v for v in live.hidden_views if settings.manages(v))
     for view in hidden:
         emit(f"warning: view {view}: {HIDDEN_VIEWS_NOTE}; not exported", sys.stderr)
-    text = schemafile(live.schema.filtered(settings.manages), flavor, database=conn.database, hidden_views=hidden)
+    for label in live.programs.hidden_routines:
+        emit(f"warning: {label}: its definition is not visible to this account; not exported", sys.stderr)
+    text = schemafile(live.schema.filtered(settings.manages), flavor, database=conn.database, hidden_views=hidden,
+                      hidden_routines=live.programs.hidden_routines)
     if output is None:
         emit(text.rstrip("\n"))
     else:
@@ -183,8 +192,12 @@ def diff(settings: Settings, from_file: Path, to_file: Path, flavor_name: str) -
     current = flavors.normalize(parse_file(from_file, flavor.server).schema, flavor)
     current = current.filtered(settings.manages)
     desired = load_schemafile(to_file, flavor, None, settings)
+    ensure_declares_tables(desired, str(to_file), current)
+    from .program_firewall import ProgramRules
+    rules = ProgramRules(desired, settings.secret_prefixes, flavor.lower_case_table_names,
+                         allow_definers=settings.allow_definers)
     the_plan = build_plan(current, desired, flavor, allow_drop=settings.allow_drop,
-                          secret_prefixes=settings.secret_prefixes)
+                          secret_prefixes=settings.secret_prefixes, programs=rules)
     ctx = Context(database=str(from_file), server=f"{flavor.name} (offline)", schema_file=str(to_file),
                   command="diff", allow_drop=settings.allow_drop, color=settings.color)
     emit(render_plan(the_plan, ctx, settings.output_format))

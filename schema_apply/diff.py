@@ -18,6 +18,7 @@ from .changes import (
     CreateTable, CreateView, DropCheck, DropColumn, DropForeignKey, DropIndex, DropTable, DropView, ModifyColumn,
     Position, RenameIndex, RenameTable)
 from .model import Column, Index, Schema, Table, key
+from .program_diff import diff_programs
 
 T = TypeVar("T")
 
@@ -54,6 +55,7 @@ def diff(current: Schema, desired: Schema) -> list[Change]:
             changes.append(CreateView(name, view))
         elif live_views[name] != view:
             changes.append(CreateView(name, view, replace=True))
+    changes.extend(diff_programs(current, desired, renames))  # triggers, routines, events
     return changes
 
 

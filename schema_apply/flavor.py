@@ -17,7 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Mapping
 
 from .model import (
-    INTEGER_TYPES, CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Index, IndexPart, Partitioning, Schema, Table, View, key, unique_name)
+    INTEGER_TYPES, CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Index, IndexPart, Partitioning,
+    ProgramSettings, Schema, Table, View, key, unique_name)
 
 # charset -> (default collation, bytes per character) as MariaDB 10.11 ships them.
 MARIADB_CHARSETS: dict[str, tuple[str, int]] = {
@@ -39,6 +40,31 @@ MARIADB_CHARSETS: dict[str, tuple[str, int]] = {
 # MySQL 8.0 differs in utf8mb4's default and adds gb18030.
 MYSQL8_CHARSETS = dict(MARIADB_CHARSETS, utf8mb4=("utf8mb4_0900_ai_ci", 4), gb18030=("gb18030_chinese_ci", 4))
 
+# sql_mode combination modes, as each server expands them (MariaDB 10.11 observed; MySQL 8.0:
+# https://dev.mysql.com/doc/refman/8.0/en/sql-mode.html#sql-mode-combo).
+_MARIADB_MODE_COMBINATIONS = {
+    "ANSI": ("REAL_AS_FLOAT", "PIPES_AS_CONCAT", "ANSI_QUOTES", "IGNORE_SPACE"),
+    "TRADITIONAL": ("STRICT_TRANS_TABLES", "STRICT_ALL_TABLES", "NO_ZERO_IN_DATE", "NO_ZERO_DATE",
+                    "ERROR_FOR_DIVISION_BY_ZERO", "NO_AUTO_CREATE_USER", "NO_ENGINE_SUBSTITUTION"),
+    "ORACLE": ("PIPES_AS_CONCAT", "ANSI_QUOTES", "IGNORE_SPACE", "NO_KEY_OPTIONS", "NO_TABLE_OPTIONS",
+               "NO_FIELD_OPTIONS", "NO_AUTO_CREATE_USER", "SIMULTANEOUS_ASSIGNMENT"),
+    "POSTGRESQL": ("PIPES_AS_CONCAT", "ANSI_QUOTES", "IGNORE_SPACE", "NO_KEY_OPTIONS", "NO_TABLE_OPTIONS",
+                   "NO_FIELD_OPTIONS"),
+    "MSSQL": ("PIPES_AS_CONCAT", "ANSI_QUOTES", "IGNORE_SPACE", "NO_KEY_OPTIONS", "NO_TABLE_OPTIONS",
+              "NO_FIELD_OPTIONS"),
+    "DB2": ("PIPES_AS_CONCAT", "ANSI_QUOTES", "IGNORE_SPACE", "NO_KEY_OPTIONS", "NO_TABLE_OPTIONS",
+            "NO_FIELD_OPTIONS"),
+    "MAXDB": ("PIPES_AS_CONCAT", "ANSI_QUOTES", "IGNORE_SPACE", "NO_KEY_OPTIONS", "NO_TABLE_OPTIONS",
+              "NO_FIELD_OPTIONS", "NO_AUTO_CREATE_USER"),
+    "MYSQL323": ("HIGH_NOT_PRECEDENCE",),
+    "MYSQL40": ("HIGH_NOT_PRECEDENCE",),
+}
+_MYSQL_MODE_COMBINATIONS = {
+    "ANSI": ("REAL_AS_FLOAT", "PIPES_AS_CONCAT", "ANSI_QUOTES", "IGNORE_SPACE", "ONLY_FULL_GROUP_BY"),
+    "TRADITIONAL": ("STRICT_TRANS_TABLES", "STRICT_ALL_TABLES", "NO_ZERO_IN_DATE", "NO_ZERO_DATE",
+                    "ERROR_FOR_DIVISION_BY_ZERO", "NO_ENGINE_SUBSTITUTION"),
+}
+
 _INT_WIDTH = {"tinyint": (4, 3), "smallint": (6, 5), "mediumint": (9, 8), "int": (11, 10), "bigint": (20, 20)}
 _TEXT_SIZES = ((255, "tiny"), (65535, ""), (16777215, "medium"), (4294967295, "long"))
 INNODB_MAX_KEY_BYTES = 3072
@@ -56,6 +82,9 @@ class Flavor:
     charset: str = "utf8mb4"  # the database's default
     collation: str = "utf8mb4_0900_ai_ci"
     charsets: Mapping[str, tuple[str, int]] = field(default_factory=lambda: MYSQL8_CHARSETS, compare=False)
+    # What a stored program created by this session keeps: sql_mode, client character set,
+    # connection collation, time zone (read from the session when connected).
+    session: ProgramSettings = ProgramSettings()
 
     # -- construction ---------------------------------------------------------
 
@@ -73,6 +102,8 @@ class Flavor:
         default_charset = "utf8mb4" if kind == "mariadb" or numbers >= (8, 0, 0) else "latin1"
         settings.setdefault("charset", default_charset)
         settings.setdefault("collation", base.default_collation(settings["charset"]))
+        settings.setdefault("session", ProgramSettings(
+            tuple(sorted(base.default_sql_mode.split(","))), "utf8mb4", "utf8mb4_general_ci", "SYSTEM"))
         return replace(base, **settings)
 
     @classmethod
@@ -170,6 +201,32 @@ class Flavor:
     def fk_index_name_names_constraint(self) -> bool:
         """``FOREIGN KEY idx (…)`` without CONSTRAINT names the key ``idx`` (MariaDB, MySQL before 8.0.16)."""
         return self.is_mariadb or self.version < (8, 0, 16)
+
+    @property
+    def default_sql_mode(self) -> str:
+        """The servers' default sql_mode (what an offline diff assumes a session has)."""
+        if self.is_mariadb:
+            return "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION"
+        mode = "ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO"
+        return mode + (",NO_ENGINE_SUBSTITUTION" if self.version >= (8, 0, 0) else ",NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION")
+
+    @property
+    def sql_mode_combinations(self) -> Mapping[str, tuple[str, ...]]:
+        """sql_mode names that stand for several modes: the server stores them expanded."""
+        if self.is_mariadb:
+            return _MARIADB_MODE_COMBINATIONS
+        return _MYSQL_MODE_COMBINATIONS
+
+    @property
+    def has_enabled_roles(self) -> bool:
+        """information_schema.ENABLED_ROLES (MariaDB 10.0.5+, MySQL 8.0.19+)."""
+        return self.is_mariadb or self.version >= (8, 0, 19)
+
+    @property
+    def replaces_programs_in_place(self) -> bool:
+        """CREATE OR REPLACE TRIGGER / PROCEDURE / FUNCTION / EVENT (MariaDB 10.1.4+); MySQL
+        needs DROP and CREATE (ALTER EVENT for an event)."""
+        return self.is_mariadb
 
     def check_auto_name(self, table: str, n: int) -> str:
         return f"CONSTRAINT_{n}" if self.is_mariadb else f"{table}_chk_{n}"
@@ -428,7 +485,9 @@ def normalize(schema: Schema, flavor: Flavor, *, database: str | None = None) ->
         view, output = _view(view, flavor, columns, database)
         columns[view.name] = output  # views read by later views
         views.append(view)
-    return Schema(tables, tuple(views), inherit[0], inherit[1])
+    from .program_normalize import normalize_programs
+    triggers, routines, events = normalize_programs(schema, flavor, inherit)
+    return Schema(tables, tuple(views), inherit[0], inherit[1], triggers, routines, events)
 
 
 def _views_by_dependency(views: tuple[View, ...]) -> list[View]:

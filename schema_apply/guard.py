@@ -530,6 +530,8 @@ _REFUSED_HEADS = {
 
 def _classify(text: str, policy: _Policy, *, ansi_quotes: bool) -> StatementInfo:
     toks, raw = _tokenize(text)
+    if toks and toks[0].w("CREATE", "DROP", "ALTER") and _program_kind(toks):
+        return _stored_program(text, toks, policy)
     semis = [k for k, t in enumerate(toks) if t.p(";")]
     if semis and semis != [len(toks) - 1]:
         raise _Refusal("multi-statement", "the text holds more than one statement; each statement"
@@ -993,10 +995,56 @@ def _ddl(text: str, toks: list[_Tok], policy: _Policy) -> StatementInfo:
     if i < len(toks) and toks[i].w("DATABASE", "SCHEMA"):
         return _database(toks, i + 1, "CREATE DATABASE")
     what = _word_of(toks, i)
-    if what in ("TRIGGER", "PROCEDURE", "FUNCTION", "EVENT") or (what == "DEFINER"):
-        raise _Refusal(f"CREATE {what}", "stored code can read any table (and a trigger fires on others'"
-                       " writes); schema-apply never creates it")
     raise _Refusal(f"CREATE {what}".strip(), UNKNOWN)
+
+
+# --- stored programs --------------------------------------------------------------------------------
+
+_PROGRAMS = ("TRIGGER", "PROCEDURE", "FUNCTION", "EVENT")
+_ROUTINE_CHARACTERISTICS = {"COMMENT", "LANGUAGE", "SQL", "CONTAINS", "NO", "READS", "MODIFIES", "DATA", "SECURITY",
+                            "DEFINER", "INVOKER"}
+
+
+def _program_kind(toks: Sequence[_Tok]) -> str | None:
+    """TRIGGER/PROCEDURE/FUNCTION/EVENT if the statement creates, drops or alters one (the kind word
+    comes after OR REPLACE, DEFINER = account and AGGREGATE, in the first dozen tokens)."""
+    for t in toks[1:14]:
+        if t.w(*_PROGRAMS):
+            return t.text
+        if t.w("TABLE", "VIEW", "INDEX", "DATABASE", "SCHEMA", "USER", "ROLE", "SERVER", "TABLESPACE") or t.p("("):
+            return None
+    return None
+
+
+def _stored_program(text: str, toks: list[_Tok], policy: _Policy) -> StatementInfo:
+    """CREATE TRIGGER/PROCEDURE/FUNCTION/EVENT (a compound body holds semicolons: it is read as one
+    statement by the Schemafile parser, and anything after it is refused), the ALTER EVENT of a
+    replacement, ALTER PROCEDURE/FUNCTION characteristics, DROP of one. A body that reads or writes
+    secret tables from a non-secret program, or moves secret rows out, is refused here too."""
+    from .program_firewall import statement_refusals
+    verb, kind = toks[0].text, _program_kind(toks)
+    label = f"{verb} {kind}"
+    if verb == "DROP":
+        i = _skip_if_exists(toks, 2)
+        got = _name_at(toks, i) if len(toks) > 2 and toks[1].w(kind) else None
+        if got is None or got[1] != len(toks) - (1 if toks[-1].p(";") else 0):
+            raise _Refusal(label, UNKNOWN)
+        return StatementInfo(DDL)
+    if verb == "ALTER" and kind in ("PROCEDURE", "FUNCTION"):
+        got = _name_at(toks, 2) if toks[1].w(kind) else None
+        rest = toks[got[1]:] if got else []
+        if got is None or not all(t.kind == "string" or t.w(*_ROUTINE_CHARACTERISTICS) for t in rest):
+            raise _Refusal(label, f"schema-apply alters only a routine's characteristics; {UNKNOWN}")
+        return StatementInfo(DDL)
+    if verb == "ALTER":  # ALTER EVENT …: read as the CREATE EVENT it amounts to
+        if not any(t.w("DO") for t in toks):
+            raise _Refusal(label, UNKNOWN)
+        text = "CREATE" + text[toks[0].end + 1:]
+    tables, reasons = statement_refusals(text, policy.prefixes, policy.lctn, policy.database)
+    names = [_Name(*t.split(".", 1)) if "." in t else _Name(None, t) for t in tables]
+    if reasons:
+        raise _Refusal(label, "; ".join(reasons), tables=names)
+    return _info(DDL, names, policy)
 
 
 def _word_of(toks: Sequence[_Tok], i: int) -> str:

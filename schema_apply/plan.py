@@ -15,7 +15,10 @@ Policy first (what is refused), then order, each step with its reason:
 7. add foreign keys last — they may rely on tables, columns or indexes made
    in steps 5-6 (skeema orders them the same way); a key whose parent is not
    touched by this plan goes into its table's ALTER in step 5 instead;
-8. create or replace views, after the tables they read and the views they read.
+8. create or replace routines, then views, after the tables they read and the
+   views they read;
+9. triggers after their tables, events last (``program_plan``; triggers,
+   events and routines that go away are dropped first, step 0).
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from .diff import diff
 from .flavor import Flavor
 from .model import ForeignKey, Schema, Table, key
 from .policy import Refusal, apply_policy
+from .program_firewall import ProgramRules
+from . import program_plan
 from . import render_ddl as render
 
 
@@ -67,11 +72,12 @@ class Plan:
 
 
 def build_plan(current: Schema, desired: Schema, flavor: Flavor, *, allow_drop: bool = False,
-               secret_prefixes: tuple[str, ...] = ("secret_",)) -> Plan:
-    """Diff, then policy, then order. ``current`` and ``desired`` are normalised for ``flavor``."""
+               secret_prefixes: tuple[str, ...] = ("secret_",), programs: ProgramRules | None = None) -> Plan:
+    """Diff, then policy, then order. ``current`` and ``desired`` are normalised for ``flavor``.
+    ``programs``: the context of the stored-program rules (database, applying account, definers allowed)."""
     changes = diff(current, desired)
     changes = _rebuild_foreign_keys_around_column_changes(changes, current, desired)
-    allowed, refused = apply_policy(changes, desired, flavor, allow_drop, secret_prefixes)
+    allowed, refused = apply_policy(changes, desired, flavor, allow_drop, secret_prefixes, programs)
     statements = _order(allowed, current, desired, flavor)
     return Plan(tuple(allowed), tuple(statements), tuple(refused))
 
@@ -142,6 +148,9 @@ def _order(changes: list[Change], current: Schema, desired: Schema, flavor: Flav
     touched = created_names | set(per_table) | {c.table for c in changes if isinstance(c, (RenameTable, ChangePartitioning))}
     rebuilt = {(c.table, c.foreign_key.key) for c in changes if isinstance(c, DropForeignKey)}
 
+    # 0. triggers, events and routines that go away (program_plan)
+    out += program_plan.drops(changes, Statement)
+
     # 1. foreign keys in the way
     drops: dict[str, list[Change]] = {}
     for change in changes:
@@ -198,10 +207,14 @@ def _order(changes: list[Change], current: Schema, desired: Schema, flavor: Flav
     for table, items in by_table.items():
         out.append(_alter(table, items, flavor, "add foreign keys", desired_tables.get(table)))
 
-    # 8. views, after what they read
+    # 8. routines, then views after what they read and the functions they call
+    out += program_plan.routines(changes, desired, flavor, Statement)
     for change in _views_in_order([c for c in changes if isinstance(c, CreateView)]):
         out.append(Statement(render.create_view(change.view, replace=change.replace), change.table, (change,),
                              "views"))
+
+    # 9. triggers, after their tables and what they call; events last, since they may run at once
+    out += program_plan.triggers_and_events(changes, desired, flavor, Statement)
     return out
 
 

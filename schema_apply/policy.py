@@ -8,11 +8,15 @@ shown in every report format.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .changes import Change, CreateView, RenameTable
 from .errors import PolicyRefused
 from .flavor import Flavor
 from .model import Schema
+
+if TYPE_CHECKING:
+    from .program_firewall import ProgramRules
 
 
 @dataclass(frozen=True)
@@ -28,11 +32,21 @@ def is_secret(name: str, prefixes: tuple[str, ...], lower_case_table_names: int 
 
 
 def apply_policy(changes: list[Change], desired: Schema, flavor: Flavor, allow_drop: bool,
-                 prefixes: tuple[str, ...]) -> tuple[list[Change], list[Refusal]]:
+                 prefixes: tuple[str, ...], programs: "ProgramRules | None" = None
+                 ) -> tuple[list[Change], list[Refusal]]:
+    """``programs``: the rules for stored programs' bodies and definers (program_firewall)."""
+    from .program_changes import PROGRAM_CREATES
+    from .program_firewall import ProgramRules
     allowed: list[Change] = []
     refused: list[Refusal] = []
     lctn = flavor.lower_case_table_names
+    programs = programs or ProgramRules(desired, prefixes, lctn)
     for change in changes:
+        if isinstance(change, PROGRAM_CREATES):
+            reasons = programs.refusals(change.program)
+            if reasons:
+                refused.append(Refusal(change, "; ".join(reasons)))
+                continue
         if isinstance(change, RenameTable) and is_secret(change.old_name, prefixes, lctn) \
                 and not is_secret(change.table, prefixes, lctn):
             refused.append(Refusal(change, f"renaming secret table {change.old_name} to {change.table} would"
@@ -52,7 +66,16 @@ def apply_policy(changes: list[Change], desired: Schema, flavor: Flavor, allow_d
     return allowed, refused
 
 
-def ensure_declares_tables(desired: Schema, file: str) -> None:
-    if not desired.tables:
+def ensure_declares_tables(desired: Schema, file: str, current: Schema | None = None) -> None:
+    """A Schemafile that declares nothing is always refused (a wrong --schema-file must not drop
+    everything); one that declares no tables, only views or stored programs, is refused against a
+    database that has tables (``current``), for the same reason."""
+    if desired.tables:
+        return
+    if not (desired.views or desired.programs):
         raise PolicyRefused(f"{file} declares no tables: refusing a plan that would drop every table",
                             hint="check --schema-file; an empty Schemafile is always refused")
+    if current is not None and current.tables:
+        raise PolicyRefused(f"{file} declares no tables: refusing a plan that would drop every table",
+                            hint="check --schema-file; a Schemafile without tables is refused against a database"
+                                 " that has tables")

@@ -73,16 +73,9 @@ def server() -> Server:
 
 
 def statements(sql: str) -> list[str]:
-    """The statements of a script, as the server should receive them (versioned comments kept:
-    the split works on offsets, which blanking the comment markers does not move)."""
-    out = []
-    for stmt in split_statements(sql, "<test>"):
-        end = stmt.tokens[-1].end + 1
-        tail = sql[end:].split(";", 1)[0] if ";" in sql[end:] else sql[end:]
-        if "*/" in tail:  # a versioned comment closing after the last token
-            end += tail.index("*/") + 2
-        out.append(sql[stmt.tokens[0].start:end])
-    return out
+    """The statements of a script, as the mysql client would send them to the server (versioned
+    comments kept, DELIMITER lines and delimiters gone)."""
+    return [stmt.client_text() for stmt in split_statements(sql, "<test>")]
 
 
 def load_sql(server: Server, database: str, sql: str) -> None:

@@ -30,6 +30,7 @@ from ..model import (
     IndexPart, Partition, Partitioning, Schema, Table, TableOptions, View, key)
 from . import expressions, views
 from .lexer import Cursor, Statement, split_statements
+from .routines import ProgramReader
 
 _RENAMED = re.compile(r"@renamed\s+from\s*=\s*(?:\"((?:[^\"]|\"\")+)\"|`((?:[^`]|``)+)`|'([^']+)'|([\w$.]+))", re.I)
 
@@ -127,13 +128,18 @@ class _SchemaBuilder:
         self.views: dict[str, View] = {}
         self.database: str | None = None
         self.annotations = True  # whether the file has any @renamed annotation to look for
+        self.programs = ProgramReader(file, self._data_type, lambda: self.database)
 
     def build(self) -> Schema:
-        return Schema(tuple(t.freeze() for t in self.tables.values()), tuple(self.views.values()))
+        triggers, routines, events = self.programs.build()
+        return Schema(tuple(t.freeze() for t in self.tables.values()), tuple(self.views.values()),
+                      triggers=triggers, routines=routines, events=events)
 
     # -- statements -------------------------------------------------------
 
     def statement(self, stmt: Statement) -> None:
+        if self.programs.statement(stmt):  # triggers, routines, events, and the SETs they are created under
+            return
         c = Cursor(stmt)
         first = c.word()
         if first == "CREATE":
@@ -144,8 +150,6 @@ class _SchemaBuilder:
             c.next()
             self.database = c.ident("a database name")
             self._end(c)
-        elif first == "SET":
-            return  # session settings, as in mysqldump headers: no schema content
         elif first == "DROP" and c.at("DROP", "TABLE", "IF", "EXISTS") or c.at("DROP", "VIEW", "IF", "EXISTS"):
             return  # mysqldump writes these before each CREATE; the Schemafile is declarative anyway
         elif first in ("INSERT", "REPLACE", "UPDATE", "DELETE", "LOCK", "UNLOCK", "LOAD", "TRUNCATE"):
@@ -155,7 +159,8 @@ class _SchemaBuilder:
         else:
             snippet = stmt.text(0, min(len(stmt.tokens) - 1, 3))
             raise ParseError(f"unexpected statement {snippet!r}; a Schemafile holds CREATE TABLE, CREATE INDEX,"
-                             " ALTER TABLE … ADD and CREATE VIEW statements", file=self.file, line=stmt.line)
+                             " ALTER TABLE … ADD, CREATE VIEW, CREATE TRIGGER, CREATE PROCEDURE, CREATE FUNCTION"
+                             " and CREATE EVENT statements", file=self.file, line=stmt.line)
 
     def _end(self, c: Cursor) -> None:
         if not c.at_end():
@@ -191,13 +196,10 @@ class _SchemaBuilder:
         if c.at("VIEW"):
             self._create_view(c, algorithm, security)
             return
-        if c.pos == start or c.word() not in ("TRIGGER", "EVENT", "PROCEDURE", "FUNCTION", "AGGREGATE"):
-            c.pos = start
+        c.pos = start
         word = c.word()
-        if word in ("TRIGGER", "EVENT", "PROCEDURE", "FUNCTION", "AGGREGATE", "PACKAGE"):
-            c.obj = f"{word.lower()} {c.peek(1).text if c.peek(1) else ''}".strip()
-            c.unsupported(f"CREATE {word} ({word.lower()}s are not managed yet)",
-                          hint="keep triggers, events and routines out of the Schemafile for now")
+        if word == "PACKAGE":
+            c.unsupported("CREATE PACKAGE (Oracle-mode packages)")
         if word in ("DATABASE", "SCHEMA"):
             c.unsupported("CREATE DATABASE", hint="the Schemafile describes the tables of one database;"
                                                   " the database itself is given by --database-url")
@@ -1051,6 +1053,11 @@ class _SchemaBuilder:
                              obj=c.obj) from None
         self.views[name] = View(name, definition, columns, algorithm or "UNDEFINED", security or "DEFINER",
                                 check_option, line=line)
+
+
+def read_data_type(c: Cursor) -> tuple[ColumnType, dict]:
+    """A data type at the cursor, and its attributes (charset, collation, …)."""
+    return _SchemaBuilder(c.stmt.file)._data_type(c)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -1,0 +1,111 @@
+"""The diff of stored programs: two normalised models in, change values out. Pure.
+
+- A trigger, routine or event that differs in anything the server keeps (its
+  body's tokens, header, settings) is replaced; a routine whose only changes
+  are COMMENT, SQL SECURITY or its data access is altered in place.
+- A DEFINER written in the Schemafile is compared; without one, the program
+  is whoever created it (the applying user on create) and the definer is not
+  a difference. Likewise an event's STARTS: compared only when declared (the
+  server otherwise records the creation time).
+- Triggers of a table renamed in this plan move with it (RENAME TABLE
+  carries them).
+- The order of a table's triggers of one timing and event (ACTION_ORDER) is
+  kept: the longest run of unchanged triggers already in the desired order
+  stays; the others are re-created in order (see ``program_plan``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .changes import Change
+from .model import Event, Routine, Schema, Trigger
+from .program_changes import (
+    AlterRoutine, CreateEvent, CreateRoutine, CreateTrigger, DropEvent, DropRoutine, DropTrigger)
+
+_ROUTINE_CHARACTERISTICS = ("comment", "security", "data_access")
+
+
+def diff_programs(current: Schema, desired: Schema, renames: dict[str, str]) -> list[Change]:
+    """``renames``: old table name -> new, for the tables this plan renames."""
+    live_triggers = [replace(t, table=renames[t.table]) if t.table in renames else t for t in current.triggers]
+    return (_triggers(live_triggers, list(desired.triggers))
+            + _routines(current.routines, desired.routines)
+            + _events(current.events, desired.events))
+
+
+def _definer_differs(live, want) -> bool:
+    return want.definer is not None and want.definer != live.definer
+
+
+def same_trigger(live: Trigger, want: Trigger) -> bool:
+    """Equal but for the position among its table's triggers."""
+    return replace(live, order=0) == replace(want, order=0) and not _definer_differs(live, want)
+
+
+def _triggers(live: list[Trigger], want: list[Trigger]) -> list[Change]:
+    live_by_name = {t.name: t for t in live}
+    want_by_name = {t.name: t for t in want}
+    out: list[Change] = []
+    for trigger in live:
+        if trigger.name not in want_by_name:
+            out.append(DropTrigger(trigger.table, trigger))
+    groups: dict[tuple[str, str, str], list[Trigger]] = {}
+    for trigger in want:
+        groups.setdefault((trigger.table, trigger.timing, trigger.event), []).append(trigger)
+    from .diff import _longest_increasing  # diff calls this module
+    for group in groups.values():
+        group.sort(key=lambda t: t.order)
+        position = {t.name: k for k, t in enumerate(group)}
+        candidates = sorted((live_by_name[t.name] for t in group
+                             if t.name in live_by_name and same_trigger(live_by_name[t.name], t)),
+                            key=lambda t: t.order)
+        keep = {candidates[k].name for k in _longest_increasing([position[t.name] for t in candidates])}
+        for trigger in group:
+            if trigger.name in keep:
+                continue
+            old = live_by_name.get(trigger.name)
+            out.append(CreateTrigger(trigger.table, trigger, old))
+    return out
+
+
+def _routines(live: tuple[Routine, ...], want: tuple[Routine, ...]) -> list[Change]:
+    live_by_key = {r.key: r for r in live}
+    want_by_key = {r.key: r for r in want}
+    out: list[Change] = []
+    for routine in live:
+        if routine.key not in want_by_key:
+            out.append(DropRoutine(routine.name, routine))
+    for routine in want:
+        old = live_by_key.get(routine.key)
+        if old is None:
+            out.append(CreateRoutine(routine.name, routine))
+        elif old != routine or _definer_differs(old, routine) or old.name != routine.name:
+            in_place = {a: getattr(routine, a) for a in _ROUTINE_CHARACTERISTICS}
+            if replace(old, **in_place) == routine and old.name == routine.name and not _definer_differs(old, routine):
+                out.append(AlterRoutine(routine.name, old, routine))
+            else:
+                out.append(CreateRoutine(routine.name, routine, old))
+    return out
+
+
+def same_event(live: Event, want: Event) -> bool:
+    starts = want.schedule.starts
+    return live == want and not _definer_differs(live, want) and (starts is None or starts == live.schedule.starts) \
+        and live.name == want.name
+
+
+def _events(live: tuple[Event, ...], want: tuple[Event, ...]) -> list[Change]:
+    live_by_key = {e.key: e for e in live}
+    want_by_key = {e.key: e for e in want}
+    out: list[Change] = []
+    for event in live:
+        if event.key not in want_by_key:
+            out.append(DropEvent(event.name, event))
+    for event in want:
+        old = live_by_key.get(event.key)
+        if old is None:
+            out.append(CreateEvent(event.name, event))
+        elif not same_event(old, event):
+            out.append(CreateEvent(event.name, event, old))
+    return out
