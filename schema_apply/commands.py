@@ -125,7 +125,8 @@ def apply(settings: Settings) -> int:
     if fmt == "json":
         emit(plan_json(the_plan, ctx, outcomes))
     elif fmt == "sql":
-        emit("\n".join(o.statement.sql + ";" for o in outcomes))
+        from .sqltext import script
+        emit("\n".join(script([o.statement.sql for o in outcomes])))
     else:
         timed = "" if any(o.seconds is None for o in outcomes) else \
             f" in {sum(o.seconds for o in outcomes):.2f}s"  # no total that would time a secret table

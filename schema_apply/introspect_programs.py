@@ -120,8 +120,10 @@ def _grantee(account: str) -> str:
 def _privileges(conn, database: str, account: str, flavor: Flavor) -> Privileges:
     """The account's global, database and table privileges (GRANTEE is compared here: it is
     quoted, ``'user'@'host'``, and root is shown every account's rows)."""
+    # MariaDB shows one row of NULL when no role is enabled
     roles = "" if not flavor.has_enabled_roles else \
-        " UNION ALL SELECT 'role', '', ROLE_NAME, '', '' FROM information_schema.ENABLED_ROLES"
+        " UNION ALL SELECT 'role', '', ROLE_NAME, '', '' FROM information_schema.ENABLED_ROLES" \
+        " WHERE ROLE_NAME IS NOT NULL"
     rows = conn.query(
         "SELECT 'global', GRANTEE, '', '', PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES"
         " UNION ALL SELECT 'schema', GRANTEE, TABLE_SCHEMA, '', PRIVILEGE_TYPE"

@@ -15,6 +15,7 @@ from typing import TextIO
 
 from .plan import Plan, Statement
 from .redact import redact_text
+from .sqltext import script
 
 JSON_FORMAT_VERSION = 1
 
@@ -118,8 +119,7 @@ def plan_text(plan: Plan, ctx: Context) -> str:
 
 def plan_sql(plan: Plan, ctx: Context) -> str:
     out = [f"-- {ctx.command}: {ctx.database} on {ctx.server}, from {ctx.schema_file}"]
-    for st in plan.statements:
-        out.append(st.sql + ";")
+    out += script([st.sql for st in plan.statements])
     for r in plan.refused:
         out.append(f"-- Refused: {r.change.describe()} ({r.reason})")
     if plan.in_sync:
@@ -144,7 +144,7 @@ def plan_markdown(plan: Plan, ctx: Context) -> str:
     for r in plan.refused:
         out.append(f"| `{r.change.table}` | {_md(r.change.describe())} | 🚫 refused: {_md(r.reason)} |")
     if plan.statements:
-        out += ["", "```sql"] + [st.sql + ";" for st in plan.statements] + ["```"]
+        out += ["", "```sql"] + script([st.sql for st in plan.statements]) + ["```"]
     if plan.refused:
         out += ["", "> Refused changes block `apply` (exit 3) until allowed with `--allow-drop` or removed."]
     return "\n".join(out)
