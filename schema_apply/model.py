@@ -363,11 +363,16 @@ class ProgramSettings:
     combination modes expanded, sorted), the client character set and the connection
     collation (how its string literals are read), and for events the time zone (how
     STARTS/ENDS/AT are read). ``None`` means "the applying session's", which
-    ``flavor.normalize`` fills in."""
+    ``flavor.normalize`` fills in for the sql_mode and the time zone.
+
+    The character sets are compared only where the Schemafile sets them (``SET NAMES``,
+    ``SET character_set_client``, as mysqldump writes): each client loads a file with its own
+    (the mysql client's default is utf8mb3 on MariaDB, latin1 on old MySQL), so a program
+    loaded by one is not a change for the next; see ``program_diff``."""
 
     sql_mode: tuple[str, ...] | None = None
-    client_charset: str | None = None
-    collation: str | None = None
+    client_charset: str | None = field(default=None, compare=False)
+    collation: str | None = field(default=None, compare=False)
     time_zone: str | None = None
 
 

@@ -5,8 +5,9 @@
   are COMMENT, SQL SECURITY or its data access is altered in place.
 - A DEFINER written in the Schemafile is compared; without one, the program
   is whoever created it (the applying user on create) and the definer is not
-  a difference. Likewise an event's STARTS: compared only when declared (the
-  server otherwise records the creation time).
+  a difference. Likewise the client character set and connection collation
+  (each client loads a file with its own) and an event's STARTS (the server
+  otherwise records the creation time): compared only when declared.
 - Triggers of a table renamed in this plan move with it (RENAME TABLE
   carries them).
 - The order of a table's triggers of one timing and event (ACTION_ORDER) is
@@ -34,13 +35,18 @@ def diff_programs(current: Schema, desired: Schema, renames: dict[str, str]) -> 
             + _events(current.events, desired.events))
 
 
-def _definer_differs(live, want) -> bool:
-    return want.definer is not None and want.definer != live.definer
+def _declared_differs(live, want) -> bool:
+    """What is compared only where the Schemafile says it: the definer, the character sets."""
+    if want.definer is not None and want.definer != live.definer:
+        return True
+    declared, kept = want.settings, live.settings
+    return (declared.client_charset is not None and declared.client_charset != kept.client_charset) or \
+        (declared.collation is not None and declared.collation != kept.collation)
 
 
 def same_trigger(live: Trigger, want: Trigger) -> bool:
     """Equal but for the position among its table's triggers."""
-    return replace(live, order=0) == replace(want, order=0) and not _definer_differs(live, want)
+    return replace(live, order=0) == replace(want, order=0) and not _declared_differs(live, want)
 
 
 def _triggers(live: list[Trigger], want: list[Trigger]) -> list[Change]:
@@ -80,9 +86,9 @@ def _routines(live: tuple[Routine, ...], want: tuple[Routine, ...]) -> list[Chan
         old = live_by_key.get(routine.key)
         if old is None:
             out.append(CreateRoutine(routine.name, routine))
-        elif old != routine or _definer_differs(old, routine) or old.name != routine.name:
+        elif old != routine or _declared_differs(old, routine) or old.name != routine.name:
             in_place = {a: getattr(routine, a) for a in _ROUTINE_CHARACTERISTICS}
-            if replace(old, **in_place) == routine and old.name == routine.name and not _definer_differs(old, routine):
+            if replace(old, **in_place) == routine and old.name == routine.name and not _declared_differs(old, routine):
                 out.append(AlterRoutine(routine.name, old, routine))
             else:
                 out.append(CreateRoutine(routine.name, routine, old))
@@ -91,7 +97,7 @@ def _routines(live: tuple[Routine, ...], want: tuple[Routine, ...]) -> list[Chan
 
 def same_event(live: Event, want: Event) -> bool:
     starts = want.schedule.starts
-    return live == want and not _definer_differs(live, want) and (starts is None or starts == live.schedule.starts) \
+    return live == want and not _declared_differs(live, want) and (starts is None or starts == live.schedule.starts) \
         and live.name == want.name
 
 

@@ -40,10 +40,10 @@ def sql_mode(mode: tuple[str, ...], flavor: Flavor) -> tuple[str, ...]:
 def settings(declared: ProgramSettings, flavor: Flavor, *, event: bool = False) -> ProgramSettings:
     session = flavor.session
     mode = declared.sql_mode if declared.sql_mode is not None else session.sql_mode or ()
-    client = canonical_charset(declared.client_charset) or session.client_charset
+    client = canonical_charset(declared.client_charset)
     collation = canonical_collation(declared.collation)
-    if collation is None:
-        collation = flavor.default_collation(client) if declared.client_charset else session.collation
+    if collation is None and client is not None:  # SET NAMES x: x's default collation
+        collation = flavor.default_collation(client)
     time_zone = (declared.time_zone or session.time_zone) if event else None
     return ProgramSettings(sql_mode(mode, flavor), client, collation, time_zone)
 

@@ -194,8 +194,14 @@ class ProgramReader:
         last = len(stmt.tokens) - 1
         return Expr(stmt.raw(start, last), body_canon(stmt.tokens[start:]))
 
-    def _settings(self, *, event: bool = False) -> ProgramSettings:
-        return self.session.settings(event=event)
+    def _settings(self, c: Cursor, *, event: bool = False) -> ProgramSettings:
+        """The settings the program is created under; its text must survive the client character set."""
+        settings = self.session.settings(event=event)
+        charset = (settings.client_charset or "utf8mb4").lower()
+        if charset not in ("utf8mb4", "utf8mb3", "utf8") and not c.stmt.raw(0, len(c.tokens) - 1).isascii():
+            c.unsupported(f"a stored program with non-ASCII text under character_set_client {charset}", tok=c.tokens[0],
+                          hint="schema-apply sends statements in UTF-8; SET NAMES utf8mb4 before it")
+        return settings
 
     # -- CREATE TRIGGER -----------------------------------------------------------
 
@@ -221,7 +227,7 @@ class ProgramReader:
         body = self._body(c)
         if name in self.triggers:
             c.fail(f"trigger {name} is declared twice (first at line {self.triggers[name].line})", tok=c.tokens[0])
-        self.triggers[name] = Trigger(name, table, timing, event, body, 0, self._settings(), definer, follows, line)
+        self.triggers[name] = Trigger(name, table, timing, event, body, 0, self._settings(c), definer, follows, line)
 
     # -- CREATE PROCEDURE / FUNCTION ---------------------------------------------------
 
@@ -271,7 +277,7 @@ class ProgramReader:
                     break
         body = self._body(c)
         routine = Routine(kind, name, tuple(parameters), body, returns, deterministic, access, security, comment,
-                          self._settings(), definer, line)
+                          self._settings(c), definer, line)
         if routine.key in self.routines:
             c.fail(f"{kind.lower()} {name} is declared twice (first at line {self.routines[routine.key].line})",
                    tok=c.tokens[0])
@@ -332,7 +338,7 @@ class ProgramReader:
         if key(name) in self.events:
             c.fail(f"event {name} is declared twice (first at line {self.events[key(name)].line})", tok=c.tokens[0])
         self.events[key(name)] = Event(name, Schedule(at, every, unit, starts, ends, starts_sql), body, preserve, status, comment,
-                                       self._settings(event=True), definer, line)
+                                       self._settings(c, event=True), definer, line)
 
     def _interval(self, c: Cursor) -> tuple[str, str]:
         tok = c.peek()
