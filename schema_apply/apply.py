@@ -18,7 +18,7 @@ from .errors import ServerError, VerifyFailed
 from .model import Schema
 from .plan import Plan
 from .policy import is_secret
-from .report import Outcome
+from .result import Outcome
 
 # DDL waits at most this long for a metadata lock (a long transaction on the
 # table), so that it cannot queue the application's queries behind it.

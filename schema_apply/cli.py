@@ -1,21 +1,24 @@
 """The command line: a thin layer of click over one Settings object.
 
-Every command body lives elsewhere (``schema_apply.commands``); this module
-only turns flags and ``SCHEMA_APPLY_*`` variables into Settings, and turns
-errors into messages and the exit codes of DESIGN.md.
+Every command body lives elsewhere (``commands`` for plan/apply/export/diff, ``run_task`` for
+the ECS logic); this module only turns flags and ``SCHEMA_APPLY_*`` variables into Settings and
+a reporter (``report``), and hands results and errors to ``exits`` for the exit codes of DESIGN.md.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import EXIT_ERROR, SchemaApplyError, UsageError
+from .approvals import DropApprovals
+from .ecs_config import DEFAULT_CONFIG_FILE, LAUNCH_TYPES
+from .errors import UsageError
+from .exits import masked_usage_errors
+from .source import expected_digest
 from .settings import (DEFAULT_CREDSTASH_TABLE, DEFAULT_LOCK_TIMEOUT, DEFAULT_SCHEMA_FILE, FORMATS, Settings,
                        compile_regex, parse_accounts, parse_context, parse_prefixes)
 
@@ -23,8 +26,10 @@ from .settings import (DEFAULT_CREDSTASH_TABLE, DEFAULT_LOCK_TIMEOUT, DEFAULT_SC
 def _connection_options(func):
     options = [
         click.option("--schema-file", envvar="SCHEMA_APPLY_SCHEMA_FILE", default=DEFAULT_SCHEMA_FILE,
-                     show_default=True, type=click.Path(dir_okay=False, path_type=Path),
+                     show_default=True, metavar="PATH|s3://BUCKET/KEY",
                      help="The Schemafile (env SCHEMA_APPLY_SCHEMA_FILE)."),
+        click.option("--schema-sha256", envvar="SCHEMA_APPLY_SCHEMA_SHA256", metavar="HEX",
+                     help="Refuse a Schemafile whose SHA-256 differs (env SCHEMA_APPLY_SCHEMA_SHA256)."),
         click.option("--database-url", envvar="SCHEMA_APPLY_DATABASE_URL", metavar="URL",
                      help="mysql://user:password@host:port/database (env SCHEMA_APPLY_DATABASE_URL)."),
         click.option("--credstash-key", envvar="SCHEMA_APPLY_CREDSTASH_KEY", metavar="NAME",
@@ -39,8 +44,10 @@ def _connection_options(func):
                      help="Connect over TLS and verify the server with this CA bundle."),
         click.option("--secret-prefix", "secret_prefixes", multiple=True, metavar="P",
                      help="Tables whose names start with P hold personal data (repeatable; default secret_)."),
-        click.option("--tables", "tables_rx", metavar="REGEX", help="Manage only tables matching REGEX."),
-        click.option("--ignore-tables", "ignore_rx", metavar="REGEX", help="Leave tables matching REGEX alone."),
+        click.option("--tables", "tables_rx", metavar="REGEX",
+                     help="Manage only tables whose whole name matches REGEX."),
+        click.option("--ignore-tables", "ignore_rx", metavar="REGEX",
+                     help="Leave tables whose whole name matches REGEX alone."),
         click.option("--lock-timeout", envvar="SCHEMA_APPLY_LOCK_TIMEOUT", type=float,
                      default=DEFAULT_LOCK_TIMEOUT, show_default=True, metavar="SECONDS",
                      help="Wait this long for the apply lock."),
@@ -63,6 +70,15 @@ def _definer_option(func):
              " SCHEMA_APPLY_ALLOW_DEFINER=a@h,b@h). Without it, only the applying account.")(func)
 
 
+def _allow_drop_option(help_text: str):
+    return click.option("--allow-drop", "allow_drop", multiple=True, is_flag=False, flag_value="*",
+                        metavar="[KIND:NAME,...]", help=help_text)
+
+
+def _reviewed_plan_option(help_text: str):
+    return click.option("--plan", "reviewed_plan", metavar="FILE", help=help_text)
+
+
 def _settings(**kw) -> Settings:
     context = tuple(kw.get("credstash_context") or ())
     if not context and os.environ.get("SCHEMA_APPLY_CREDSTASH_CONTEXT"):
@@ -77,7 +93,8 @@ def _settings(**kw) -> Settings:
     if lock_timeout is not None and lock_timeout < 0:
         raise UsageError("--lock-timeout: must be zero or more seconds")
     return Settings(
-        schema_file=kw.get("schema_file") or Path(DEFAULT_SCHEMA_FILE),
+        schema_file=str(kw.get("schema_file") or DEFAULT_SCHEMA_FILE),
+        schema_sha256=expected_digest(kw.get("schema_sha256")),
         database_url=kw.get("database_url"),
         credstash_key=kw.get("credstash_key"),
         credstash_table=kw.get("credstash_table") or DEFAULT_CREDSTASH_TABLE,
@@ -87,68 +104,38 @@ def _settings(**kw) -> Settings:
         secret_prefixes=parse_prefixes(prefixes),
         tables=compile_regex(kw.get("tables_rx"), option="--tables"),
         ignore_tables=compile_regex(kw.get("ignore_rx"), option="--ignore-tables"),
-        allow_drop=bool(kw.get("allow_drop")),
+        allow_drop=DropApprovals.parse(kw.get("allow_drop") or ()),
         allow_definers=parse_accounts(definers, source="--allow-definer"),
         lock_timeout=DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout,
         output_format=kw.get("output_format") or "text",
         verbose=kw.get("verbose") or 0,
         dry_run=bool(kw.get("dry_run")),
-        color=sys.stdout.isatty() and "NO_COLOR" not in os.environ,
+        plan_out=kw.get("plan_out"),
+        reviewed_plan=kw.get("reviewed_plan"),
     )
 
 
-def _command(kw: dict, body) -> None:
-    """Build the settings from ``kw`` and run ``body(settings)``; errors in either are reported alike."""
-    _run(lambda: body(_settings(**kw)), kw.get("verbose") or 0)
+def _command(kw: dict, command: str, body) -> None:
+    """Build the settings and the reporter from ``kw``, run ``body(settings, reporter)``, exit with
+    its result's exit code; errors in either are reported alike (exits.run)."""
+    from . import exits, report
+    shown = report.reporter(kw.get("output_format") or "text", command, color=_color())
+    exits.run(lambda: body(_settings(**kw), shown), reporter=shown, verbose=kw.get("verbose") or 0)
 
 
-def _run(body, verbose: int = 0) -> None:
-    """Run a command body; turn its result or error into an exit code."""
-    from .redact import redact_text  # the one place output is scrubbed
-    try:
-        code = body()
-    except SchemaApplyError as exc:
-        click.echo(f"error: {redact_text(str(exc))}", err=True)
-        if exc.hint:
-            click.echo(f"hint: {redact_text(exc.hint)}", err=True)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
-    except Exception as exc:  # a bug: say so, without a traceback that could quote data
-        click.echo(f"error: internal error: {type(exc).__name__}: {redact_text(str(exc))}", err=True)
-        if verbose:
-            import traceback
-            click.echo(redact_text("".join(traceback.format_exception(exc))), err=True)
-        else:
-            click.echo("hint: run again with -v for details, and report it as a bug", err=True)
-        sys.exit(EXIT_ERROR)
-    sys.exit(code or 0)
-
-
-@contextmanager
-def _masked_usage_errors():
-    """click prints usage errors itself, quoting the argument at fault — which can be a database URL
-    with its password (``schema-apply plan mysql://app:pw@db/app`` forgets ``--database-url``)."""
-    try:
-        yield
-    except click.ClickException as exc:
-        from .redact import redact_text
-        exc.message = redact_text(exc.message)
-        if isinstance(exc, click.UsageError):
-            exc.exit_code = EXIT_ERROR  # bad input is 1; 2 means "changes pending" (DESIGN.md)
-        raise
+def _color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 class _Group(click.Group):
     """The command group; usage errors (its own and its commands') are masked like all output."""
 
     def make_context(self, *args, **kwargs):
-        with _masked_usage_errors():
+        with masked_usage_errors():
             return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx):
-        with _masked_usage_errors():
+        with masked_usage_errors():
             return super().invoke(ctx)
 
 
@@ -159,31 +146,42 @@ def main() -> None:
 
     \b
     exit codes: 0 success (plan: in sync), 1 error, 2 changes pending (plan/diff),
-                3 refused by policy (destructive change without --allow-drop)
+                3 refused by policy (destructive change without --allow-drop),
+                4 busy (the apply lock is held by another run; safe to retry),
+                5 stale (apply --plan: the Schemafile or the live schema changed),
+                6 stopped (SIGTERM/SIGINT during apply)
     """
+    from .channel import mark_stdout_if_asked
+    sys.stdout = mark_stdout_if_asked(sys.stdout)  # under run-task: standard output apart from the rest
 
 
 @main.command()
 @_connection_options
 @_format_option
 @_definer_option
-@click.option("--allow-drop", is_flag=True, help="Permit destructive changes.")
+@_allow_drop_option("Permit destructive changes: all of them, or only those named (table:T, column:T.C).")
+@click.option("--out", "plan_out", metavar="FILE",
+              help="Also write the plan file (JSON: Schemafile and live schema digests, statements) for apply --plan.")
+@_reviewed_plan_option("Also check that the plan FILE still holds (exit 5 if not).")
 def plan(**kw) -> None:
     """Print the changes and the DDL that apply would run. Changes nothing."""
     from . import commands
-    _command(dict(kw, dry_run=True), commands.plan)
+    _command(dict(kw, dry_run=True), "plan", commands.plan)
 
 
 @main.command()
 @_connection_options
 @_format_option
 @_definer_option
-@click.option("--allow-drop", is_flag=True, help="Permit destructive changes.")
+@_allow_drop_option("Permit destructive changes: all of them, or only those named (table:T, column:T.C).")
 @click.option("--dry-run", is_flag=True, help="Plan only, as the plan command does.")
+@_reviewed_plan_option("Apply only if the Schemafile, the live schema and the statements are still those of the "
+                       "plan FILE (path or s3:// URI, from plan --out); else exit 5 and apply nothing.")
 def apply(**kw) -> None:
     """Run the DDL that brings the database to the Schemafile, then verify."""
     from . import commands
-    _command(kw, lambda settings: commands.plan(settings) if settings.dry_run else commands.apply(settings))
+    _command(kw, "plan" if kw.get("dry_run") else "apply",
+             lambda settings, shown: (commands.plan if settings.dry_run else commands.apply)(settings, shown))
 
 
 @main.command()
@@ -193,7 +191,7 @@ def apply(**kw) -> None:
 def export(output, **kw) -> None:
     """Print the live schema as a Schemafile."""
     from . import commands
-    _command(kw, lambda settings: commands.export(settings, output))
+    _command(kw, "export", lambda settings, _shown: commands.export(settings, output))
 
 
 @main.command()
@@ -201,21 +199,111 @@ def export(output, **kw) -> None:
 @click.argument("to_file", metavar="TO.sql", type=click.Path(dir_okay=False, path_type=Path))
 @_format_option
 @_definer_option
-@click.option("--allow-drop", is_flag=True, help="Show destructive changes as allowed.")
-@click.option("--tables", "tables_rx", metavar="REGEX", help="Compare only tables matching REGEX.")
-@click.option("--ignore-tables", "ignore_rx", metavar="REGEX", help="Leave tables matching REGEX out.")
+@_allow_drop_option("Show destructive changes as allowed: all of them, or only those named.")
+@click.option("--tables", "tables_rx", metavar="REGEX", help="Compare only tables whose whole name matches REGEX.")
+@click.option("--ignore-tables", "ignore_rx", metavar="REGEX", help="Leave tables whose whole name matches REGEX out.")
 @click.option("--flavor", default="mysql-8.0", show_default=True,
               help="Server the DDL is for, e.g. mysql-8.0, mysql-5.7, mariadb-10.11 (charset defaults).")
 @click.option("-v", "--verbose", count=True)
 def diff(from_file, to_file, flavor, **kw) -> None:
     """Offline: print the DDL that turns FROM.sql into TO.sql. No database."""
     from . import commands
-    _command(kw, lambda settings: commands.diff(settings, from_file, to_file, flavor))
+    _command(kw, "diff", lambda settings, _shown: commands.diff(settings, from_file, to_file, flavor))
 
 
-def _register_run_task() -> None:
-    from .run_task import command
-    main.add_command(command, "run-task")
+@main.command()
+@click.argument("plan_file", metavar="PLAN.json")
+@_format_option
+def show(plan_file, output_format) -> None:
+    """Show a saved plan (plan --out, or plan --format json) in another format. No database."""
+    from . import exits, planfile, report
+
+    def body() -> int:
+        report.emit(report.render(planfile.read_document(plan_file), output_format, color=_color()))
+        return 0
+
+    exits.run(body)
 
 
-_register_run_task()
+@main.command("run-task", context_settings={"allow_interspersed_args": False})
+@click.option("--env", "env_name", metavar="NAME", help="Use the [env.NAME] section of the config file.")
+@click.option("--config", "config_file", default=DEFAULT_CONFIG_FILE, show_default=True, metavar="PATH",
+              help="The file holding [env.NAME] sections.")
+@click.option("--cluster", metavar="NAME", help="ECS cluster (env SCHEMA_APPLY_ECS_CLUSTER; required).")
+@click.option("--task-definition", metavar="FAMILY[:REV]",
+              help="Task definition (env SCHEMA_APPLY_ECS_TASK_DEFINITION; default: schema-apply).")
+@click.option("--container", metavar="NAME",
+              help="Container to run ARGS in (env SCHEMA_APPLY_ECS_CONTAINER; default: the essential one).")
+@click.option("--subnet", "subnets", multiple=True, metavar="ID",
+              help="Subnet, repeatable (env SCHEMA_APPLY_ECS_SUBNETS=ID,ID).")
+@click.option("--security-group", "security_groups", multiple=True, metavar="ID",
+              help="Security group, repeatable (env SCHEMA_APPLY_ECS_SECURITY_GROUPS=ID,ID).")
+@click.option("--launch-type", type=click.Choice(LAUNCH_TYPES, case_sensitive=False),
+              help="Launch type (env SCHEMA_APPLY_ECS_LAUNCH_TYPE; default: FARGATE).")
+@click.option("--assign-public-ip/--no-assign-public-ip", default=None,
+              help="Give the task a public IP (env SCHEMA_APPLY_ECS_ASSIGN_PUBLIC_IP; default: no).")
+@click.option("--platform-version", metavar="V", help="Fargate platform version (env SCHEMA_APPLY_ECS_PLATFORM_VERSION).")
+@click.option("--region", metavar="REGION", help="AWS region (default: AWS_REGION, then the profile's).")
+@click.option("--profile", metavar="NAME", help="AWS profile (default: AWS_PROFILE).")
+@click.option("--timeout", type=float, metavar="SECONDS",
+              help="Wait at most this long for the task to stop (env SCHEMA_APPLY_ECS_TIMEOUT; default: 3600).")
+@click.option("--poll-interval", type=float, metavar="SECONDS",
+              help="Seconds between status and log reads (env SCHEMA_APPLY_ECS_POLL_INTERVAL; default: 5).")
+@click.option("--schema-file", "schema_file", metavar="PATH",
+              help="Upload this Schemafile to s3://BUCKET/PREFIX/<sha256>.sql and run the task on it "
+                   "(default: the Schemafile in the image).")
+@click.option("--schema-bucket", metavar="NAME", help="Bucket for --schema-file (env SCHEMA_APPLY_ECS_SCHEMA_BUCKET).")
+@click.option("--schema-prefix", metavar="PREFIX",
+              help="Key prefix for --schema-file (env SCHEMA_APPLY_ECS_SCHEMA_PREFIX; default: schemafiles).")
+@click.option("--propagate-tags/--no-propagate-tags", default=None,
+              help="Copy the task definition's tags to the task; needs ecs:TagResource "
+                   "(env SCHEMA_APPLY_ECS_PROPAGATE_TAGS; default: no).")
+@click.option("--no-wait", is_flag=True, help="Print the task ARN and exit without waiting.")
+@click.option("-v", "--verbose", count=True, help="More detail on run-task's own errors.")
+@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="[--] [ARGS...]")
+def run_task_command(env_name, config_file, schema_file, no_wait, verbose, args, **flags) -> None:
+    """Launch this image as a one-shot ECS task, stream its log, exit with its code.
+
+    \b
+    run-task's own options come first; everything from the first argument that is
+    not one of them (or everything after --) is the container's command:
+      schema-apply run-task --env production -- plan
+      schema-apply run-task --env production --schema-file Schemafile.sql -- apply -v
+    The container's standard output comes out on standard output (clean JSON with
+    --format json), its standard error and run-task's own notes on standard error.
+    """
+    from . import exits, run_task
+    from .ecs_config import load
+    from .redact import redact_text
+
+    # ARGS may hold a --database-url with its password, and so may the log: everything is masked
+    def out(line: str) -> None:
+        click.echo(redact_text(line))
+
+    def err(line: str) -> None:
+        click.echo(redact_text(line), err=True)
+
+    def note(text: str) -> None:
+        err(f"run-task: {text}")
+
+    def body() -> int:
+        config = load(flags, env_name=env_name, config_file=config_file)
+        if no_wait:
+            click.echo(run_task.launch(config, tuple(args), schema_file=schema_file).task_arn)
+            return 0
+        return run_task.run(config, tuple(args), out=out, err=err, note=note, schema_file=schema_file,
+                            confirm=_confirm_on_terminal())
+
+    exits.run(body, verbose=verbose)
+
+
+def _confirm_on_terminal():
+    if not sys.stdin.isatty():
+        return None
+
+    def confirm(question: str) -> bool:
+        try:
+            return click.confirm(question, default=False, err=True)
+        except click.Abort:
+            return False
+    return confirm

@@ -1,4 +1,4 @@
-"""Command bodies: plan, apply, export, diff. Each returns its exit code.
+"""Command bodies: plan, apply, diff return a Result (reporters show it); export returns its exit code.
 
 The flow of DESIGN.md: settings -> credentials -> guarded connection ->
 (Schemafile parse + introspection) -> normalize -> diff -> plan -> render ->
@@ -11,25 +11,30 @@ import sys
 from pathlib import Path
 
 from . import flavor as flavors
+from . import planfile
 from .apply import run_statements, verify
 from .connection import ApplyLock, GuardedConnection
-from .errors import EXIT_ERROR, EXIT_OK, EXIT_REFUSED, SchemaApplyError
+from .errors import EXIT_OK, SchemaApplyError, StalePlan, StatementFailed
+from .fingerprint import schema_digest
 from .flavor import Flavor
 from .introspect import LiveSchema, detect_flavor, introspect
 from .model import Schema
-from .parse.schemafile import parse_file
+from .parse.schemafile import parse_text
 from .plan import Plan, build_plan
 from .policy import ensure_declares_tables
-from .report import Context, Outcome, emit, exit_code, outcomes_text, plan_json, render_plan
+from .program_firewall import ProgramRules
+from .report import Reporter, document, emit
+from .result import Context, Outcome, Result
 from .settings import Settings
+from .source import SchemaText, read_schemafile
 
 
-def load_schemafile(path: Path, flavor: Flavor, database: str | None, settings: Settings) -> Schema:
+def load_schemafile(source: SchemaText, flavor: Flavor, database: str | None, settings: Settings) -> Schema:
     """The Schemafile, parsed and normalised for ``flavor``, filtered by --tables/--ignore-tables."""
-    parsed = parse_file(path, flavor.server)
-    ensure_declares_tables(parsed.schema, str(path))
+    parsed = parse_text(source.text, source.name, flavor.server)
+    ensure_declares_tables(parsed.schema, source.name)
     from .validate import validate
-    validate(parsed.schema, str(path))
+    validate(parsed.schema, source.name)
     desired = flavors.normalize(parsed.schema, flavor, database=database)
     return desired.filtered(settings.manages)
 
@@ -54,115 +59,108 @@ HIDDEN_VIEWS_NOTE = ("definition not visible to this user (it needs SHOW VIEW an
                      " its definer); left alone")
 
 
-def _context(settings: Settings, live: LiveSchema, command: str, notes: list[str] = ()) -> Context:
-    notes = list(notes)
+def _notes(settings: Settings, live: LiveSchema, plan: Plan, program_notes: list[str]) -> list[str]:
+    notes = []
     hidden = [v for v in live.hidden_views if settings.manages(v)]
     if hidden:
-        notes.insert(0, f"view(s) {', '.join(hidden)}: {HIDDEN_VIEWS_NOTE}")
-    return Context(database=live.database, server=live.flavor.name, schema_file=str(settings.schema_file),
-                   command=command, allow_drop=settings.allow_drop, color=settings.color, notes=notes)
+        notes.append(f"view(s) {', '.join(hidden)}: {HIDDEN_VIEWS_NOTE}")
+    return notes + program_notes + _unused_approvals(settings, plan, live.flavor)
 
 
-def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor, desired: Schema
-          ) -> tuple[LiveSchema, Schema, Plan, list[str]]:
-    """The live schema, the desired one as far as this account can see it, the plan, and notes."""
+def _unused_approvals(settings: Settings, plan: Plan, flavor: Flavor) -> list[str]:
+    destructive = [c for c in plan.changes if c.destructive]
+    return [f"--allow-drop {name}: no destructive change of this plan matches it (a typo, or the Schemafile "
+            "changed?)" for name in settings.allow_drop.unused(destructive, flavor.lower_case_table_names)]
+
+
+def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor, source: SchemaText, desired: Schema,
+          command: str) -> tuple[Result, Schema]:
+    """Introspect and plan: the result (nothing applied yet) and the desired schema it was planned for."""
     from .program_access import restrict
-    from .program_firewall import ProgramRules
     live = introspect(conn, conn.database, flavor)
     current = live.schema.filtered(settings.manages)
     if settings.tables is None and settings.ignore_tables is None:
-        ensure_declares_tables(desired, str(settings.schema_file), current)
+        ensure_declares_tables(desired, source.name, current)
     rules = ProgramRules(desired, settings.secret_prefixes, flavor.lower_case_table_names, conn.database,
                          live.programs.account, settings.allow_definers)
     desired = desired.filtered(lambda name: name not in live.hidden_views)  # cannot be compared: left alone
-    desired, notes = restrict(desired, current, live.programs)
+    desired, program_notes = restrict(desired, current, live.programs)  # what this account cannot see or make
     plan = build_plan(current, desired, flavor, allow_drop=settings.allow_drop,
                       secret_prefixes=settings.secret_prefixes, programs=rules)
-    return live, desired, plan, notes
+    ctx = Context(command=command, database=live.database, server=live.flavor.name, schema_file=source.name,
+                  notes=_notes(settings, live, plan, program_notes), schema_sha256=source.sha256,
+                  live_sha256=schema_digest(current))
+    return Result(ctx, plan), desired
 
 
-def plan(settings: Settings) -> int:
+def _reviewed(settings: Settings, source: SchemaText) -> dict | None:
+    """The plan given with --plan, checked against the Schemafile before anything connects."""
+    if not settings.reviewed_plan:
+        return None
+    record = planfile.load(settings.reviewed_plan)
+    planfile.check_schemafile(record, settings.reviewed_plan, source)
+    return record
+
+
+def _still_reviewed(settings: Settings, record: dict | None, result: Result) -> bool:
+    """Whether ``result`` is the reviewed plan (or none was given); if not, it carries the StalePlan."""
+    if record is None:
+        return True
+    try:
+        planfile.check(record, settings.reviewed_plan, result)
+    except StalePlan as exc:
+        result.error = exc
+        return False
+    return True
+
+
+def plan(settings: Settings, reporter: Reporter) -> Result:
+    source = read_schemafile(settings.schema_file, settings.schema_sha256)
+    record = _reviewed(settings, source)
     with _connect(settings, _verbose_logger(settings)) as conn:
-        flavor, exists = detect_flavor(conn, conn.database)
-        desired = load_schemafile(settings.schema_file, flavor, conn.database, settings)
-        live, _, the_plan, notes = _plan(conn, settings, flavor, desired)
-    emit(render_plan(the_plan, _context(settings, live, "plan", notes), settings.output_format))
-    return exit_code(the_plan)
+        flavor, _ = detect_flavor(conn, conn.database)
+        desired = load_schemafile(source, flavor, conn.database, settings)
+        result, _ = _plan(conn, settings, flavor, source, desired, "plan")
+    _still_reviewed(settings, record, result)
+    if settings.plan_out:
+        planfile.save(settings.plan_out, document(result))
+        emit(f"wrote {settings.plan_out}: {len(result.plan.statements)} statement(s); Schemafile SHA-256 "
+             f"{source.sha256[:12]}…, live schema {result.context.live_sha256[:12]}…", sys.stderr)
+    return result
 
 
-def apply(settings: Settings) -> int:
-    fmt = settings.output_format
+def apply(settings: Settings, reporter: Reporter) -> Result:
+    source = read_schemafile(settings.schema_file, settings.schema_sha256)
+    record = _reviewed(settings, source)
     with _connect(settings, _verbose_logger(settings)) as conn:
         flavor, _ = detect_flavor(conn, conn.database)
         # parse before taking the lock: a bad Schemafile fails fast and changes nothing
-        desired = load_schemafile(settings.schema_file, flavor, conn.database, settings)
+        desired = load_schemafile(source, flavor, conn.database, settings)
         with ApplyLock(conn, conn.database, settings.lock_timeout):
-            live, desired, the_plan, notes = _plan(conn, settings, flavor, desired)
-            ctx = _context(settings, live, "apply", notes)
-            if the_plan.refused:
-                emit(render_plan(the_plan, ctx, fmt))
-                if fmt == "text":
-                    emit("apply refused: nothing was applied", sys.stderr)
-                return EXIT_REFUSED
-            if the_plan.in_sync:
-                emit(render_plan(the_plan, ctx, fmt))
-                return EXIT_OK
-            if fmt in ("text", "markdown"):
-                emit(render_plan(the_plan, ctx, fmt))
-                emit("")
-            outcomes = run_statements(conn, the_plan, _progress(settings, len(the_plan.statements)))
-            failed = next((o for o in outcomes if o.status == "failed"), None)
+            result, desired = _plan(conn, settings, flavor, source, desired, "apply")
+            if not _still_reviewed(settings, record, result) or result.plan.refused or result.plan.in_sync:
+                return result
+            reporter.plan_ready(result)
+            result.outcomes = run_statements(conn, result.plan, reporter.progress(len(result.plan.statements)))
+            failed = next((o for o in result.outcomes if o.status != "applied"), None)
             if failed is not None:
-                _report_failure(settings, the_plan, ctx, outcomes, failed)
-                return EXIT_ERROR
+                result.error = _statement_failed(result.outcomes, failed)
+                return result
             after = introspect(conn, conn.database, flavor)
             try:
                 verify(after.schema.filtered(settings.manages), desired)
             except SchemaApplyError as exc:
-                if fmt == "json":
-                    emit(plan_json(the_plan, ctx, outcomes, error=str(exc)))
-                raise
-    if fmt == "json":
-        emit(plan_json(the_plan, ctx, outcomes))
-    elif fmt == "sql":
-        from .sqltext import script
-        emit("\n".join(script([o.statement.sql for o in outcomes])))
-    else:
-        timed = "" if any(o.seconds is None for o in outcomes) else \
-            f" in {sum(o.seconds for o in outcomes):.2f}s"  # no total that would time a secret table
-        emit(f"done: {len(outcomes)} statement(s){timed}; the database matches {settings.schema_file}")
-    return EXIT_OK
+                result.error = exc
+    return result
 
 
-def _progress(settings: Settings, total: int):
-    if settings.output_format not in ("text", "markdown"):
-        return None
-
-    def show(k: int, outcome: Outcome | None, phase: str) -> None:
-        st = outcome.statement
-        if phase == "start":
-            emit(f"-- running [{k + 1}/{total}] {st.step}" + (f": {st.table}" if st.table else ""))
-        elif outcome.status == "applied":
-            emit(f"-- ok [{k + 1}/{total}]" + _took(outcome, "in"))
-        else:
-            emit(f"-- FAILED [{k + 1}/{total}]" + _took(outcome, "after") + f": {outcome.error}")
-    return show
-
-
-def _took(outcome: Outcome, word: str) -> str:
-    return "" if outcome.seconds is None else f" {word} {outcome.seconds:.3f}s"
-
-
-def _report_failure(settings: Settings, the_plan: Plan, ctx: Context, outcomes: list[Outcome],
-                    failed: Outcome) -> None:
-    if settings.output_format == "json":
-        emit(plan_json(the_plan, ctx, outcomes, error=failed.error))
-    else:
-        emit(outcomes_text(outcomes, settings.color), sys.stderr)
+def _statement_failed(outcomes: list[Outcome], failed: Outcome) -> StatementFailed:
     ran = sum(1 for o in outcomes if o.status == "applied")
-    emit(f"error: statement {ran + 1} of {len(outcomes)} failed"
-         + (f" on {failed.statement.table}" if failed.statement.table else "")
-         + f": {failed.error}; {ran} statement(s) had run, {len(outcomes) - ran - 1} did not run", sys.stderr)
+    not_run = sum(1 for o in outcomes if o.status == "not run")
+    return StatementFailed(f"statement {ran + 1} of {len(outcomes)} {failed.status}"
+                           + (f" on {failed.statement.table}" if failed.statement.table else "")
+                           + (f": {failed.error}" if failed.error else "")
+                           + f"; {ran} statement(s) had run, {not_run} did not run")
 
 
 def export(settings: Settings, output: Path | None) -> int:
@@ -188,18 +186,19 @@ def export(settings: Settings, output: Path | None) -> int:
     return EXIT_OK
 
 
-def diff(settings: Settings, from_file: Path, to_file: Path, flavor_name: str) -> int:
+def diff(settings: Settings, from_file: Path, to_file: Path, flavor_name: str) -> Result:
     flavor = Flavor.offline(flavor_name)
-    current = flavors.normalize(parse_file(from_file, flavor.server).schema, flavor)
+    old = read_schemafile(str(from_file))
+    current = flavors.normalize(parse_text(old.text, old.name, flavor.server).schema, flavor)
     current = current.filtered(settings.manages)
-    desired = load_schemafile(to_file, flavor, None, settings)
-    ensure_declares_tables(desired, str(to_file), current)
-    from .program_firewall import ProgramRules
+    new = read_schemafile(str(to_file))
+    desired = load_schemafile(new, flavor, None, settings)
+    ensure_declares_tables(desired, new.name, current)
     rules = ProgramRules(desired, settings.secret_prefixes, flavor.lower_case_table_names,
                          allow_definers=settings.allow_definers)
     the_plan = build_plan(current, desired, flavor, allow_drop=settings.allow_drop,
                           secret_prefixes=settings.secret_prefixes, programs=rules)
-    ctx = Context(database=str(from_file), server=f"{flavor.name} (offline)", schema_file=str(to_file),
-                  command="diff", allow_drop=settings.allow_drop, color=settings.color)
-    emit(render_plan(the_plan, ctx, settings.output_format))
-    return exit_code(the_plan)
+    ctx = Context(command="diff", database=str(from_file), server=f"{flavor.name} (offline)", schema_file=new.name,
+                  notes=_unused_approvals(settings, the_plan, flavor), schema_sha256=new.sha256,
+                  live_sha256=schema_digest(current))
+    return Result(ctx, the_plan)

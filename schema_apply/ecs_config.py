@@ -5,7 +5,7 @@ and that over the defaults::
 
     # schema-apply.toml
     [env.production]
-    cluster = "prod"
+    cluster = "prod"                        # required: there is no default cluster
     task_definition = "schema-apply"        # family, family:revision or ARN
     container = "schema-apply"              # default: the task definition's only/first essential one
     subnets = ["subnet-0abc", "subnet-0def"]
@@ -16,6 +16,9 @@ and that over the defaults::
     region = "eu-west-1"
     profile = "prod"
     timeout = 3600                          # seconds to wait for the task to stop
+    schema_bucket = "acme-schema-apply"     # where run-task --schema-file uploads the Schemafile
+    schema_prefix = "schemafiles"           # … under this prefix, as <sha256>.sql
+    propagate_tags = false                  # copy the task definition's tags to the task (ecs:TagResource)
 """
 
 from __future__ import annotations
@@ -30,11 +33,12 @@ from .errors import UsageError
 DEFAULT_CONFIG_FILE = "schema-apply.toml"
 LAUNCH_TYPES = ("FARGATE", "EC2", "EXTERNAL")
 ENV_PREFIX = "SCHEMA_APPLY_ECS_"
+DEFAULT_SCHEMA_PREFIX = "schemafiles"
 
 
 @dataclass(frozen=True)
 class RunTaskConfig:
-    cluster: str = "default"
+    cluster: str | None = None
     task_definition: str = "schema-apply"
     container: str | None = None
     subnets: tuple[str, ...] = ()
@@ -46,10 +50,13 @@ class RunTaskConfig:
     profile: str | None = None
     timeout: float = 3600.0
     poll_interval: float = 5.0
+    schema_bucket: str | None = None
+    schema_prefix: str = DEFAULT_SCHEMA_PREFIX
+    propagate_tags: bool = False
 
 
 _LISTS = {"subnets", "security_groups"}
-_BOOLS = {"assign_public_ip"}
+_BOOLS = {"assign_public_ip", "propagate_tags"}
 _NUMBERS = {"timeout", "poll_interval"}
 KEYS = tuple(f.name for f in fields(RunTaskConfig))
 
@@ -151,7 +158,10 @@ def _validated(values: dict[str, Any]) -> RunTaskConfig:
         raise UsageError("timeout: must be more than zero seconds")
     if config.poll_interval <= 0:
         raise UsageError("poll interval: must be more than zero seconds")
-    for key in ("cluster", "task_definition"):
-        if not getattr(config, key):
-            raise UsageError(f"{key.replace('_', ' ')}: must not be empty")
+    if not config.cluster:
+        raise UsageError("no ECS cluster given",
+                         hint="--cluster NAME, SCHEMA_APPLY_ECS_CLUSTER, or cluster = \"NAME\" in an [env.NAME] "
+                              f"section of {DEFAULT_CONFIG_FILE} (--env NAME)")
+    if not config.task_definition:
+        raise UsageError("task definition: must not be empty")
     return RunTaskConfig(**{**values, "launch_type": launch_type})

@@ -78,7 +78,15 @@ class ServerError(SchemaApplyError):
 
 
 class LockTimeout(SchemaApplyError):
-    """Another run holds the apply lock, or a metadata lock could not be taken."""
+    """Another run holds the apply lock, or a metadata lock could not be taken: busy, safe to retry."""
+
+    exit_code = EXIT_BUSY
+
+
+class StalePlan(SchemaApplyError):
+    """``apply --plan``: the live schema or the Schemafile changed since the plan was made."""
+
+    exit_code = EXIT_STALE
 
 
 class SecretAccessRefused(SchemaApplyError):
@@ -89,6 +97,14 @@ class PolicyRefused(SchemaApplyError):
     """A change is refused by policy (destructive without --allow-drop, empty schema)."""
 
     exit_code = EXIT_REFUSED
+
+
+class DigestMismatch(SchemaApplyError):
+    """A file's SHA-256 is not the one it was sent with (a Schemafile in S3 changed after upload)."""
+
+
+class StatementFailed(SchemaApplyError):
+    """The server refused a statement during apply; the report says what ran and what did not."""
 
 
 class VerifyFailed(SchemaApplyError):

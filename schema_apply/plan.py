@@ -30,6 +30,7 @@ from .changes import (
     ChangeTableOptions, CreateTable,
     CreateView, DropCheck, DropColumn, DropForeignKey, DropIndex, DropTable, DropView, ModifyColumn, RenameIndex,
     RenameTable)
+from .approvals import DropApprovals
 from .diff import diff
 from .flavor import Flavor
 from .model import ForeignKey, Schema, Table, key
@@ -71,7 +72,7 @@ class Plan:
         return list(seen)
 
 
-def build_plan(current: Schema, desired: Schema, flavor: Flavor, *, allow_drop: bool = False,
+def build_plan(current: Schema, desired: Schema, flavor: Flavor, *, allow_drop: "bool | DropApprovals" = False,
                secret_prefixes: tuple[str, ...] = ("secret_",), programs: ProgramRules | None = None) -> Plan:
     """Diff, then policy, then order. ``current`` and ``desired`` are normalised for ``flavor``.
     ``programs``: the context of the stored-program rules (database, applying account, definers allowed)."""

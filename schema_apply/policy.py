@@ -1,6 +1,6 @@
 """Policy: which planned changes may run. The plan step asks; rendering never decides.
 
-A change is refused when it is destructive without ``--allow-drop``, or when it
+A change is refused when it is destructive and ``--allow-drop`` does not approve it (approvals.py), or when it
 would move secret rows out of the secret prefix. Each refusal carries its reason,
 shown in every report format.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .approvals import DropApprovals, spell, subject
 from .changes import Change, CreateView, RenameTable
 from .errors import PolicyRefused
 from .flavor import Flavor
@@ -31,12 +32,13 @@ def is_secret(name: str, prefixes: tuple[str, ...], lower_case_table_names: int 
     return any(name.startswith(p) for p in prefixes)
 
 
-def apply_policy(changes: list[Change], desired: Schema, flavor: Flavor, allow_drop: bool,
+def apply_policy(changes: list[Change], desired: Schema, flavor: Flavor, allow_drop: "bool | DropApprovals",
                  prefixes: tuple[str, ...], programs: "ProgramRules | None" = None
                  ) -> tuple[list[Change], list[Refusal]]:
     """``programs``: the rules for stored programs' bodies and definers (program_firewall)."""
     from .program_changes import PROGRAM_CREATES
     from .program_firewall import ProgramRules
+    approvals = allow_drop if isinstance(allow_drop, DropApprovals) else DropApprovals.parse(allow_drop)
     allowed: list[Change] = []
     refused: list[Refusal] = []
     lctn = flavor.lower_case_table_names
@@ -59,8 +61,9 @@ def apply_policy(changes: list[Change], desired: Schema, flavor: Flavor, allow_d
                                                " a view over secret rows must itself have a secret prefix"))
             else:
                 allowed.append(change)
-        elif change.destructive and not allow_drop:
-            refused.append(Refusal(change, f"{change.data_loss}; give --allow-drop to permit it"))
+        elif change.destructive and not approvals.permits(change, lctn):
+            refused.append(Refusal(change, f"{change.data_loss}; give --allow-drop {spell(*subject(change))}"
+                                           " to permit it"))
         else:
             allowed.append(change)
     return allowed, refused

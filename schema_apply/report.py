@@ -1,45 +1,25 @@
-"""Reports of plans and applies: text, json, sql, markdown.
+"""Reports: one reporter per output format (text, markdown, sql, json) for every command.
 
-Everything printed goes through ``redact.redact_text`` on its way out (in
-``emit``). Reports are built from change descriptions, statements and
-server error codes: never from rows. The JSON shape is documented in the
-README and versioned by ``"format"``.
+A ``Result`` becomes one document — the JSON report, its shape documented in the README and
+versioned by ``"format"`` — and each format renders that document, so every format shows the same
+facts, and a saved plan (``plan --out``) can be shown again in any format (``schema-apply show``).
+
+Everything printed goes through ``redact.redact_text`` on its way out (``emit``). Reports are
+built from change descriptions, statements and server error codes: never from rows.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Callable, TextIO
 
-from .plan import Plan, Statement
+from .errors import SchemaApplyError
 from .redact import redact_text
 from .sqltext import script
+from .result import Outcome, Result
 
 JSON_FORMAT_VERSION = 1
-
-
-@dataclass
-class Outcome:
-    """What happened to one statement during apply."""
-
-    statement: Statement
-    status: str  # "applied", "failed", "not run"
-    seconds: float | None = None  # None for a statement on a secret table: its duration tracks its size
-    error: str | None = None
-    code: int | None = None
-
-
-@dataclass
-class Context:
-    database: str
-    server: str
-    schema_file: str
-    command: str  # "plan", "apply", "diff"
-    allow_drop: bool = False
-    color: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 def emit(text: str, stream: TextIO | None = None) -> None:
@@ -50,115 +30,13 @@ def emit(text: str, stream: TextIO | None = None) -> None:
     stream.flush()
 
 
-def _c(text: str, code: str, on: bool) -> str:
-    return f"\033[{code}m{text}\033[0m" if on else text
-
-
-def _mark(change) -> str:
-    kind = change.kind
-    if kind.startswith(("add", "create")):
-        return "+"
-    if kind.startswith("drop"):
-        return "-"
-    return "~"
-
-
-def exit_code(plan: Plan) -> int:
-    if plan.refused:
-        return 3
-    return 2 if plan.changes else 0
-
-
 # --------------------------------------------------------------------------
-# text
+# the document
 # --------------------------------------------------------------------------
 
-def plan_text(plan: Plan, ctx: Context) -> str:
-    on = ctx.color
-    lines: list[str] = []
-    head = f"{ctx.command}: {ctx.database} on {ctx.server}, from {ctx.schema_file}"
-    lines.append(_c(head, "1", on))
-    for note in ctx.notes:
-        lines.append(f"note: {note}")
-    if plan.in_sync:
-        lines.append("in sync: nothing to do")
-        return "\n".join(lines)
-    n_tables = len(plan.tables)
-    summary = f"{len(plan.changes)} change(s) to {n_tables} object(s)"
-    if plan.refused:
-        summary += f", {len(plan.refused)} refused"
-    lines.append(summary)
-    lines.append("")
-    refused_by_table: dict[str, list] = {}
-    for r in plan.refused:
-        refused_by_table.setdefault(r.change.table, []).append(r)
-    for table in plan.tables:
-        lines.append(_c(table, "1", on))
-        for change in plan.changes:
-            if change.table != table:
-                continue
-            mark = _mark(change)
-            color = {"+": "32", "-": "31", "~": "33"}[mark]
-            text = f"  {mark} {change.describe()}"
-            if change.destructive:
-                text += "  [destructive, allowed by --allow-drop]"
-            lines.append(_c(text, color, on))
-        for r in refused_by_table.get(table, []):
-            lines.append(_c(f"  ! {r.change.describe()}  [refused: {r.reason}]", "31;1", on))
-    if plan.statements:
-        lines.append("")
-        lines.append(_c("-- DDL", "2", on))
-        for k, st in enumerate(plan.statements, 1):
-            lines.append(_c(f"-- [{k}/{len(plan.statements)}] {st.step}" + (f": {st.table}" if st.table else ""), "2", on))
-            lines.append(st.sql + ";")
-    if plan.refused:
-        lines.append("")
-        lines.append(_c("refused by policy: nothing will be applied while these remain (exit 3)", "31;1", on))
-    return "\n".join(lines)
-
-
-def plan_sql(plan: Plan, ctx: Context) -> str:
-    out = [f"-- {ctx.command}: {ctx.database} on {ctx.server}, from {ctx.schema_file}"]
-    out += script([st.sql for st in plan.statements])
-    for r in plan.refused:
-        out.append(f"-- Refused: {r.change.describe()} ({r.reason})")
-    if plan.in_sync:
-        out.append("-- in sync: nothing to do")
-    return "\n".join(out)
-
-
-def plan_markdown(plan: Plan, ctx: Context) -> str:
-    out = [f"### schema-apply {ctx.command}: `{ctx.database}`", "",
-           f"Server {ctx.server}, Schemafile `{ctx.schema_file}`.", ""]
-    if plan.in_sync:
-        out.append("**In sync** — nothing to do.")
-        return "\n".join(out)
-    destructive = sum(1 for c in plan.changes if c.destructive)
-    out.append(f"**{len(plan.changes)} change(s)**" + (f", **{destructive} destructive**" if destructive else "")
-               + (f", **{len(plan.refused)} refused**" if plan.refused else "") + ".")
-    out.append("")
-    out.append("| object | change | destructive |")
-    out.append("|---|---|---|")
-    for change in plan.changes:
-        out.append(f"| `{change.table}` | {_md(change.describe())} | {'⚠️ ' + _md(change.data_loss) if change.destructive else ''} |")
-    for r in plan.refused:
-        out.append(f"| `{r.change.table}` | {_md(r.change.describe())} | 🚫 refused: {_md(r.reason)} |")
-    if plan.statements:
-        out += ["", "```sql"] + script([st.sql for st in plan.statements]) + ["```"]
-    if plan.refused:
-        out += ["", "> Refused changes block `apply` (exit 3) until allowed with `--allow-drop` or removed."]
-    return "\n".join(out)
-
-
-def _md(text: str | None) -> str:
-    return (text or "").replace("|", "\\|").replace("\n", " ")
-
-
-# --------------------------------------------------------------------------
-# json
-# --------------------------------------------------------------------------
-
-def plan_dict(plan: Plan, ctx: Context, outcomes: list[Outcome] | None = None, error: str | None = None) -> dict:
+def document(result: Result) -> dict:
+    """The JSON report of ``result``."""
+    ctx, plan = result.context, result.plan
     index = {id(c): k for k, c in enumerate(plan.changes)}
     doc = {
         "format": JSON_FORMAT_VERSION,
@@ -166,6 +44,8 @@ def plan_dict(plan: Plan, ctx: Context, outcomes: list[Outcome] | None = None, e
         "database": ctx.database,
         "server": ctx.server,
         "schema_file": ctx.schema_file,
+        "schema_sha256": ctx.schema_sha256,
+        "live_sha256": ctx.live_sha256,
         "in_sync": plan.in_sync,
         "changes": [{"table": c.table, "kind": c.kind, "description": c.describe(), "destructive": c.destructive,
                      "data_loss": c.data_loss} for c in plan.changes],
@@ -175,40 +55,288 @@ def plan_dict(plan: Plan, ctx: Context, outcomes: list[Outcome] | None = None, e
                         "changes": [index[id(c)] for c in st.changes if id(c) in index]} for st in plan.statements],
         "notes": list(ctx.notes),
     }
-    if outcomes is not None:
-        doc["applied"] = [{"sql": o.statement.sql, "table": o.statement.table, "status": o.status,
-                           "seconds": None if o.seconds is None else round(o.seconds, 3),
-                           **({"error": o.error, "code": o.code} if o.error else {})} for o in outcomes]
-    if error is not None:
-        doc["error"] = error
-    doc["exit_code"] = exit_code(plan) if outcomes is None and error is None else (1 if error else 0)
+    if result.outcomes is not None:
+        doc["applied"] = [_outcome(o) for o in result.outcomes]
+    if result.error is not None:
+        doc["error"] = str(result.error)
+    doc["exit_code"] = result.exit_code
     return doc
 
 
-def plan_json(plan: Plan, ctx: Context, outcomes: list[Outcome] | None = None, error: str | None = None) -> str:
-    return json.dumps(plan_dict(plan, ctx, outcomes, error), indent=2, ensure_ascii=False)
+def _outcome(o: Outcome) -> dict:
+    out = {"sql": o.statement.sql, "table": o.statement.table, "status": o.status,
+           "seconds": None if o.seconds is None else round(o.seconds, 3)}
+    if o.error:
+        out |= {"error": o.error, "code": o.code}
+    return out
 
 
-def render_plan(plan: Plan, ctx: Context, fmt: str) -> str:
-    if fmt == "json":
-        return plan_json(plan, ctx)
-    if fmt == "sql":
-        return plan_sql(plan, ctx)
-    if fmt == "markdown":
-        return plan_markdown(plan, ctx)
-    return plan_text(plan, ctx)
+def error_document(command: str, error: SchemaApplyError) -> dict:
+    """The JSON report of a command that ended before it had a plan."""
+    return {"format": JSON_FORMAT_VERSION, "command": command, "error": str(error),
+            **({"hint": error.hint} if error.hint else {}), "exit_code": error.exit_code}
 
 
-def outcomes_text(outcomes: list[Outcome], color: bool) -> str:
-    lines = []
-    applied = [o for o in outcomes if o.status == "applied"]
-    failed = [o for o in outcomes if o.status == "failed"]
-    skipped = [o for o in outcomes if o.status == "not run"]
-    lines.append(f"applied {len(applied)} statement(s)" + (f", 1 failed, {len(skipped)} not run" if failed else ""))
-    for o in failed:
-        lines.append(_c(f"failed: {o.statement.step}" + (f" {o.statement.table}" if o.statement.table else "")
-                        + f": {o.error}", "31;1", color))
-        lines.append("  " + o.statement.sql.replace("\n", "\n  ") + ";")
-    for o in skipped:
-        lines.append(f"not run: {o.statement.sql.splitlines()[0]}" + (" …" if "\n" in o.statement.sql else ""))
+# --------------------------------------------------------------------------
+# rendering a document
+# --------------------------------------------------------------------------
+
+def _c(text: str, code: str, on: bool) -> str:
+    return f"\033[{code}m{text}\033[0m" if on else text
+
+
+def _mark(kind: str) -> str:
+    if kind.startswith(("add", "create")):
+        return "+"
+    if kind.startswith("drop"):
+        return "-"
+    return "~"
+
+
+def _heading(doc: dict) -> str:
+    return f"{doc['command']}: {doc['database']} on {doc['server']}, from {doc['schema_file']}"
+
+
+def _objects(doc: dict) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in doc["changes"] + doc["refused"]:
+        seen.setdefault(item["table"], None)
+    return list(seen)
+
+
+def _step(k: int, total: int, st: dict) -> str:
+    return f"-- [{k}/{total}] {st['step']}" + (f": {st['table']}" if st["table"] else "")
+
+
+def text(doc: dict, color: bool = False) -> str:
+    on = color
+    lines = [_c(_heading(doc), "1", on)]
+    lines += [f"note: {note}" for note in doc["notes"]]
+    if doc["in_sync"]:
+        lines.append("in sync: nothing to do")
+        return "\n".join(lines)
+    objects = _objects(doc)
+    summary = f"{len(doc['changes'])} change(s) to {len(objects)} object(s)"
+    if doc["refused"]:
+        summary += f", {len(doc['refused'])} refused"
+    lines += [summary, ""]
+    for table in objects:
+        lines.append(_c(table, "1", on))
+        for change in doc["changes"]:
+            if change["table"] != table:
+                continue
+            mark = _mark(change["kind"])
+            line = f"  {mark} {change['description']}"
+            if change["destructive"]:
+                line += "  [destructive, allowed by --allow-drop]"
+            lines.append(_c(line, {"+": "32", "-": "31", "~": "33"}[mark], on))
+        for refusal in doc["refused"]:
+            if refusal["table"] == table:
+                lines.append(_c(f"  ! {refusal['description']}  [refused: {refusal['reason']}]", "31;1", on))
+    if doc["statements"]:
+        lines += ["", _c("-- DDL", "2", on)]
+        for k, st in enumerate(doc["statements"], 1):
+            lines.append(_c(_step(k, len(doc["statements"]), st), "2", on))
+            lines.append(st["sql"] + ";")
+    if doc["refused"]:
+        lines += ["", _c("refused by policy: nothing will be applied while these remain (exit 3)", "31;1", on)]
     return "\n".join(lines)
+
+
+def sql(doc: dict) -> str:
+    out = [f"-- {_heading(doc)}"]
+    out += script([st["sql"] for st in doc["statements"]])
+    out += [f"-- Refused: {r['description']} ({r['reason']})" for r in doc["refused"]]
+    if doc["in_sync"]:
+        out.append("-- in sync: nothing to do")
+    return "\n".join(out)
+
+
+def markdown(doc: dict) -> str:
+    out = [f"### schema-apply {doc['command']}: `{doc['database']}`", "",
+           f"Server {doc['server']}, Schemafile `{doc['schema_file']}`.", ""]
+    out += [f"> note: {_md(note)}" for note in doc["notes"]] + ([""] if doc["notes"] else [])
+    if doc["in_sync"]:
+        out.append("**In sync** — nothing to do.")
+    else:
+        destructive = sum(1 for c in doc["changes"] if c["destructive"])
+        out.append(f"**{len(doc['changes'])} change(s)**" + (f", **{destructive} destructive**" if destructive else "")
+                   + (f", **{len(doc['refused'])} refused**" if doc["refused"] else "") + ".")
+        out += ["", "| object | change | destructive |", "|---|---|---|"]
+        for c in doc["changes"]:
+            out.append(f"| `{c['table']}` | {_md(c['description'])} | "
+                       f"{'⚠️ ' + _md(c['data_loss']) if c['destructive'] else ''} |")
+        for r in doc["refused"]:
+            out.append(f"| `{r['table']}` | {_md(r['description'])} | 🚫 refused: {_md(r['reason'])} |")
+        if doc["statements"]:
+            out += ["", "```sql"] + script([st["sql"] for st in doc["statements"]]) + ["```"]
+        if doc["refused"]:
+            out += ["", "> Refused changes block `apply` (exit 3) until allowed with `--allow-drop` or removed."]
+    digests = [f"{name} `{doc[key][:12]}`" for key, name in (("schema_sha256", "Schemafile sha256"),
+                                                             ("live_sha256", "live schema sha256")) if doc.get(key)]
+    if digests:
+        out += ["", "<sub>" + ", ".join(digests) + "</sub>"]
+    return "\n".join(out)
+
+
+def _md(value: str | None) -> str:
+    return (value or "").replace("|", "\\|").replace("\n", " ")
+
+
+def as_json(doc: dict) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def outcomes_text(doc: dict, color: bool) -> str:
+    applied = [o for o in doc["applied"] if o["status"] == "applied"]
+    failed = [o for o in doc["applied"] if o["status"] in ("failed", "unknown")]
+    skipped = [o for o in doc["applied"] if o["status"] == "not run"]
+    lines = [f"applied {len(applied)} statement(s)"
+             + (f", {len(failed)} failed, {len(skipped)} not run" if failed or skipped else "")]
+    by_sql = {st["sql"]: st for st in doc["statements"]}
+    for o in failed:
+        step = by_sql.get(o["sql"], {}).get("step", "statement")
+        lines.append(_c(f"{o['status']}: {step}" + (f" {o['table']}" if o["table"] else "")
+                        + (f": {o['error']}" if o.get("error") else ""), "31;1", color))
+        lines.append("  " + o["sql"].replace("\n", "\n  ") + ";")
+    for o in skipped:
+        lines.append(f"not run: {o['sql'].splitlines()[0]}" + (" …" if "\n" in o["sql"] else ""))
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------
+# reporters
+# --------------------------------------------------------------------------
+
+class Reporter:
+    """Shows one command's progress and result in the text format; the other formats override.
+
+    The command calls ``plan_ready`` before an apply sends its first statement and ``progress``
+    for each statement; the CLI calls ``finished`` with the result, or ``failed`` with an error
+    that ended the command before it had a result.
+    """
+
+    format = "text"
+
+    def __init__(self, command: str, *, color: bool = False, out: TextIO | None = None, err: TextIO | None = None):
+        self.command = command
+        self.color = color
+        self._out = out
+        self._err = err
+
+    @property
+    def out(self) -> TextIO:
+        return self._out or sys.stdout
+
+    @property
+    def err(self) -> TextIO:
+        return self._err or sys.stderr
+
+    def render(self, doc: dict) -> str:
+        return text(doc, self.color)
+
+    def plan_ready(self, result: Result) -> None:
+        emit(self.render(document(result)), self.out)
+        emit("", self.out)
+
+    def progress(self, total: int) -> Callable[[int, Outcome, str], None] | None:
+        def show(k: int, outcome: Outcome, phase: str) -> None:
+            st = outcome.statement
+            if phase == "start":
+                emit(f"-- running [{k + 1}/{total}] {st.step}" + (f": {st.table}" if st.table else ""), self.out)
+            elif outcome.status == "applied":
+                emit(f"-- ok [{k + 1}/{total}]" + _took(outcome, "in"), self.out)
+            else:
+                emit(f"-- {outcome.status.upper()} [{k + 1}/{total}]" + _took(outcome, "after")
+                     + (f": {outcome.error}" if outcome.error else ""), self.out)
+        return show
+
+    def finished(self, result: Result) -> None:
+        doc = document(result)
+        if not result.applying:  # the plan, as it stands now (also when it is not the reviewed one)
+            emit(self.render(doc), self.out)
+            if result.error is None and result.context.command == "apply" and result.plan.refused:
+                emit("apply refused: nothing was applied", self.err)
+        elif result.exit_code != 0:
+            emit(outcomes_text(doc, self.color), self.err)
+        else:
+            outcomes = result.outcomes or []
+            timed = "" if any(o.seconds is None for o in outcomes) else \
+                f" in {sum(o.seconds for o in outcomes):.2f}s"  # no total that would time a secret table
+            emit(f"done: {len(outcomes)} statement(s){timed}; the database matches {result.context.schema_file}",
+                 self.out)
+        if result.error is not None:
+            self.failed(result.error)
+
+    def failed(self, error: SchemaApplyError) -> None:
+        emit(f"error: {error}", self.err)
+        if error.hint:
+            emit(f"hint: {error.hint}", self.err)
+
+
+def _took(outcome: Outcome, word: str) -> str:
+    return "" if outcome.seconds is None else f" {word} {outcome.seconds:.3f}s"
+
+
+class MarkdownReporter(Reporter):
+    format = "markdown"
+
+    def render(self, doc: dict) -> str:
+        return markdown(doc)
+
+
+class SqlReporter(Reporter):
+    """The DDL only: the plan's statements, or those an apply ran."""
+
+    format = "sql"
+
+    def render(self, doc: dict) -> str:
+        return sql(doc)
+
+    def plan_ready(self, result: Result) -> None:
+        pass
+
+    def progress(self, total: int) -> None:
+        return None
+
+    def finished(self, result: Result) -> None:
+        if result.applying and result.exit_code == 0:
+            emit("\n".join(script([o.statement.sql for o in result.outcomes or []])), self.out)
+            return
+        super().finished(result)
+
+
+class JsonReporter(Reporter):
+    """One JSON document on standard output, whatever happened; errors also on standard error."""
+
+    format = "json"
+
+    def render(self, doc: dict) -> str:
+        return as_json(doc)
+
+    def plan_ready(self, result: Result) -> None:
+        pass
+
+    def progress(self, total: int) -> None:
+        return None
+
+    def finished(self, result: Result) -> None:
+        emit(as_json(document(result)), self.out)
+        if result.error is not None:
+            super().failed(result.error)
+
+    def failed(self, error: SchemaApplyError) -> None:
+        emit(as_json(error_document(self.command, error)), self.out)
+        super().failed(error)
+
+
+REPORTERS: dict[str, type[Reporter]] = {r.format: r for r in (Reporter, MarkdownReporter, SqlReporter, JsonReporter)}
+
+
+def reporter(fmt: str, command: str, *, color: bool = False) -> Reporter:
+    return REPORTERS[fmt](command, color=color)
+
+
+def render(doc: dict, fmt: str, *, color: bool = False) -> str:
+    """A saved document (``plan --out``) in ``fmt``."""
+    return REPORTERS[fmt]("show", color=color).render(doc)

@@ -5,23 +5,22 @@ stream its CloudWatch log (the awslogs group and stream the task definition decl
 standard output as lines arrive, and exit with the container's exit code. A task that never
 ran its container (image pull, capacity, network) is an error that says why.
 
-Our own progress goes to standard error; standard output carries the task's log only, so
-``run-task -- plan --format json`` can be piped. boto3 is imported when the command runs.
+Plain ECS logic: what to show goes to the ``emit`` (the container's output) and ``note`` (our
+progress) callables the caller passes; the click command is in ``cli``. boto3 is imported when
+a function needs it.
 """
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
-import click
-
 from . import aws
-from .ecs_config import DEFAULT_CONFIG_FILE, LAUNCH_TYPES, RunTaskConfig, load
+from .channel import MARKER_VARIABLE, Demux, new_marker
+from .ecs_config import RunTaskConfig
 from .errors import RunTaskError, UsageError
-from .redact import redact_text
 
 EXIT_INTERRUPTED = 130
 STARTED_BY = "schema-apply run-task"
@@ -93,16 +92,20 @@ def describe_definition(ecs, config: RunTaskConfig) -> TaskDefinition:
 
 # --- starting ------------------------------------------------------------------------------------
 
-def start(ecs, config: RunTaskConfig, definition: TaskDefinition, args: tuple[str, ...]) -> str:
-    """RunTask; the new task's ARN."""
+def start(ecs, config: RunTaskConfig, definition: TaskDefinition, args: tuple[str, ...],
+          environment: dict[str, str] | None = None) -> str:
+    """RunTask with ``args`` as the container's command and ``environment`` added to its variables;
+    the new task's ARN. Tags are copied from the task definition only when asked (``propagate_tags``):
+    under ECS tag-on-create authorisation that needs ``ecs:TagResource`` too."""
     params: dict = {
         "cluster": config.cluster,
         "taskDefinition": definition.arn,
         "count": 1,
         "launchType": config.launch_type,
         "startedBy": STARTED_BY,
-        "propagateTags": "TASK_DEFINITION",
     }
+    if config.propagate_tags:
+        params["propagateTags"] = "TASK_DEFINITION"
     if definition.network_mode == "awsvpc":
         if not config.subnets:
             raise UsageError(f"task definition {definition.name} uses awsvpc networking: give its subnets",
@@ -115,8 +118,13 @@ def start(ecs, config: RunTaskConfig, definition: TaskDefinition, args: tuple[st
         params["networkConfiguration"] = {"awsvpcConfiguration": vpc}
     if config.platform_version:
         params["platformVersion"] = config.platform_version
+    override: dict = {}
     if args:
-        params["overrides"] = {"containerOverrides": [{"name": definition.container, "command": list(args)}]}
+        override["command"] = list(args)
+    if environment:
+        override["environment"] = [{"name": k, "value": v} for k, v in environment.items()]
+    if override:
+        params["overrides"] = {"containerOverrides": [{"name": definition.container, **override}]}
     try:
         response = ecs.run_task(**params)
     except Exception as exc:
@@ -128,9 +136,8 @@ def start(ecs, config: RunTaskConfig, definition: TaskDefinition, args: tuple[st
                     "PlatformTaskDefinitionIncompatibilityException", "UnsupportedFeatureException"):
             raise RunTaskError(f"RunTask refused the request: {aws.error_message(exc) or code}") from None
         if code == "AccessDeniedException":
-            raise RunTaskError(f"RunTask: access denied ({aws.error_message(exc)})",
-                               hint="you need ecs:RunTask on the task definition and iam:PassRole on its roles "
-                                    "(ecs/run-task-policy.json)") from None
+            message = aws.error_message(exc)
+            raise RunTaskError(f"RunTask: access denied ({message})", hint=_access_hint(message)) from None
         raise _aws_error(exc, "RunTask") from None
     tasks = response.get("tasks") or []
     if not tasks:
@@ -262,7 +269,7 @@ class TaskWatcher:
             return False
         try:
             wanted = self.confirm(f"Stop task {task_id(self.task_arn)}? An apply may be part-way through")
-        except (KeyboardInterrupt, EOFError, click.Abort):
+        except (KeyboardInterrupt, EOFError):
             wanted = False
         if not wanted:
             return False
@@ -306,6 +313,23 @@ _HINTS = [
 ]
 
 
+def _access_hint(message: str) -> str:
+    """What to grant, naming the action AWS says is missing."""
+    import re
+    found = re.search(r"perform:? ([A-Za-z0-9-]+:[A-Za-z0-9*]+)", message or "")
+    action = found.group(1) if found else None
+    if action and action.lower() == "ecs:tagresource":
+        return ("copying the task definition's tags to the task (--propagate-tags) needs ecs:TagResource: "
+                "grant it, or run without --propagate-tags")
+    if action and action.lower() == "iam:passrole":
+        return ("you need iam:PassRole on the task definition's task and execution roles, for "
+                "ecs-tasks.amazonaws.com (ecs/run-task-policy.json)")
+    if action:
+        return f"your role lacks {action} (ecs/run-task-policy.json lists what run-task needs)"
+    return ("you need ecs:RunTask on the task definition and iam:PassRole on its roles "
+            "(ecs/run-task-policy.json)")
+
+
 def _hint_for(text: str) -> str | None:
     for needles, hint in _HINTS:
         if any(n in (text or "") for n in needles):
@@ -322,16 +346,57 @@ def _aws_error(exc: BaseException, doing: str) -> RunTaskError:
     raise exc
 
 
-# --- the command -------------------------------------------------------------------------------
+# --- the Schemafile, delivered as data ---------------------------------------------------------
 
-def run(config: RunTaskConfig, args: tuple[str, ...], *, wait: bool = True,
-        emit: Callable[[str], None] | None = None, note: Callable[[str], None] | None = None,
-        confirm: Callable[[str], bool] | None = None, sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic) -> int:
-    """Launch the task; with ``wait``, follow it and return its exit code."""
-    # ARGS may hold a --database-url with its password, and the container's log is printed here too
-    emit = emit or (lambda line: click.echo(redact_text(line)))
-    note = note or (lambda text: click.echo(f"run-task: {redact_text(text)}", err=True))
+def upload_schemafile(sess, config: RunTaskConfig, path: str) -> tuple[str, str]:
+    """Put the Schemafile at ``s3://BUCKET/PREFIX/<sha256>.sql`` (content-addressed: the same file
+    always has the same name); its URI and SHA-256. S3 checks the upload against the digest too."""
+    import base64
+    import hashlib
+
+    from .source import sha256_hex
+    if not config.schema_bucket:
+        raise UsageError("--schema-file needs a bucket to upload it to",
+                         hint="--schema-bucket NAME, SCHEMA_APPLY_ECS_SCHEMA_BUCKET, or schema_bucket = \"NAME\" in "
+                              "the [env.NAME] section")
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"--schema-file {path}: cannot read: {exc.strerror}") from None
+    digest = sha256_hex(data)
+    prefix = config.schema_prefix.strip("/")
+    key = f"{prefix}/{digest}.sql" if prefix else f"{digest}.sql"
+    uri = f"s3://{config.schema_bucket}/{key}"
+    try:
+        aws.client(sess, "s3").put_object(
+            Bucket=config.schema_bucket, Key=key, Body=data, ContentType="text/plain; charset=utf-8",
+            ChecksumSHA256=base64.b64encode(hashlib.sha256(data).digest()).decode())
+    except Exception as exc:
+        if aws.error_code(exc) == "AccessDeniedException":
+            raise RunTaskError(f"uploading {path} to {uri}: access denied",
+                               hint=f"your role needs s3:PutObject on arn:aws:s3:::{config.schema_bucket}/"
+                                    f"{prefix + '/' if prefix else ''}* (ecs/run-task-policy.json)") from None
+        raise _aws_error(exc, f"uploading {path} to {uri}") from None
+    return uri, digest
+
+
+# --- launching and following ----------------------------------------------------------------------
+
+@dataclass
+class Launched:
+    """A task that RunTask started, and what is needed to follow it."""
+
+    session: object
+    ecs: object
+    definition: TaskDefinition
+    task_arn: str
+    schemafile: str | None = None  # the s3:// URI run-task gave the task
+    marker: str | None = None  # how the task marks its standard output (channel.py)
+
+
+def launch(config: RunTaskConfig, args: tuple[str, ...], *, schema_file: str | None = None,
+           marker: str | None = None) -> Launched:
+    """Describe the task definition, upload ``schema_file`` if given, start one task running ``args``."""
     try:
         sess = aws.session(region=config.region, profile=config.profile)
         aws.require_region(sess, RunTaskError)
@@ -341,69 +406,49 @@ def run(config: RunTaskConfig, args: tuple[str, ...], *, wait: bool = True,
     except Exception as exc:
         raise _aws_error(exc, "connecting to ECS") from None
     definition = describe_definition(ecs, config)
-    task_arn = start(ecs, config, definition, args)
-    if not wait:
-        click.echo(task_arn)
-        return 0
-    note(f"started task {task_id(task_arn)} ({definition.name} on cluster {config.cluster}): "
-         f"{' '.join(args) if args else '(the image command)'}")
+    environment: dict[str, str] = {}
+    uri = None
+    if schema_file is not None:
+        uri, digest = upload_schemafile(sess, config, schema_file)
+        environment |= {"SCHEMA_APPLY_SCHEMA_FILE": uri, "SCHEMA_APPLY_SCHEMA_SHA256": digest}
+    if marker:
+        environment[MARKER_VARIABLE] = marker
+    arn = start(ecs, config, definition, args, environment)
+    return Launched(sess, ecs, definition, arn, uri, marker)
+
+
+def follow(launched: Launched, config: RunTaskConfig, *, out: Callable[[str], None],
+           err: Callable[[str], None], note: Callable[[str], None], confirm: Callable[[str], bool] | None = None,
+           sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> int:
+    """Wait for the task, streaming its log (its standard output to ``out``, the rest to ``err``:
+    channel.py); the container's exit code."""
+    definition = launched.definition
     follower = None
     if definition.log is None:
         note(f"container {definition.container} does not log to CloudWatch (log driver "
              f"{definition.log_driver or 'none'}): its output is not shown")
     else:
-        logs = sess.client("logs", region_name=definition.log.region or sess.region_name,
-                           config=aws.client_config())
-        follower = LogFollower(logs, definition.log.group, definition.log.stream(definition.container, task_arn))
-    return TaskWatcher(ecs, config, definition, task_arn, follower=follower, emit=emit, note=note,
-                       confirm=confirm, sleep=sleep, clock=clock).wait()
+        logs = launched.session.client("logs", region_name=definition.log.region or launched.session.region_name,
+                                       config=aws.client_config())
+        follower = LogFollower(logs, definition.log.group, definition.log.stream(definition.container,
+                                                                                 launched.task_arn))
+    demux = Demux(launched.marker, out, err) if launched.marker else None
+    try:
+        return TaskWatcher(launched.ecs, config, definition, launched.task_arn, follower=follower,
+                           emit=demux.feed if demux else out, note=note, confirm=confirm, sleep=sleep,
+                           clock=clock).wait()
+    finally:
+        if demux:
+            demux.close()
 
 
-def _confirm_on_terminal() -> Callable[[str], bool] | None:
-    if not sys.stdin.isatty():
-        return None
-    return lambda question: click.confirm(question, default=False, err=True)
-
-
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--env", "env_name", metavar="NAME", help="Use the [env.NAME] section of the config file.")
-@click.option("--config", "config_file", default=DEFAULT_CONFIG_FILE, show_default=True, metavar="PATH",
-              help="The file holding [env.NAME] sections.")
-@click.option("--cluster", metavar="NAME", help="ECS cluster (env SCHEMA_APPLY_ECS_CLUSTER; default: default).")
-@click.option("--task-definition", metavar="FAMILY[:REV]",
-              help="Task definition (env SCHEMA_APPLY_ECS_TASK_DEFINITION; default: schema-apply).")
-@click.option("--container", metavar="NAME",
-              help="Container to run ARGS in (env SCHEMA_APPLY_ECS_CONTAINER; default: the essential one).")
-@click.option("--subnet", "subnets", multiple=True, metavar="ID",
-              help="Subnet, repeatable (env SCHEMA_APPLY_ECS_SUBNETS=ID,ID).")
-@click.option("--security-group", "security_groups", multiple=True, metavar="ID",
-              help="Security group, repeatable (env SCHEMA_APPLY_ECS_SECURITY_GROUPS=ID,ID).")
-@click.option("--launch-type", type=click.Choice(LAUNCH_TYPES, case_sensitive=False),
-              help="Launch type (env SCHEMA_APPLY_ECS_LAUNCH_TYPE; default: FARGATE).")
-@click.option("--assign-public-ip/--no-assign-public-ip", default=None,
-              help="Give the task a public IP (env SCHEMA_APPLY_ECS_ASSIGN_PUBLIC_IP; default: no).")
-@click.option("--platform-version", metavar="V", help="Fargate platform version (env SCHEMA_APPLY_ECS_PLATFORM_VERSION).")
-@click.option("--region", metavar="REGION", help="AWS region (default: AWS_REGION, then the profile's).")
-@click.option("--profile", metavar="NAME", help="AWS profile (default: AWS_PROFILE).")
-@click.option("--timeout", type=float, metavar="SECONDS",
-              help="Wait at most this long for the task to stop (env SCHEMA_APPLY_ECS_TIMEOUT; default: 3600).")
-@click.option("--poll-interval", type=float, metavar="SECONDS",
-              help="Seconds between status and log reads (env SCHEMA_APPLY_ECS_POLL_INTERVAL; default: 5).")
-@click.option("--no-wait", is_flag=True, help="Print the task ARN and exit without waiting.")
-@click.option("-v", "--verbose", count=True, help="More detail on errors.")
-@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="[-- ARGS...]")
-def command(env_name, config_file, no_wait, verbose, args, **flags) -> None:
-    """Launch this image as a one-shot ECS task, stream its log, exit with its code.
-
-    \b
-    ARGS after -- become the container's command, e.g.
-      schema-apply run-task --env production -- plan
-      schema-apply run-task --env production -- apply --allow-drop
-    """
-    from .cli import _run
-
-    def body() -> int:
-        config = load(flags, env_name=env_name, config_file=config_file)
-        return run(config, tuple(args), wait=not no_wait, confirm=_confirm_on_terminal())
-
-    _run(body, verbose)
+def run(config: RunTaskConfig, args: tuple[str, ...], *, out: Callable[[str], None], err: Callable[[str], None],
+        note: Callable[[str], None], schema_file: str | None = None, confirm: Callable[[str], bool] | None = None,
+        sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> int:
+    """Launch the task, follow it, return its exit code."""
+    launched = launch(config, args, schema_file=schema_file, marker=new_marker())
+    if launched.schemafile:
+        note(f"uploaded {schema_file} to {launched.schemafile}")
+    note(f"started task {task_id(launched.task_arn)} ({launched.definition.name} on cluster {config.cluster}): "
+         f"{' '.join(args) if args else '(the image command)'}")
+    return follow(launched, config, out=out, err=err, note=note, confirm=confirm, sleep=sleep, clock=clock)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from .approvals import DropApprovals
 from .errors import UsageError
 
 DEFAULT_SCHEMA_FILE = "Schemafile.sql"
@@ -17,7 +17,8 @@ FORMATS = ("text", "json", "sql", "markdown")
 
 @dataclass(frozen=True)
 class Settings:
-    schema_file: Path = Path(DEFAULT_SCHEMA_FILE)
+    schema_file: str = DEFAULT_SCHEMA_FILE  # a path, or an s3:// URI (source.py)
+    schema_sha256: str | None = None  # refuse a Schemafile whose SHA-256 differs
     database_url: str | None = field(default=None, repr=False)
     credstash_key: str | None = None
     credstash_table: str = DEFAULT_CREDSTASH_TABLE
@@ -27,20 +28,22 @@ class Settings:
     secret_prefixes: tuple[str, ...] = DEFAULT_SECRET_PREFIXES
     tables: re.Pattern | None = None
     ignore_tables: re.Pattern | None = None
-    allow_drop: bool = False
+    allow_drop: DropApprovals = DropApprovals()
     # accounts a stored program may name as its DEFINER besides the applying one (--allow-definer)
     allow_definers: tuple[str, ...] = ()
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
     output_format: str = "text"
     verbose: int = 0
     dry_run: bool = False
-    color: bool = False
+    plan_out: str | None = None  # plan --out: write the plan file here
+    reviewed_plan: str | None = None  # apply --plan: apply only if this plan still holds
 
     def manages(self, table: str) -> bool:
-        """Whether --tables / --ignore-tables leave ``table`` to us."""
-        if self.tables is not None and not self.tables.search(table):
+        """Whether --tables / --ignore-tables leave ``table`` to us: the pattern must match the whole
+        name (anchored, as sqldef does), so ``--tables shops`` does not take ``followed_shops``."""
+        if self.tables is not None and not self.tables.fullmatch(table):
             return False
-        if self.ignore_tables is not None and self.ignore_tables.search(table):
+        if self.ignore_tables is not None and self.ignore_tables.fullmatch(table):
             return False
         return True
 

@@ -7,7 +7,9 @@ Nothing here talks to real AWS: every test points boto3 at moto (in-process ``mo
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import time
 import socket
 import threading
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 REGION = "eu-west-1"
 TABLE = "credential-store"
+LOG_GROUP = "/ecs/schema-apply"
 
 
 def load_script_module(name: str):
@@ -83,6 +86,53 @@ class CredstashStore:
 
     def replace_item(self, item: dict) -> None:
         self.session.resource("dynamodb").Table(self.table).put_item(Item=item)
+
+
+class MotoEcs:
+    """A cluster, the repo's task definition, a subnet and a log group, in moto."""
+
+    def __init__(self):
+        import boto3
+        self.ecs = boto3.client("ecs", region_name=REGION)
+        self.logs = boto3.client("logs", region_name=REGION)
+        ec2 = boto3.client("ec2", region_name=REGION)
+        self.ecs.create_cluster(clusterName="default")
+        definition = json.loads((REPO / "ecs" / "task-definition.json").read_text())
+        # moto sums container-level memory to place tasks (real Fargate does not need it).
+        definition["containerDefinitions"][0]["memory"] = int(definition["memory"])
+        self.ecs.register_task_definition(**definition)
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})  # moto's ENI needs it
+        self.subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+        self.group = ec2.create_security_group(GroupName="schema-apply", Description="x", VpcId=vpc)["GroupId"]
+        self.logs.create_log_group(logGroupName=LOG_GROUP)
+        self.written: list[str] = []
+
+    def task(self) -> dict:
+        arns = self.ecs.list_tasks(cluster="default")["taskArns"]
+        assert len(arns) == 1
+        return self.ecs.describe_tasks(cluster="default", tasks=arns)["tasks"][0]
+
+    def container_writes(self, *lines: str) -> None:
+        """What the awslogs driver does: the task's stream, one event per line."""
+        arn = self.ecs.list_tasks(cluster="default")["taskArns"][0]
+        stream = f"schema-apply/schema-apply/{arn.rsplit('/', 1)[-1]}"
+        if not self.logs.describe_log_streams(logGroupName=LOG_GROUP, logStreamNamePrefix=stream)["logStreams"]:
+            self.logs.create_log_stream(logGroupName=LOG_GROUP, logStreamName=stream)
+        now = int(time.time() * 1000)
+        self.logs.put_log_events(logGroupName=LOG_GROUP, logStreamName=stream,
+                                 logEvents=[{"timestamp": now, "message": line} for line in lines])
+        self.written.extend(lines)
+
+    def container_exits(self, code: int) -> None:
+        """The container's exit code, as ECS reports it once the task stops (moto says 0 otherwise)."""
+        from moto.ecs.models import ecs_backends
+        arn = self.ecs.list_tasks(cluster="default")["taskArns"][0]
+        for backend in ecs_backends.values():
+            for tasks in backend[REGION].tasks.values():
+                for task in tasks.values():
+                    if task.task_arn == arn:
+                        task.containers[0].exitCode = code
 
 
 def free_port() -> int:

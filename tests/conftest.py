@@ -167,6 +167,18 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> Result:
 
 
 @pytest.fixture
+def setup(server, databases, tmp_path):
+    """A scratch database holding ``current`` and a Schemafile holding ``desired``: (database, file,
+    the CLI arguments naming both)."""
+    def make(current: str, desired: str):
+        db = databases.new(current)
+        f = tmp_path / "Schemafile.sql"
+        f.write_text(desired, encoding="utf-8")
+        return db, f, ["--schema-file", str(f), "--database-url", server.url(db)]
+    return make
+
+
+@pytest.fixture
 def cli():
     return run_cli
 

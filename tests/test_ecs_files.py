@@ -15,7 +15,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 ECS = REPO / "ecs"
-POLICIES = ["task-role-policy.json", "execution-role-policy.json", "run-task-policy.json", "trust-policy.json"]
+POLICIES = ["task-role-policy.json", "execution-role-policy.json", "run-task-policy.json", "trust-policy.json",
+            "deploy-policy.json", "github-oidc-trust-policy.json"]
 
 # Fargate's valid task sizes: cpu units -> allowed memory (MiB).
 FARGATE_SIZES = {
@@ -36,6 +37,13 @@ EXPECTED_FINDINGS = {
     "run-task-policy.json": {("PERMISSIONS_MANAGEMENT_ACTIONS", "iam:passrole")},
     # A trust policy names a Principal, never a Resource; parliament lints identity policies.
     "trust-policy.json": {("MALFORMED", "Statement contains neither Resource nor NotResource")},
+    # Pushing to ECR needs a registry token too (docker login).
+    "deploy-policy.json": {("CREDENTIALS_EXPOSURE", "ecr:getauthorizationtoken")},
+    # The same for the CI's trust policy; and parliament knows no GitHub as a federation source.
+    "github-oidc-trust-policy.json": {
+        ("MALFORMED", "Statement contains neither Resource nor NotResource"),
+        ("UNKNOWN_FEDERATION_SOURCE",
+         "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com")},
 }
 
 
@@ -199,7 +207,7 @@ def test_task_role_reads_only_the_credstash_item(container):
         assert keys == [env["SCHEMA_APPLY_CREDSTASH_KEY"]]
     all_actions = {a for s in policy["Statement"] for a in ([s["Action"]] if isinstance(s["Action"], str)
                                                              else s["Action"])}
-    assert all_actions == {"dynamodb:GetItem", "dynamodb:Query", "kms:Decrypt"}
+    assert all_actions == {"dynamodb:GetItem", "dynamodb:Query", "kms:Decrypt", "s3:GetObject"}
 
 
 def test_task_role_decrypts_only_with_the_encryption_context(container):
@@ -218,6 +226,17 @@ def test_execution_role_writes_the_task_log(container):
     (stmt,) = statements(load("execution-role-policy.json"), "logs:PutLogEvents")
     assert stmt["Resource"].endswith(f":log-group:{group}:*")
     assert statements(load("execution-role-policy.json"), "ecr:BatchGetImage")
+
+
+def test_the_task_and_whoever_runs_it_share_one_s3_prefix():
+    (get,) = statements(load("task-role-policy.json"), "s3:GetObject")
+    (put,) = statements(load("run-task-policy.json"), "s3:PutObject")
+    assert get["Resource"] == put["Resource"] and get["Resource"].endswith("/schemafiles/*")
+    assert not statements(load("task-role-policy.json"), "s3:PutObject"), "the task only reads"
+
+
+def test_image_tag_is_not_mutable(container):
+    assert not container["image"].endswith(":latest"), "a pull request's :latest must never be what is applied"
 
 
 def test_run_task_policy_matches_the_task_definition(taskdef):

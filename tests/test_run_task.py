@@ -4,14 +4,13 @@ stop codes, start failures, timeouts, Ctrl-C and log streaming with botocore's S
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from moto import mock_aws
 
-from aws_helpers import REGION, REPO, aws_env  # noqa: F401
+from aws_helpers import REGION, REPO, MotoEcs, aws_env  # noqa: F401
 from schema_apply import run_task
 from schema_apply.cli import main
 from schema_apply.ecs_config import RunTaskConfig, load
@@ -32,43 +31,6 @@ def taskdef_json() -> dict:
 
 # --- moto: the real calls, end to end ------------------------------------------------------------
 
-class MotoEcs:
-    """A cluster, the repo's task definition, a subnet and a log group, in moto."""
-
-    def __init__(self):
-        import boto3
-        self.ecs = boto3.client("ecs", region_name=REGION)
-        self.logs = boto3.client("logs", region_name=REGION)
-        ec2 = boto3.client("ec2", region_name=REGION)
-        self.ecs.create_cluster(clusterName="default")
-        definition = taskdef_json()
-        # moto sums container-level memory to place tasks (real Fargate does not need it).
-        definition["containerDefinitions"][0]["memory"] = int(definition["memory"])
-        self.ecs.register_task_definition(**definition)
-        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})  # moto's ENI needs it
-        self.subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
-        self.group = ec2.create_security_group(GroupName="schema-apply", Description="x", VpcId=vpc)["GroupId"]
-        self.logs.create_log_group(logGroupName=GROUP)
-        self.written: list[str] = []
-
-    def task(self) -> dict:
-        arns = self.ecs.list_tasks(cluster="default")["taskArns"]
-        assert len(arns) == 1
-        return self.ecs.describe_tasks(cluster="default", tasks=arns)["tasks"][0]
-
-    def container_writes(self, *lines: str) -> None:
-        """What the awslogs driver does: the task's stream, one event per line."""
-        arn = self.ecs.list_tasks(cluster="default")["taskArns"][0]
-        stream = f"schema-apply/schema-apply/{run_task.task_id(arn)}"
-        if not self.logs.describe_log_streams(logGroupName=GROUP, logStreamNamePrefix=stream)["logStreams"]:
-            self.logs.create_log_stream(logGroupName=GROUP, logStreamName=stream)
-        now = int(time.time() * 1000)
-        self.logs.put_log_events(logGroupName=GROUP, logStreamName=stream,
-                                 logEvents=[{"timestamp": now, "message": line} for line in lines])
-        self.written.extend(lines)
-
-
 @pytest.fixture
 def moto_ecs(aws_env):
     with mock_aws():
@@ -76,23 +38,40 @@ def moto_ecs(aws_env):
 
 
 def test_launch_wait_and_stream_with_moto(moto_ecs):
+    """The container's standard output (marked, channel.py) and standard error share one log stream;
+    run-task splits them again, every line once, in order, a line longer than an event joined."""
+    import io
+
+    from schema_apply.channel import CHUNK, MarkedStream
     polls = iter(range(100))
+    stdout_lines, stderr_lines = [], []
 
     def sleep(_seconds):  # while we wait, the container writes its log
         n = next(polls)
-        moto_ecs.container_writes(f"line {n}.1", f"line {n}.2", "line with the same timestamp")
+        env = {e["name"]: e["value"] for e in moto_ecs.task()["overrides"]["containerOverrides"][0]["environment"]}
+        raw = io.StringIO()
+        marked = MarkedStream(raw, env["SCHEMA_APPLY_STDOUT_MARKER"])
+        lines = [f'{{"line": {n}}}', "", "x" * (CHUNK * 2 + 5) if n == 1 else "same timestamp"]
+        marked.write("\n".join(lines) + "\n")
+        stdout_lines.extend(lines)
+        stderr_lines.append(f"progress {n}")
+        moto_ecs.container_writes(*raw.getvalue().splitlines(), f"progress {n}")
 
-    emitted, notes = [], []
-    code = run_task.run(RunTaskConfig(subnets=(moto_ecs.subnet,), security_groups=(moto_ecs.group,),
+    out, err, notes = [], [], []
+    code = run_task.run(RunTaskConfig(cluster="default", subnets=(moto_ecs.subnet,), security_groups=(moto_ecs.group,),
                                       poll_interval=0.01), ("apply", "--allow-drop"),
-                        emit=emitted.append, note=notes.append, sleep=sleep)
+                        out=out.append, err=err.append, note=notes.append, sleep=sleep)
     assert code == 0
-    assert emitted == moto_ecs.written and emitted  # every line once, in order
+    assert out == stdout_lines and err == stderr_lines and out
+    assert len(max(moto_ecs.written, key=len)) < CHUNK + 40  # no log event longer than a chunk
     task = moto_ecs.task()
     assert task["lastStatus"] == "STOPPED"
-    assert task["overrides"]["containerOverrides"] == [{"name": "schema-apply", "command": ["apply", "--allow-drop"]}]
+    (override,) = task["overrides"]["containerOverrides"]
+    assert override["name"] == "schema-apply" and override["command"] == ["apply", "--allow-drop"]
+    assert [e["name"] for e in override["environment"]] == ["SCHEMA_APPLY_STDOUT_MARKER"]
     assert task["launchType"] == "FARGATE"
     assert task["startedBy"] == "schema-apply run-task"
+    assert not task.get("tags"), "tags are copied only with --propagate-tags"
     assert task["taskDefinitionArn"].endswith("task-definition/schema-apply:1")
     assert any(n.startswith("started task ") for n in notes)
     assert notes[-1].endswith("container schema-apply exited with code 0")
@@ -111,7 +90,7 @@ def test_cli_with_env_vars_and_toml(moto_ecs, monkeypatch, tmp_path):
 
 
 def test_no_wait_prints_the_task_arn(moto_ecs):
-    result = CliRunner().invoke(main, ["run-task", "--no-wait", "--subnet", moto_ecs.subnet,
+    result = CliRunner().invoke(main, ["run-task", "--cluster", "default", "--no-wait", "--subnet", moto_ecs.subnet,
                                        "--security-group", moto_ecs.group])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == moto_ecs.task()["taskArn"]
@@ -119,7 +98,7 @@ def test_no_wait_prints_the_task_arn(moto_ecs):
 
 
 def test_cli_awsvpc_without_subnets_is_a_usage_error(moto_ecs):
-    result = CliRunner().invoke(main, ["run-task", "--", "plan"])
+    result = CliRunner().invoke(main, ["run-task", "--cluster", "default", "--", "plan"])
     assert result.exit_code == 1
     assert "uses awsvpc networking: give its subnets" in result.output
     assert "Traceback" not in result.output
@@ -127,7 +106,8 @@ def test_cli_awsvpc_without_subnets_is_a_usage_error(moto_ecs):
 
 
 def test_cli_unknown_task_definition(moto_ecs):
-    result = CliRunner().invoke(main, ["run-task", "--task-definition", "nope", "--subnet", moto_ecs.subnet])
+    result = CliRunner().invoke(main, ["run-task", "--cluster", "default", "--task-definition", "nope",
+                                       "--subnet", moto_ecs.subnet])
     assert result.exit_code == 1
     assert "error: task definition 'nope': not found" in result.output
 
@@ -186,7 +166,7 @@ class Clock:
 def watcher(ecs, *, follower=None, confirm=None, clock=None, timeout=3600.0, sleep=None, emitted=None, notes=None):
     clock = clock or Clock()
     return run_task.TaskWatcher(
-        ecs, RunTaskConfig(subnets=("subnet-1",), timeout=timeout, poll_interval=5), definition(), TASK_ARN,
+        ecs, RunTaskConfig(cluster="default", subnets=("subnet-1",), timeout=timeout, poll_interval=5), definition(), TASK_ARN,
         follower=follower, emit=(emitted if emitted is not None else []).append,
         note=(notes if notes is not None else []).append, confirm=confirm, sleep=sleep or clock.sleep, clock=clock)
 
@@ -235,7 +215,7 @@ def test_run_task_placement_failure():
     stub.add_response("run_task", {"tasks": [], "failures": [
         {"arn": CLUSTER_ARN, "reason": "Capacity is unavailable at this time.", "detail": "eu-west-1a"}]})
     with pytest.raises(RunTaskError) as info:
-        run_task.start(ecs, RunTaskConfig(subnets=("subnet-1",)), definition(), ("plan",))
+        run_task.start(ecs, RunTaskConfig(cluster="default", subnets=("subnet-1",)), definition(), ("plan",))
     assert str(info.value) == "the task could not be placed: Capacity is unavailable at this time. eu-west-1a"
     assert "no capacity" in info.value.hint
 
@@ -249,7 +229,7 @@ def test_run_task_request():
             "subnets": ["subnet-1", "subnet-2"], "securityGroups": ["sg-1"], "assignPublicIp": "ENABLED"}},
         "overrides": {"containerOverrides": [{"name": "schema-apply", "command": ["apply", "--allow-drop"]}]}})
     config = RunTaskConfig(cluster="prod", subnets=("subnet-1", "subnet-2"), security_groups=("sg-1",),
-                           assign_public_ip=True, platform_version="1.4.0")
+                           assign_public_ip=True, platform_version="1.4.0", propagate_tags=True)
     assert run_task.start(ecs, config, definition(), ("apply", "--allow-drop")) == TASK_ARN
     stub.assert_no_pending_responses()
 
@@ -258,14 +238,14 @@ def test_run_task_refused():
     ecs, stub = stubbed("ecs")
     stub.add_client_error("run_task", "InvalidParameterException", "subnet-1 does not exist")
     with pytest.raises(RunTaskError, match="RunTask refused the request: subnet-1 does not exist"):
-        run_task.start(ecs, RunTaskConfig(subnets=("subnet-1",)), definition(), ())
+        run_task.start(ecs, RunTaskConfig(cluster="default", subnets=("subnet-1",)), definition(), ())
 
 
 def test_run_task_access_denied():
     ecs, stub = stubbed("ecs")
     stub.add_client_error("run_task", "AccessDeniedException", "not authorized to perform: iam:PassRole")
     with pytest.raises(RunTaskError) as info:
-        run_task.start(ecs, RunTaskConfig(subnets=("subnet-1",)), definition(), ())
+        run_task.start(ecs, RunTaskConfig(cluster="default", subnets=("subnet-1",)), definition(), ())
     assert "iam:PassRole" in str(info.value) and "run-task-policy.json" in info.value.hint
 
 
@@ -445,8 +425,11 @@ def test_variable_wins_over_toml_and_flag_over_variable(toml_file):
     assert config.security_groups == ("sg-1",)
 
 
-def test_defaults():
-    assert load({}, environ={}) == RunTaskConfig()
+def test_defaults_but_no_silent_default_cluster():
+    assert load({"cluster": "c"}, environ={}) == RunTaskConfig(cluster="c")
+    with pytest.raises(UsageError) as info:
+        load({}, environ={})
+    assert str(info.value) == "no ECS cluster given" and "SCHEMA_APPLY_ECS_CLUSTER" in info.value.hint
 
 
 @pytest.mark.parametrize("env_name, config_file, message", [
@@ -480,3 +463,71 @@ def test_bad_toml_value(tmp_path):
     path.write_text('[env.x\n')
     with pytest.raises(UsageError, match="not valid TOML"):
         load({}, env_name="x", config_file=path, environ={})
+
+
+# --- the command line: what belongs to run-task, what to the container ------------------------------
+
+def test_arguments_after_the_first_positional_belong_to_the_container(moto_ecs):
+    base = ["run-task", "--cluster", "default", "--subnet", moto_ecs.subnet, "--security-group", moto_ecs.group,
+            "--no-wait"]
+    result = CliRunner().invoke(main, [*base, "apply", "-v", "--allow-drop"])
+    assert result.exit_code == 0, result.output
+    assert moto_ecs.task()["overrides"]["containerOverrides"][0]["command"] == ["apply", "-v", "--allow-drop"]
+
+
+def test_run_task_flags_before_the_double_dash(moto_ecs):
+    result = CliRunner().invoke(main, ["run-task", "-v", "--cluster", "default", "--subnet", moto_ecs.subnet,
+                                       "--security-group", moto_ecs.group, "--no-wait", "--", "plan", "--format",
+                                       "json"])
+    assert result.exit_code == 0, result.output
+    assert moto_ecs.task()["overrides"]["containerOverrides"][0]["command"] == ["plan", "--format", "json"]
+
+
+def test_propagate_tags_only_when_asked():
+    ecs, stub = stubbed("ecs")
+    expected = {"cluster": "default", "taskDefinition": TASKDEF_ARN, "count": 1, "launchType": "FARGATE",
+                "startedBy": "schema-apply run-task",
+                "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"], "assignPublicIp": "DISABLED"}}}
+    stub.add_response("run_task", {"tasks": [{"taskArn": TASK_ARN}], "failures": []}, expected)
+    stub.add_response("run_task", {"tasks": [{"taskArn": TASK_ARN}], "failures": []},
+                      {**expected, "propagateTags": "TASK_DEFINITION"})
+    config = RunTaskConfig(cluster="default", subnets=("subnet-1",))
+    run_task.start(ecs, config, definition(), ())
+    run_task.start(ecs, RunTaskConfig(cluster="default", subnets=("subnet-1",), propagate_tags=True), definition(), ())
+    stub.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize("message, needle", [
+    ("User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: ecs:TagResource on resource: "
+     "arn:aws:ecs:eu-west-1:123456789012:task/default/*", "needs ecs:TagResource"),
+    ("User: x is not authorized to perform: iam:PassRole on resource: arn:aws:iam::1:role/schema-apply-task",
+     "iam:PassRole on the task definition's task and execution roles"),
+    ("User: x is not authorized to perform: ecs:RunTask on resource: y", "your role lacks ecs:RunTask"),
+])
+def test_access_denied_names_the_missing_action(message, needle):
+    ecs, stub = stubbed("ecs")
+    stub.add_client_error("run_task", "AccessDeniedException", message)
+    with pytest.raises(RunTaskError) as info:
+        run_task.start(ecs, RunTaskConfig(cluster="default", subnets=("subnet-1",)), definition(), ())
+    assert needle in info.value.hint
+
+
+def test_marked_standard_output_of_the_container_side(tmp_path):
+    """Under run-task the container marks its standard output; run-task's demux gives back exactly
+    what an unmarked run prints: clean JSON."""
+    from schema_apply.channel import Demux
+    old, new = tmp_path / "old.sql", tmp_path / "new.sql"
+    old.write_text("CREATE TABLE t (id int);")
+    new.write_text("CREATE TABLE t (id int, c int);")
+    args = ["diff", str(old), str(new), "--format", "json"]
+    plain = CliRunner().invoke(main, args)
+    marked = CliRunner().invoke(main, args, env={"SCHEMA_APPLY_STDOUT_MARKER": "sa-test"})
+    assert plain.exit_code == marked.exit_code == 2
+    assert all(line.startswith("sa-test|") for line in marked.stdout.splitlines())
+    out, err = [], []
+    demux = Demux("sa-test", out.append, err.append)
+    for line in marked.stdout.splitlines():
+        demux.feed(line)
+    demux.close()
+    assert "\n".join(out) + "\n" == plain.stdout and not err
+    assert json.loads("\n".join(out))["exit_code"] == 2

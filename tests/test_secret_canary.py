@@ -43,6 +43,7 @@ from schema_apply.commands import load_schemafile
 from schema_apply.introspect import detect_flavor, introspect
 from schema_apply.plan import build_plan
 from schema_apply.settings import Settings
+from schema_apply.source import read_schemafile
 from schema_apply.connection import lock_name
 from secret_helpers import (Canary, GeneralLog, Transcript, check_logged, mysql_user, plant_rows, root_execute,
                             row_read)
@@ -264,7 +265,8 @@ def test_server_refusal_leaks_nothing(scenario: Scenario, server, databases, cli
     doc = json.loads(as_json.stdout)
     failed = [a for a in doc["applied"] if a["status"] == "failed"]
     assert len(failed) == 1 and failed[0]["table"] == scenario.table and failed[0]["code"] in scenario.codes, doc
-    assert re.match(rf"\(({codes})\) ", doc["error"]) and doc["exit_code"] == 1, doc
+    assert re.match(rf"statement \d+ of \d+ failed on {scenario.table}: \(({codes})\) ", doc["error"]), doc
+    assert doc["exit_code"] == 1, doc
     # Only DDL on the secret tables themselves: the failing statement is one the tool logged.
     assert any(q.startswith(f"ALTER TABLE `{scenario.table}`") for q in queries)
     # The refused ALTER changed nothing on that table (unless an earlier statement of the plan, which
@@ -283,7 +285,7 @@ def _statements(server, db: str, scenario: Scenario) -> list[tuple[str, str]]:
         schemafile.write_text(scenario.after)
         with guarded(server, db) as conn:
             flavor, _ = detect_flavor(conn, db)
-            desired = load_schemafile(schemafile, flavor, db, Settings(schema_file=schemafile))
+            desired = load_schemafile(read_schemafile(str(schemafile)), flavor, db, Settings(schema_file=str(schemafile)))
             plan = build_plan(introspect(conn, db, flavor).schema, desired, flavor, allow_drop=True)
     return [(st.table, st.sql) for st in plan.statements]
 
@@ -422,7 +424,7 @@ def test_password_never_printed_on_any_path(server, databases, cli, tmp_path):
             with holder.cursor() as cur:
                 cur.execute("SELECT GET_LOCK(%s, 5)", (lock_name(db),))
             r = t.run("apply", "--schema-file", str(schemafile), "--database-url", user.url(db), "--lock-timeout", "0",
-                      "-vv", expect=1)
+                      "-vv", expect=4)
             assert "lock" in r.stderr
         finally:
             holder.close()
@@ -554,7 +556,8 @@ def test_run_task_never_prints_the_password_it_passes_on(monkeypatch, tmp_path):
         ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
         subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
         group = ec2.create_security_group(GroupName="schema-apply", Description="x", VpcId=vpc)["GroupId"]
-        result = CliRunner().invoke(main, ["run-task", "--subnet", subnet, "--security-group", group, "--",
+        result = CliRunner().invoke(main, ["run-task", "--cluster", "default", "--subnet", subnet,
+                                           "--security-group", group, "--",
                                            "plan", "--database-url", url])
     assert "started task" in result.stderr, result.output
     assert password not in result.output, result.output
@@ -627,20 +630,20 @@ def test_internal_error_while_reporting_a_server_error_leaks_nothing(server, dat
     """A bug that strikes while a server error is being handled: with -v the CLI prints the
     traceback, whose chain holds the server error. The driver's own exception (with the raw
     message) must not be in it: the guarded connection raises ``from None``."""
-    import schema_apply.commands as commands
+    from schema_apply.report import Reporter
     scenario = next(s for s in SCENARIOS if s.id == "unique-index-over-duplicates")
     db = _setup(server, databases, canary, scenario)
-    real_progress = commands._progress
+    real_progress = Reporter.progress
 
-    def failing_progress(settings, total):
-        show = real_progress(settings, total)
+    def failing_progress(self, total):
+        show = real_progress(self, total)
 
         def progress(k, outcome, phase):
             if phase == "done" and outcome.status == "failed":
                 raise RuntimeError("a bug in the progress display")
             return show(k, outcome, phase)
         return progress
-    monkeypatch.setattr(commands, "_progress", failing_progress)
+    monkeypatch.setattr(Reporter, "progress", failing_progress)
     schemafile = tmp_path / "Schemafile.sql"
     schemafile.write_text(scenario.after)
     t = Transcript(cli)
