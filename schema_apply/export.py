@@ -58,7 +58,7 @@ def _programs(programs: list[tuple[str, ProgramSettings]], flavor: Flavor) -> li
             parts.append(enter + delimiter)
         parts.append(sql + delimiter)
         if enter:
-            parts.append(render_programs.session_reset_sql(settings, flavor.session) + delimiter)
+            parts.append(render_programs.session_restore_sql(settings, flavor.session, defaults=True) + delimiter)
         parts.append("")
     parts += ["DELIMITER ;", ""]
     return parts

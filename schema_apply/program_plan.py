@@ -51,7 +51,7 @@ def _wrapped(sql: str, settings, flavor: Flavor, change: Change, step: str, make
         out.append(make(enter, change.table, (change,), "session"))
     out.append(make(sql, change.table, (change,), step))
     if enter:
-        out.append(make(render.session_sql(flavor.session, settings), change.table, (change,), "session"))
+        out.append(make(render.session_restore_sql(settings, flavor.session), change.table, (change,), "session"))
     return out
 
 

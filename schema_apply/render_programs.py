@@ -29,27 +29,32 @@ def definer_sql(account: str | None) -> str:
     return f" DEFINER={quote_string(user)}@{quote_string(host)}"
 
 
-def session_sql(settings: ProgramSettings, session: ProgramSettings) -> str | None:
-    """``SET SESSION …`` that makes a session with ``session`` settings have ``settings``; None if it has."""
-    parts = []
+def _session_changes(settings: ProgramSettings, session: ProgramSettings) -> list[tuple[str, str, str]]:
+    """(variable, value for the program, the session's value) where the program's settings differ."""
+    out = []
     if settings.sql_mode is not None and settings.sql_mode != session.sql_mode:
-        parts.append(f"sql_mode = {quote_string(','.join(settings.sql_mode))}")
+        out.append(("sql_mode", quote_string(",".join(settings.sql_mode)), quote_string(",".join(session.sql_mode or ()))))
     if settings.client_charset and settings.client_charset != session.client_charset:
-        parts.append(f"character_set_client = {settings.client_charset}")
+        out.append(("character_set_client", settings.client_charset, session.client_charset or "DEFAULT"))
     if settings.collation and settings.collation != session.collation:
-        parts.append(f"collation_connection = {settings.collation}")
+        out.append(("collation_connection", settings.collation, session.collation or "DEFAULT"))
     if settings.time_zone and session.time_zone and settings.time_zone != session.time_zone:
-        parts.append(f"time_zone = {quote_string(settings.time_zone)}")
-    return "SET SESSION " + ", ".join(parts) if parts else None
+        out.append(("time_zone", quote_string(settings.time_zone), quote_string(session.time_zone)))
+    return out
 
 
-def session_reset_sql(settings: ProgramSettings, session: ProgramSettings) -> str:
-    """``SET SESSION … = DEFAULT`` for what ``session_sql(settings, session)`` changed (an export's
-    way back to the loading session's own settings)."""
-    enter = session_sql(settings, session) or ""
-    names = [name for name in ("sql_mode", "character_set_client", "collation_connection", "time_zone")
-             if f"{name} = " in enter]
-    return "SET SESSION " + ", ".join(f"{name} = DEFAULT" for name in names)
+def session_sql(settings: ProgramSettings, session: ProgramSettings) -> str | None:
+    """``SET SESSION …`` that gives a session with ``session`` settings the program's; None if it has them."""
+    changes = _session_changes(settings, session)
+    return "SET SESSION " + ", ".join(f"{name} = {value}" for name, value, _ in changes) if changes else None
+
+
+def session_restore_sql(settings: ProgramSettings, session: ProgramSettings, *, defaults: bool = False) -> str | None:
+    """The ``SET SESSION …`` that undoes ``session_sql(settings, session)``: back to the session's values,
+    or (``defaults``, an export's way, for whichever client loads it) to ``DEFAULT``."""
+    changes = _session_changes(settings, session)
+    return "SET SESSION " + ", ".join(f"{name} = {'DEFAULT' if defaults else old}" for name, _, old in changes) \
+        if changes else None
 
 
 # --------------------------------------------------------------------------
