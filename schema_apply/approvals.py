@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from .changes import Change, DropColumn, ModifyColumn
 from .errors import UsageError
+from .program_changes import DropEvent, DropRoutine, DropTrigger
 
 KINDS = ("table", "column", "trigger", "procedure", "function", "event")
 EVERYTHING = "*"  # what the bare flag stands for
@@ -28,7 +29,6 @@ EVERYTHING = "*"  # what the bare flag stands for
 
 def subject(change: Change) -> tuple[str, str]:
     """How ``--allow-drop`` names this change: (kind, name)."""
-    from .program_changes import DropEvent, DropRoutine, DropTrigger
     if isinstance(change, DropTrigger):
         return "trigger", change.trigger.name
     if isinstance(change, DropRoutine):

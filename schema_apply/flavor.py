@@ -17,8 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Mapping
 
 from .model import (
-    INTEGER_TYPES, CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Index, IndexPart, Partitioning,
-    ProgramSettings, Schema, Table, View, key, unique_name)
+    INTEGER_TYPES, CheckConstraint, Column, ColumnType, Default, Event, Expr, ForeignKey, Index, IndexPart, Parameter,
+    Partitioning, ProgramSettings, Routine, Schema, Table, Trigger, View, key, unique_name)
 
 # charset -> (default collation, bytes per character) as MariaDB 10.11 ships them.
 MARIADB_CHARSETS: dict[str, tuple[str, int]] = {
@@ -485,7 +485,6 @@ def normalize(schema: Schema, flavor: Flavor, *, database: str | None = None) ->
         view, output = _view(view, flavor, columns, database)
         columns[view.name] = output  # views read by later views
         views.append(view)
-    from .program_normalize import normalize_programs
     triggers, routines, events = normalize_programs(schema, flavor, inherit)
     return Schema(tables, tuple(views), inherit[0], inherit[1], triggers, routines, events)
 
@@ -815,3 +814,66 @@ def _partitioning(p: Partitioning | None) -> Partitioning | None:
     if p.method in ("HASH", "KEY", "LINEAR HASH", "LINEAR KEY") and not partitions and count is None:
         count = 1
     return replace(p, partitions=partitions, count=count, sub_count=sub_count)
+
+
+# --------------------------------------------------------------------------
+# Stored programs: what the server fills in when it stores a trigger, routine
+# or event — the session's sql_mode (combination modes expanded) and time zone
+# where the Schemafile set none; a parameter's character set (the database's
+# default when not given, as for columns), integer display widths and the
+# other type spellings of columns.
+# --------------------------------------------------------------------------
+
+def normalize_programs(schema: Schema, flavor: Flavor, inherit: tuple[str, str]
+                       ) -> tuple[tuple[Trigger, ...], tuple[Routine, ...], tuple[Event, ...]]:
+    triggers = tuple(replace(t, settings=program_settings(t.settings, flavor)) for t in schema.triggers)
+    routines = tuple(_routine(r, flavor, inherit) for r in schema.routines)
+    events = tuple(replace(e, settings=program_settings(e.settings, flavor, event=True)) for e in schema.events)
+    return triggers, routines, events
+
+
+def canonical_sql_mode(mode: tuple[str, ...], flavor: Flavor) -> tuple[str, ...]:
+    """The modes the server stores for ``mode``: upper-case, combination modes expanded, sorted."""
+    out: set[str] = set()
+    combinations = flavor.sql_mode_combinations
+    for name in mode:
+        name = name.strip().upper()
+        if not name:
+            continue
+        out.add(name)
+        out.update(combinations.get(name, ()))
+    return tuple(sorted(out))
+
+
+def program_settings(declared: ProgramSettings, flavor: Flavor, *, event: bool = False) -> ProgramSettings:
+    session = flavor.session
+    mode = declared.sql_mode if declared.sql_mode is not None else session.sql_mode or ()
+    client = canonical_charset(declared.client_charset)
+    collation = canonical_collation(declared.collation)
+    if collation is None and client is not None:  # SET NAMES x: x's default collation
+        collation = flavor.default_collation(client)
+    time_zone = (declared.time_zone or session.time_zone) if event else None
+    return ProgramSettings(canonical_sql_mode(mode, flavor), client, collation, time_zone)
+
+
+def _routine_parameter(p: Parameter, flavor: Flavor, inherit: tuple[str, str]) -> Parameter:
+    charset, collation = p.charset, p.collation
+    t = p.type
+    if canonical_charset(charset) == "binary" and t.name in _CHARSET_BINARY_TYPE:
+        t = replace(t, name=_CHARSET_BINARY_TYPE[t.name])
+        charset = collation = None
+    if t.is_textual:
+        charset, collation = resolve_charset(charset, collation, inherit, flavor)
+    else:
+        charset = collation = None
+    t = canonical_type(t, charset, flavor)
+    if not t.is_textual:
+        charset = collation = None
+    return replace(p, type=t, mode=p.mode.upper(), charset=charset, collation=collation)
+
+
+def _routine(r: Routine, flavor: Flavor, inherit: tuple[str, str]) -> Routine:
+    return replace(r, kind=r.kind.upper(), parameters=tuple(_routine_parameter(p, flavor, inherit) for p in r.parameters),
+                   returns=_routine_parameter(r.returns, flavor, inherit) if r.returns is not None else None,
+                   data_access=r.data_access.upper(), security=r.security.upper(),
+                   settings=program_settings(r.settings, flavor))

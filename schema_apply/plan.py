@@ -78,6 +78,7 @@ def build_plan(current: Schema, desired: Schema, flavor: Flavor, *, allow_drop: 
     ``programs``: the context of the stored-program rules (database, applying account, definers allowed)."""
     changes = diff(current, desired)
     changes = _rebuild_foreign_keys_around_column_changes(changes, current, desired)
+    programs = programs or ProgramRules(desired, secret_prefixes, flavor.lower_case_table_names)
     allowed, refused = apply_policy(changes, desired, flavor, allow_drop, secret_prefixes, programs)
     statements = _order(allowed, current, desired, flavor)
     return Plan(tuple(allowed), tuple(statements), tuple(refused))

@@ -35,16 +35,14 @@ def is_secret(name: str, prefixes: tuple[str, ...], lower_case_table_names: int 
 def apply_policy(changes: list[Change], desired: Schema, flavor: Flavor, allow_drop: "bool | DropApprovals",
                  prefixes: tuple[str, ...], programs: "ProgramRules | None" = None
                  ) -> tuple[list[Change], list[Refusal]]:
-    """``programs``: the rules for stored programs' bodies and definers (program_firewall)."""
+    """``programs``: the rules for stored programs' bodies and definers (``program_firewall.ProgramRules``)."""
     from .program_changes import PROGRAM_CREATES
-    from .program_firewall import ProgramRules
     approvals = allow_drop if isinstance(allow_drop, DropApprovals) else DropApprovals.parse(allow_drop)
     allowed: list[Change] = []
     refused: list[Refusal] = []
     lctn = flavor.lower_case_table_names
-    programs = programs or ProgramRules(desired, prefixes, lctn)
     for change in changes:
-        if isinstance(change, PROGRAM_CREATES):
+        if isinstance(change, PROGRAM_CREATES) and programs is not None:
             reasons = programs.refusals(change.program)
             if reasons:
                 refused.append(Refusal(change, "; ".join(reasons)))

@@ -21,6 +21,7 @@ from dataclasses import replace
 
 from .changes import Change
 from .model import Event, Routine, Schema, Trigger
+from .sequences import longest_increasing
 from .program_changes import (
     AlterRoutine, CreateEvent, CreateRoutine, CreateTrigger, DropEvent, DropRoutine, DropTrigger)
 
@@ -59,14 +60,13 @@ def _triggers(live: list[Trigger], want: list[Trigger]) -> list[Change]:
     groups: dict[tuple[str, str, str], list[Trigger]] = {}
     for trigger in want:
         groups.setdefault((trigger.table, trigger.timing, trigger.event), []).append(trigger)
-    from .diff import _longest_increasing  # diff calls this module
     for group in groups.values():
         group.sort(key=lambda t: t.order)
         position = {t.name: k for k, t in enumerate(group)}
         candidates = sorted((live_by_name[t.name] for t in group
                              if t.name in live_by_name and same_trigger(live_by_name[t.name], t)),
                             key=lambda t: t.order)
-        keep = {candidates[k].name for k in _longest_increasing([position[t.name] for t in candidates])}
+        keep = {candidates[k].name for k in longest_increasing([position[t.name] for t in candidates])}
         for trigger in group:
             if trigger.name in keep:
                 continue

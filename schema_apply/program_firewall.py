@@ -175,7 +175,7 @@ def statement_refusals(text: str, prefixes: tuple[str, ...], lower_case_table_na
     EVENT statement (or the ALTER EVENT schema-apply sends). The body rules apply, except the call
     graph (the guard does not know the Schemafile) and the definer (the server checks that one)."""
     from .errors import ParseError
-    from .parse.routines import parse_program
+    from .parse.schemafile import parse_program
     try:
         program = parse_program(text)
     except ParseError as exc:

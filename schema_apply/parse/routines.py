@@ -159,9 +159,8 @@ class ProgramReader:
             if c.at_type(TokenType.L_PAREN):
                 c.balanced()
             return None
-        tok = c.peek()
         user = c.ident("a string or a user name")
-        host = "%"
+        host = "%"  # 'u@h' quoted whole is the user u@h on any host, as the server reads it
         if c.at_type(TokenType.PARAMETER) and c.peek().text == "@":
             c.next()
             first = c.next()
@@ -171,8 +170,6 @@ class ProgramReader:
                     TokenType.DOT, TokenType.NUMBER, TokenType.VAR, TokenType.DASH):
                 prev = c.next()
                 host += prev.text
-        elif tok is not None and "@" in user and tok.token_type == TokenType.STRING:
-            user, _, host = user.rpartition("@")
         return f"{user}@{host}"
 
     def _name(self, c: Cursor, what: str) -> str:
@@ -492,21 +489,6 @@ class ProgramReader:
     def build(self) -> tuple[tuple[Trigger, ...], tuple[Routine, ...], tuple[Event, ...]]:
         return tuple(_trigger_orders(list(self.triggers.values()), self.file)), tuple(self.routines.values()), \
             tuple(self.events.values())
-
-
-def parse_program(text: str, file: str = "<statement>") -> Trigger | Routine | Event:
-    """One CREATE TRIGGER/PROCEDURE/FUNCTION/EVENT statement on its own (what the statement guard
-    sees): its FOLLOWS/PRECEDES names a trigger this text does not hold, so it is not resolved."""
-    from .lexer import split_statements
-    from .schemafile import read_data_type
-    statements = split_statements(text, file)
-    reader = ProgramReader(file, read_data_type, lambda: None)
-    if len(statements) != 1 or not reader.statement(statements[0]):
-        raise ParseError("not exactly one CREATE TRIGGER, PROCEDURE, FUNCTION or EVENT statement", file=file)
-    programs = [*reader.triggers.values(), *reader.routines.values(), *reader.events.values()]
-    if len(programs) != 1:
-        raise ParseError("not exactly one CREATE TRIGGER, PROCEDURE, FUNCTION or EVENT statement", file=file)
-    return programs[0]
 
 
 def _trigger_orders(triggers: list[Trigger], file: str) -> list[Trigger]:

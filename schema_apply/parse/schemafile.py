@@ -26,8 +26,8 @@ from sqlglot.tokens import TokenType
 
 from ..errors import ParseError
 from ..model import (
-    ALL_TYPES, CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Generated, Index,
-    IndexPart, Partition, Partitioning, Schema, Table, TableOptions, View, key)
+    ALL_TYPES, CheckConstraint, Column, ColumnType, Default, Event, Expr, ForeignKey, Generated, Index,
+    IndexPart, Partition, Partitioning, Routine, Schema, Table, TableOptions, Trigger, View, key)
 from . import expressions, views
 from .lexer import Cursor, Statement, split_statements
 from .routines import ProgramReader
@@ -1058,6 +1058,19 @@ class _SchemaBuilder:
 def read_data_type(c: Cursor) -> tuple[ColumnType, dict]:
     """A data type at the cursor, and its attributes (charset, collation, …)."""
     return _SchemaBuilder(c.stmt.file)._data_type(c)
+
+
+def parse_program(text: str, file: str = "<statement>") -> Trigger | Routine | Event:
+    """One CREATE TRIGGER/PROCEDURE/FUNCTION/EVENT statement on its own (what the statement guard
+    sees): its FOLLOWS/PRECEDES names a trigger this text does not hold, so it is not resolved."""
+    statements = split_statements(text, file)
+    reader = ProgramReader(file, read_data_type, lambda: None)
+    if len(statements) != 1 or not reader.statement(statements[0]):
+        raise ParseError("not exactly one CREATE TRIGGER, PROCEDURE, FUNCTION or EVENT statement", file=file)
+    programs = [*reader.triggers.values(), *reader.routines.values(), *reader.events.values()]
+    if len(programs) != 1:
+        raise ParseError("not exactly one CREATE TRIGGER, PROCEDURE, FUNCTION or EVENT statement", file=file)
+    return programs[0]
 
 
 @functools.lru_cache(maxsize=4096)
