@@ -467,6 +467,24 @@ def canonical_type(t: ColumnType, charset: str | None, flavor: Flavor) -> Column
     return ColumnType(name, length, scale, unsigned, zerofill, t.values)
 
 
+def typed_charset(t: ColumnType, charset: str | None, collation: str | None, inherit: tuple[str, str],
+                  flavor: Flavor) -> tuple[ColumnType, str | None, str | None]:
+    """A column's or a parameter's type with its character set and collation, as the server keeps
+    them: CHARSET binary makes a binary type; only textual types have a character set, inherited
+    when not given."""
+    if canonical_charset(charset) == "binary" and t.name in _CHARSET_BINARY_TYPE:
+        t = replace(t, name=_CHARSET_BINARY_TYPE[t.name])
+        charset = collation = None
+    if t.is_textual:
+        charset, collation = resolve_charset(charset, collation, inherit, flavor)
+    else:
+        charset = collation = None
+    t = canonical_type(t, charset, flavor)
+    if not t.is_textual:
+        charset = collation = None
+    return t, charset, collation
+
+
 _CHARSET_BINARY_TYPE = {"char": "binary", "varchar": "varbinary", "tinytext": "tinyblob", "text": "blob",
                         "mediumtext": "mediumblob", "longtext": "longblob"}
 
@@ -548,18 +566,7 @@ def _is_json_valid(expr: Expr, column: str) -> bool:
 def _column(col: Column, flavor: Flavor, table_charset: tuple[str, str], pk_columns: set[str],
             timestamps_seen: int) -> Column:
     """One column in canonical form."""
-    t = col.type
-    charset, collation = col.charset, col.collation
-    if canonical_charset(charset) == "binary" and t.name in _CHARSET_BINARY_TYPE:
-        t = replace(t, name=_CHARSET_BINARY_TYPE[t.name])
-        charset = collation = None
-    if t.is_textual:
-        charset, collation = resolve_charset(charset, collation, table_charset, flavor)
-    else:
-        charset = collation = None
-    t = canonical_type(t, charset, flavor)
-    if not t.is_textual:
-        charset = collation = None
+    t, charset, collation = typed_charset(col.type, col.charset, col.collation, table_charset, flavor)
     nullable = col.nullable
     default = col.default
     on_update = col.on_update
@@ -857,18 +864,7 @@ def program_settings(declared: ProgramSettings, flavor: Flavor, *, event: bool =
 
 
 def _routine_parameter(p: Parameter, flavor: Flavor, inherit: tuple[str, str]) -> Parameter:
-    charset, collation = p.charset, p.collation
-    t = p.type
-    if canonical_charset(charset) == "binary" and t.name in _CHARSET_BINARY_TYPE:
-        t = replace(t, name=_CHARSET_BINARY_TYPE[t.name])
-        charset = collation = None
-    if t.is_textual:
-        charset, collation = resolve_charset(charset, collation, inherit, flavor)
-    else:
-        charset = collation = None
-    t = canonical_type(t, charset, flavor)
-    if not t.is_textual:
-        charset = collation = None
+    t, charset, collation = typed_charset(p.type, p.charset, p.collation, inherit, flavor)
     return replace(p, type=t, mode=p.mode.upper(), charset=charset, collation=collation)
 
 

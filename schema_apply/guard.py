@@ -18,7 +18,10 @@ refused — of four kinds of statement:
     assignments), ``USE db``, ``START TRANSACTION``/``BEGIN``/``COMMIT``/``ROLLBACK``.
 ``ddl``
     ``CREATE/ALTER/DROP TABLE``, ``RENAME TABLE``, ``CREATE/DROP INDEX``, ``CREATE/ALTER/DROP
-    VIEW``, ``CREATE/ALTER/DROP DATABASE`` — on secret tables too (DDL reads no rows).
+    VIEW``, ``CREATE/ALTER/DROP DATABASE`` — on secret tables too (DDL reads no rows); ``CREATE
+    TRIGGER/PROCEDURE/FUNCTION/EVENT`` (a compound body is one statement) whose body passes the
+    firewall's body rules (``program_firewall``), ``DROP`` of one, ``ALTER EVENT`` with its body,
+    ``ALTER PROCEDURE/FUNCTION`` characteristics.
 
 Everything else is refused with :class:`~schema_apply.errors.SecretAccessRefused`: any statement
 that reads (or writes) rows of any user table, secret or not (schema-apply reads metadata only,

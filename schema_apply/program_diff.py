@@ -76,22 +76,27 @@ def _triggers(live: list[Trigger], want: list[Trigger]) -> list[Change]:
 
 
 def _routines(live: tuple[Routine, ...], want: tuple[Routine, ...]) -> list[Change]:
-    live_by_key = {r.key: r for r in live}
-    want_by_key = {r.key: r for r in want}
-    out: list[Change] = []
-    for routine in live:
-        if routine.key not in want_by_key:
-            out.append(DropRoutine(routine.name, routine))
-    for routine in want:
-        old = live_by_key.get(routine.key)
-        if old is None:
-            out.append(CreateRoutine(routine.name, routine))
-        elif old != routine or _declared_differs(old, routine) or old.name != routine.name:
-            in_place = {a: getattr(routine, a) for a in _ROUTINE_CHARACTERISTICS}
-            if replace(old, **in_place) == routine and old.name == routine.name and not _declared_differs(old, routine):
-                out.append(AlterRoutine(routine.name, old, routine))
-            else:
-                out.append(CreateRoutine(routine.name, routine, old))
+    def change(old: Routine, new: Routine) -> Change | None:
+        if old == new and old.name == new.name and not _declared_differs(old, new):
+            return None
+        in_place = {a: getattr(new, a) for a in _ROUTINE_CHARACTERISTICS}
+        if replace(old, **in_place) == new and old.name == new.name and not _declared_differs(old, new):
+            return AlterRoutine(new.name, old, new)
+        return CreateRoutine(new.name, new, old)
+    return _by_key(live, want, lambda r: DropRoutine(r.name, r), lambda r: CreateRoutine(r.name, r), change)
+
+
+def _by_key(live, want, drop, create, change) -> list[Change]:
+    """Routines or events matched by key: ``drop`` those that go, ``create`` the new, ``change`` the
+    others (None when equal)."""
+    live_by_key = {x.key: x for x in live}
+    want_keys = {x.key for x in want}
+    out: list[Change] = [drop(x) for x in live if x.key not in want_keys]
+    for x in want:
+        old = live_by_key.get(x.key)
+        found = create(x) if old is None else change(old, x)
+        if found is not None:
+            out.append(found)
     return out
 
 
@@ -102,16 +107,5 @@ def same_event(live: Event, want: Event) -> bool:
 
 
 def _events(live: tuple[Event, ...], want: tuple[Event, ...]) -> list[Change]:
-    live_by_key = {e.key: e for e in live}
-    want_by_key = {e.key: e for e in want}
-    out: list[Change] = []
-    for event in live:
-        if event.key not in want_by_key:
-            out.append(DropEvent(event.name, event))
-    for event in want:
-        old = live_by_key.get(event.key)
-        if old is None:
-            out.append(CreateEvent(event.name, event))
-        elif not same_event(old, event):
-            out.append(CreateEvent(event.name, event, old))
-    return out
+    return _by_key(live, want, lambda e: DropEvent(e.name, e), lambda e: CreateEvent(e.name, e),
+                   lambda old, new: None if same_event(old, new) else CreateEvent(new.name, new, old))

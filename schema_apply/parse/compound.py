@@ -369,25 +369,11 @@ def body_start(kind: str, tokens: list[Token], words: list[str], at: int, limit:
     # PROCEDURE / FUNCTION name ( parameters )
     while j < limit and tokens[j].token_type != TokenType.L_PAREN:
         j += 1
-    depth = 0
-    while j < limit:
-        t = tokens[j].token_type
-        depth += t == TokenType.L_PAREN
-        depth -= t == TokenType.R_PAREN
-        j += 1
-        if depth == 0:
-            break
+    j = _after_parentheses(tokens, j, limit)
     if kind == "FUNCTION" and j < limit and words[j] == "RETURNS":
         j += 2  # the type name
         if j < limit and tokens[j].token_type == TokenType.L_PAREN:
-            depth = 0
-            while j < limit:
-                t = tokens[j].token_type
-                depth += t == TokenType.L_PAREN
-                depth -= t == TokenType.R_PAREN
-                j += 1
-                if depth == 0:
-                    break
+            j = _after_parentheses(tokens, j, limit)
         while j < limit and words[j] in _TYPE_MODIFIERS:
             if words[j] in ("CHARSET", "COLLATE"):
                 j += 2
@@ -413,4 +399,17 @@ def body_start(kind: str, tokens: list[Token], words: list[str], at: int, limit:
             j += 3
         else:
             j += 1
+    return j
+
+
+def _after_parentheses(tokens: list[Token], j: int, limit: int) -> int:
+    """The index after the ``( … )`` that opens at ``tokens[j]``."""
+    depth = 0
+    while j < limit:
+        t = tokens[j].token_type
+        depth += t == TokenType.L_PAREN
+        depth -= t == TokenType.R_PAREN
+        j += 1
+        if depth == 0:
+            break
     return j

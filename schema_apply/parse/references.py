@@ -320,23 +320,24 @@ class _Body:
         """DECLARE var … [DEFAULT expr] | name CONDITION FOR … | name CURSOR [(params)] FOR query."""
         words = self.words[first:last + 1]
         if "CURSOR" in words:
-            k = first + words.index("CURSOR")
-            depth = 0
-            for j in range(k + 1, last + 1):
-                depth += (self.toks[j].token_type == TokenType.L_PAREN) - (self.toks[j].token_type == TokenType.R_PAREN)
-                if depth == 0 and self.words[j] == "FOR":
-                    self.query(j + 1, last)
-                    return
-            self.problem("a cursor without FOR and its query")
-            return
-        if "CONDITION" in words:
-            return
+            k = self.outside_parentheses(first + words.index("CURSOR") + 1, last, "FOR")
+            if k is None:
+                self.problem("a cursor without FOR and its query")
+            else:
+                self.query(k + 1, last)
+        elif "CONDITION" not in words:
+            k = self.outside_parentheses(first + 1, last, "DEFAULT")
+            if k is not None:
+                self.expression(k + 1, last)
+
+    def outside_parentheses(self, first: int, last: int, word: str) -> int | None:
+        """The index of the first ``word`` outside parentheses in first..last."""
         depth = 0
-        for j in range(first + 1, last + 1):
+        for j in range(first, last + 1):
             depth += (self.toks[j].token_type == TokenType.L_PAREN) - (self.toks[j].token_type == TokenType.R_PAREN)
-            if depth == 0 and self.words[j] == "DEFAULT":
-                self.expression(j + 1, last)
-                return
+            if depth == 0 and self.words[j] == word:
+                return j
+        return None
 
     def set(self, first: int, last: int) -> None:
         """SET target = expr, …  (a local variable, NEW.col, @user_var, a session variable)."""

@@ -232,15 +232,11 @@ class ProgramReader:
         line = c.line()
         name = self._name(c, f"a {kind.lower()} name")
         c.obj = f"{kind.lower()} {name}"
-        c.expect_type(TokenType.L_PAREN, "( and the parameters")
         parameters: list[Parameter] = []
-        if not c.accept_type(TokenType.R_PAREN):
-            while True:
-                parameters.append(self._parameter(c, kind))
-                if c.accept_type(TokenType.COMMA):
-                    continue
-                c.expect_type(TokenType.R_PAREN, ", or )")
-                break
+        if c.at_type(TokenType.L_PAREN) and c.at_type(TokenType.R_PAREN, 1):
+            c.pos += 2
+        else:
+            parameters = c.parenthesized(lambda: self._parameter(c, kind), "the parameters")
         names = [key(p.name) for p in parameters]
         if len(set(names)) != len(names):
             c.fail("a parameter name is used twice", tok=c.tokens[0])
