@@ -18,6 +18,7 @@ from typing import Callable, TextIO
 from .errors import SchemaApplyError
 from .firewall.redaction import redact_text
 from .result import Outcome, Result
+from .sqltext import script
 
 JSON_FORMAT_VERSION = 1
 
@@ -165,7 +166,7 @@ def text(doc: dict, color: bool = False) -> str:
 
 def sql(doc: dict) -> str:
     out = [f"-- {_heading(doc)}"]
-    out += [st["sql"] + ";" for st in doc["statements"]]
+    out += script([st["sql"] for st in doc["statements"]])
     out += [f"-- Depends on secret rows: {c['description']} ({c['depends_on_secret_rows']})"
             for c in doc["changes"] if c.get("depends_on_secret_rows")]
     out += [f"-- Refused: {r['description']} ({r['reason']})" for r in doc["refused"]]
@@ -193,7 +194,7 @@ def markdown(doc: dict) -> str:
         for r in doc["refused"]:
             out.append(f"| `{r['table']}` | {_md(r['description'])} | 🚫 refused: {_md(r['reason'])} |")
         if doc["statements"]:
-            out += ["", "```sql"] + [st["sql"] + ";" for st in doc["statements"]] + ["```"]
+            out += ["", "```sql"] + script([st["sql"] for st in doc["statements"]]) + ["```"]
         if doc["refused"]:
             out += ["", "> Refused changes block `apply` (exit 3) until allowed (`--allow-drop`,"
                     " `--allow-secret-dependent`) or removed; the firewall's refusals cannot be allowed."]
@@ -328,7 +329,7 @@ class SqlReporter(Reporter):
 
     def finished(self, result: Result) -> None:
         if result.applying and result.exit_code == 0:
-            emit("\n".join(o.statement.sql + ";" for o in result.outcomes or []), self.out)
+            emit("\n".join(script([o.statement.sql for o in result.outcomes or []])), self.out)
             if said := warnings_text(document(result)):
                 emit(said, self.err)
             return

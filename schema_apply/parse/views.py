@@ -65,6 +65,7 @@ def canonical_query(query: str, columns: Mapping[str, tuple[str, ...]], *, datab
         return query, view_columns
     tree = tree.transform(lambda node: _strip_database(node, database))
     tree = tree.transform(_unparenthesize_joins)
+    tree = tree.transform(_inner_join)
     select = tree if isinstance(tree, exp.Select) else None
     had_alias: list[bool] = []
     if select is not None:
@@ -103,18 +104,37 @@ def _strip_database(node: exp.Expression, database: str | None) -> exp.Expressio
 
 
 def _unparenthesize_joins(node: exp.Expression) -> exp.Expression:
-    """``FROM (t JOIN p ON …)`` (the server's spelling) -> ``FROM t JOIN p ON …``."""
+    """``FROM ((t JOIN p ON …) JOIN q ON …)`` (the server's spelling, nested once per join) ->
+    ``FROM t JOIN p ON … JOIN q ON …``."""
     if isinstance(node, exp.Select):
         source = node.args.get("from_") or node.args.get("from")
         inner = source.this if isinstance(source, exp.From) else None
-        while isinstance(inner, exp.Subquery) and not inner.alias and isinstance(inner.this, exp.Table) \
-                and inner.this.args.get("joins"):
-            table = inner.this
-            joins = table.args.get("joins") or []
-            table.set("joins", None)
-            source.set("this", table)
-            node.set("joins", list(joins) + list(node.args.get("joins") or []))
-            inner = table
+        if not (isinstance(inner, exp.Subquery) and not inner.alias and _joined(inner)):
+            return node
+        joins: list[exp.Expression] = []
+        while isinstance(inner, exp.Subquery) and not inner.alias and _joined(inner):
+            joins = list(inner.args.get("joins") or []) + joins
+            inner.set("joins", None)
+            inner = inner.this
+        joins = list(inner.args.get("joins") or []) + joins
+        inner.set("joins", None)
+        source.set("this", inner)
+        node.set("joins", joins + list(node.args.get("joins") or []))
+    return node
+
+
+def _joined(node: exp.Expression) -> bool:
+    """A parenthesised join: a table (or another such) with joins, inside unaliased parentheses."""
+    inner = node.this
+    if isinstance(inner, exp.Table):
+        return bool(inner.args.get("joins")) or bool(node.args.get("joins"))
+    return isinstance(inner, exp.Subquery) and not inner.alias and _joined(inner)
+
+
+def _inner_join(node: exp.Expression) -> exp.Expression:
+    """``INNER JOIN`` is ``JOIN`` (the server prints the latter)."""
+    if isinstance(node, exp.Join) and (node.args.get("kind") or "").upper() == "INNER" and not node.args.get("side"):
+        node.set("kind", None)
     return node
 
 
