@@ -4,9 +4,11 @@
     --allow-drop table:old_logs,column:users.legacy  only these (repeatable, comma-separated)
 
 A destructive change is named by what it destroys: ``column:TABLE.COLUMN`` for a dropped column
-or a column change that can lose data, ``table:TABLE`` for anything else (a dropped table, an
-engine that discards rows, dropped partitions). Column names compare without regard to case, as
-the server compares them; table names as the server does (``lower_case_table_names``).
+or a column change that can lose data, ``trigger:NAME``, ``procedure:NAME``, ``function:NAME``,
+``event:NAME`` for a dropped stored program, ``table:TABLE`` for anything else (a dropped table,
+an engine that discards rows, dropped partitions). Column, routine and event names compare without
+regard to case, as the server compares them; table and trigger names as the server does
+(``lower_case_table_names``).
 
 An approval that names no destructive change of the plan is reported (a typo, or a review that no
 longer matches the Schemafile), never silently ignored.
@@ -19,13 +21,20 @@ from dataclasses import dataclass
 
 from .changes import Change, DropColumn, ModifyColumn
 from .errors import UsageError
+from .program_changes import DropEvent, DropRoutine, DropTrigger
 
-KINDS = ("table", "column")
+KINDS = ("table", "column", "trigger", "procedure", "function", "event")
 EVERYTHING = "*"  # what the bare flag stands for
 
 
 def subject(change: Change) -> tuple[str, str]:
     """How ``--allow-drop`` names this change: (kind, name)."""
+    if isinstance(change, DropTrigger):
+        return "trigger", change.trigger.name
+    if isinstance(change, DropRoutine):
+        return change.routine.kind.lower(), change.routine.name
+    if isinstance(change, DropEvent):
+        return "event", change.event.name
     if isinstance(change, DropColumn):
         return "column", f"{change.table}.{change.column.name}"
     if isinstance(change, ModifyColumn):
@@ -82,6 +91,8 @@ class DropApprovals:
             table, _, column = name.partition(".")
             a_table, _, a_column = approved[1].partition(".")
             return _same_table(a_table, table, lower_case_table_names) and a_column.lower() == column.lower()
+        if kind in ("procedure", "function", "event"):
+            return approved[1].lower() == name.lower()
         return _same_table(approved[1], name, lower_case_table_names)
 
     def permits(self, change: Change, lower_case_table_names: int = 0) -> bool:

@@ -23,7 +23,7 @@ from .exits import masked_usage_errors
 from .firewall import redaction
 from .source import expected_digest
 from .settings import (DEFAULT_CREDSTASH_TABLE, DEFAULT_LOCK_TIMEOUT, DEFAULT_SCHEMA_FILE, FORMATS, Settings,
-                       compile_regex, live_traffic_settings, parse_context, parse_prefixes)
+                       compile_regex, live_traffic_settings, parse_accounts, parse_context, parse_prefixes)
 
 
 def _connection_options(func):
@@ -117,6 +117,13 @@ def _run_options(func):
     return func
 
 
+def _definer_option(func):
+    return click.option(
+        "--allow-definer", "allow_definers", multiple=True, metavar="USER@HOST",
+        help="A trigger, routine or event may name this account as its DEFINER (repeatable; env"
+             " SCHEMA_APPLY_ALLOW_DEFINER=a@h,b@h). Without it, only the applying account.")(func)
+
+
 def _allow_drop_option(help_text: str):
     return click.option("--allow-drop", "allow_drop", multiple=True, is_flag=False, flag_value="*",
                         metavar="[KIND:NAME,...]", help=help_text)
@@ -133,6 +140,9 @@ def _settings(**kw) -> Settings:
     prefixes = tuple(kw.get("secret_prefixes") or ())
     if not prefixes and os.environ.get("SCHEMA_APPLY_SECRET_PREFIX"):
         prefixes = (os.environ["SCHEMA_APPLY_SECRET_PREFIX"],)
+    definers = tuple(kw.get("allow_definers") or ())
+    if not definers and os.environ.get("SCHEMA_APPLY_ALLOW_DEFINER"):
+        definers = (os.environ["SCHEMA_APPLY_ALLOW_DEFINER"],)
     lock_timeout = kw.get("lock_timeout", DEFAULT_LOCK_TIMEOUT)
     if lock_timeout is not None and lock_timeout < 0:
         raise UsageError("--lock-timeout: must be zero or more seconds")
@@ -152,6 +162,7 @@ def _settings(**kw) -> Settings:
         ignore_tables=compile_regex(kw.get("ignore_rx"), option="--ignore-tables"),
         allow_drop=DropApprovals.parse(kw.get("allow_drop") or ()),
         allow_secret_dependent=bool(kw.get("allow_secret_dependent")),
+        allow_definers=parse_accounts(definers, source="--allow-definer"),
         lock_timeout=DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout,
         output_format=kw.get("output_format") or "text",
         verbose=kw.get("verbose") or 0,
@@ -226,6 +237,7 @@ def main() -> None:
 @_connection_options
 @_format_option
 @_online_options
+@_definer_option
 @_allow_drop_option("Permit destructive changes: all of them, or only those named (table:T, column:T.C).")
 @click.option("--allow-secret-dependent", is_flag=True,
               help="Permit changes to secret tables whose success depends on their rows (see README).")
@@ -243,6 +255,7 @@ def plan(**kw) -> None:
 @_format_option
 @_online_options
 @_run_options
+@_definer_option
 @_allow_drop_option("Permit destructive changes: all of them, or only those named (table:T, column:T.C).")
 @click.option("--allow-secret-dependent", is_flag=True,
               help="Permit changes to secret tables whose success depends on their rows (see README).")
@@ -270,6 +283,7 @@ def export(output, **kw) -> None:
 @click.argument("from_file", metavar="FROM.sql", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("to_file", metavar="TO.sql", type=click.Path(dir_okay=False, path_type=Path))
 @_format_option
+@_definer_option
 @_allow_drop_option("Show destructive changes as allowed: all of them, or only those named.")
 @click.option("--allow-secret-dependent", is_flag=True,
               help="Show changes to secret tables that depend on their rows as allowed.")

@@ -78,15 +78,12 @@ HIDDEN_VIEWS_NOTE = ("definition not visible to this user (it needs SHOW VIEW an
                      " its definer); left alone")
 
 
-def _notes(settings: Settings, live: LiveSchema, plan: Plan) -> list[str]:
+def _notes(settings: Settings, live: LiveSchema, plan: Plan, program_notes: list[str]) -> list[str]:
     notes = []
     hidden = [v for v in live.hidden_views if settings.manages(v)]
     if hidden:
         notes.append(f"view(s) {', '.join(hidden)}: {HIDDEN_VIEWS_NOTE}")
-    if live.triggers:
-        names = ", ".join(f"{t} on {tbl}" for t, tbl in live.triggers[:5])
-        notes.append(f"{len(live.triggers)} trigger(s) left alone (not managed): {names}")
-    return notes + _unused_approvals(settings, plan, live.flavor)
+    return notes + program_notes + _unused_approvals(settings, plan, live.flavor)
 
 
 def _unused_approvals(settings: Settings, plan: Plan, flavor: Flavor) -> list[str]:
@@ -119,18 +116,23 @@ def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor, source: S
     """Plan (introspecting first unless ``live`` is given): the result (nothing applied yet) and the
     desired schema it was planned for."""
     from .table_sizes import read_sizes
+    from .program_access import restrict
     if live is None:
         live = introspect(conn, conn.database, flavor)
-    desired = desired.filtered(lambda name: name not in live.hidden_views)  # cannot be compared: left alone
     current = live.schema.filtered(settings.manages)
+    if settings.tables is None and settings.ignore_tables is None:
+        ensure_declares_tables(desired, source.name, current)
+    desired = desired.filtered(lambda name: name not in live.hidden_views)  # cannot be compared: left alone
     around = Surroundings.of(live.schema, desired, conn.policy, database=conn.database,
-                             hidden_views=live.hidden_views)
+                             hidden_views=live.hidden_views, account=live.programs.account,
+                             allow_definers=settings.allow_definers)
+    desired, program_notes = restrict(desired, current, live.programs)  # what this account cannot see or make
     sizes = read_sizes(conn, conn.database, conn.policy)
     plan = build_plan(current, desired, flavor, allow_drop=settings.allow_drop,
                       allow_secret_dependent=settings.allow_secret_dependent, policy=conn.policy, around=around,
                       online=settings.online, sizes=sizes)
     ctx = Context(command=command, database=live.database, server=live.flavor.name, schema_file=source.name,
-                  notes=_notes(settings, live, plan), schema_sha256=source.sha256,
+                  notes=_notes(settings, live, plan, program_notes), schema_sha256=source.sha256,
                   live_sha256=schema_digest(current))
     return Result(ctx, plan), desired
 
@@ -239,7 +241,10 @@ def export(settings: Settings, output: Path | None) -> int:
     hidden = tuple(v for v in live.hidden_views if settings.manages(v))
     for view in hidden:
         emit(f"warning: view {view}: {HIDDEN_VIEWS_NOTE}; not exported", sys.stderr)
-    text = schemafile(live.schema.filtered(settings.manages), flavor, database=conn.database, hidden_views=hidden)
+    for label in live.programs.hidden_routines:
+        emit(f"warning: {label}: its definition is not visible to this account; not exported", sys.stderr)
+    text = schemafile(live.schema.filtered(settings.manages), flavor, database=conn.database, hidden_views=hidden,
+                      hidden_routines=live.programs.hidden_routines)
     if output is None:
         emit(text.rstrip("\n"))
     else:
@@ -258,9 +263,12 @@ def diff(settings: Settings, from_file: Path, to_file: Path, flavor_name: str) -
     current = current.filtered(settings.manages)
     new = read_schemafile(str(to_file))
     desired = load_schemafile(new, flavor, None, settings)
+    ensure_declares_tables(desired, new.name, current)
+    policy = SecrecyPolicy.for_server(settings.secret_prefixes, flavor)
+    around = Surroundings.of(current, desired, policy, allow_definers=settings.allow_definers)
     the_plan = build_plan(current, desired, flavor, allow_drop=settings.allow_drop,
-                          allow_secret_dependent=settings.allow_secret_dependent,
-                          policy=SecrecyPolicy.for_server(settings.secret_prefixes, flavor), online=settings.online)
+                          allow_secret_dependent=settings.allow_secret_dependent, policy=policy, around=around,
+                          online=settings.online)
     ctx = Context(command="diff", database=str(from_file), server=f"{flavor.name} (offline)", schema_file=new.name,
                   notes=_unused_approvals(settings, the_plan, flavor), schema_sha256=new.sha256,
                   live_sha256=schema_digest(current))

@@ -18,6 +18,8 @@ from .changes import (
     ChangeTableOptions, CreateTable, CreateView, DropCheck, DropColumn, DropForeignKey, DropIndex, DropTable, DropView,
     ModifyCheck, ModifyColumn, ModifyForeignKey, ModifyIndex, Position, RenameIndex, RenameTable)
 from .model import Column, Index, Schema, Table, key
+from .program_diff import diff_programs
+from .sequences import longest_increasing
 
 T = TypeVar("T")
 
@@ -54,6 +56,7 @@ def diff(current: Schema, desired: Schema) -> list[Change]:
             changes.append(CreateView(name, view))
         elif live_views[name] != view:
             changes.append(CreateView(name, view, replace=True))
+    changes.extend(diff_programs(current, desired, renames))  # triggers, routines, events
     return changes
 
 
@@ -246,31 +249,8 @@ def _positions(kept: list[str], desired: list[str]) -> dict[str, bool]:
     longest run already in desired order (so the fewest columns move)."""
     order = {k: n for n, k in enumerate(desired)}
     sequence = [order[k] for k in kept]
-    stay = {kept[i] for i in _longest_increasing(sequence)}
+    stay = {kept[i] for i in longest_increasing(sequence)}
     return {k: (k not in stay) for k in desired}
-
-
-def _longest_increasing(seq: list[int]) -> list[int]:
-    """Indices of one longest strictly increasing subsequence (patience sorting)."""
-    import bisect
-    tails: list[int] = []
-    tails_idx: list[int] = []
-    prev = [-1] * len(seq)
-    for i, value in enumerate(seq):
-        pos = bisect.bisect_left(tails, value)
-        if pos == len(tails):
-            tails.append(value)
-            tails_idx.append(i)
-        else:
-            tails[pos] = value
-            tails_idx[pos] = i
-        prev[i] = tails_idx[pos - 1] if pos > 0 else -1
-    out = []
-    i = tails_idx[-1] if tails_idx else -1
-    while i >= 0:
-        out.append(i)
-        i = prev[i]
-    return out[::-1]
 
 
 def _match(old: Iterable[T], new: Iterable[T], name_of: Callable[[T], str], same: Callable[[T, T], bool],

@@ -17,7 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Mapping
 
 from .model import (
-    INTEGER_TYPES, CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Index, IndexPart, Partitioning, Schema, Table, View, key, unique_name)
+    INTEGER_TYPES, CheckConstraint, Column, ColumnType, Default, Event, Expr, ForeignKey, Index, IndexPart, Parameter,
+    Partitioning, ProgramSettings, Routine, Schema, Table, Trigger, View, key, unique_name)
 
 # charset -> (default collation, bytes per character) as MariaDB 10.11 ships them.
 MARIADB_CHARSETS: dict[str, tuple[str, int]] = {
@@ -38,6 +39,31 @@ MARIADB_CHARSETS: dict[str, tuple[str, int]] = {
 }
 # MySQL 8.0 differs in utf8mb4's default and adds gb18030.
 MYSQL8_CHARSETS = dict(MARIADB_CHARSETS, utf8mb4=("utf8mb4_0900_ai_ci", 4), gb18030=("gb18030_chinese_ci", 4))
+
+# sql_mode combination modes, as each server expands them (MariaDB 10.11 observed; MySQL 8.0:
+# https://dev.mysql.com/doc/refman/8.0/en/sql-mode.html#sql-mode-combo).
+_MARIADB_MODE_COMBINATIONS = {
+    "ANSI": ("REAL_AS_FLOAT", "PIPES_AS_CONCAT", "ANSI_QUOTES", "IGNORE_SPACE"),
+    "TRADITIONAL": ("STRICT_TRANS_TABLES", "STRICT_ALL_TABLES", "NO_ZERO_IN_DATE", "NO_ZERO_DATE",
+                    "ERROR_FOR_DIVISION_BY_ZERO", "NO_AUTO_CREATE_USER", "NO_ENGINE_SUBSTITUTION"),
+    "ORACLE": ("PIPES_AS_CONCAT", "ANSI_QUOTES", "IGNORE_SPACE", "NO_KEY_OPTIONS", "NO_TABLE_OPTIONS",
+               "NO_FIELD_OPTIONS", "NO_AUTO_CREATE_USER", "SIMULTANEOUS_ASSIGNMENT"),
+    "POSTGRESQL": ("PIPES_AS_CONCAT", "ANSI_QUOTES", "IGNORE_SPACE", "NO_KEY_OPTIONS", "NO_TABLE_OPTIONS",
+                   "NO_FIELD_OPTIONS"),
+    "MSSQL": ("PIPES_AS_CONCAT", "ANSI_QUOTES", "IGNORE_SPACE", "NO_KEY_OPTIONS", "NO_TABLE_OPTIONS",
+              "NO_FIELD_OPTIONS"),
+    "DB2": ("PIPES_AS_CONCAT", "ANSI_QUOTES", "IGNORE_SPACE", "NO_KEY_OPTIONS", "NO_TABLE_OPTIONS",
+            "NO_FIELD_OPTIONS"),
+    "MAXDB": ("PIPES_AS_CONCAT", "ANSI_QUOTES", "IGNORE_SPACE", "NO_KEY_OPTIONS", "NO_TABLE_OPTIONS",
+              "NO_FIELD_OPTIONS", "NO_AUTO_CREATE_USER"),
+    "MYSQL323": ("HIGH_NOT_PRECEDENCE",),
+    "MYSQL40": ("HIGH_NOT_PRECEDENCE",),
+}
+_MYSQL_MODE_COMBINATIONS = {
+    "ANSI": ("REAL_AS_FLOAT", "PIPES_AS_CONCAT", "ANSI_QUOTES", "IGNORE_SPACE", "ONLY_FULL_GROUP_BY"),
+    "TRADITIONAL": ("STRICT_TRANS_TABLES", "STRICT_ALL_TABLES", "NO_ZERO_IN_DATE", "NO_ZERO_DATE",
+                    "ERROR_FOR_DIVISION_BY_ZERO", "NO_ENGINE_SUBSTITUTION"),
+}
 
 _INT_WIDTH = {"tinyint": (4, 3), "smallint": (6, 5), "mediumint": (9, 8), "int": (11, 10), "bigint": (20, 20)}
 _TEXT_SIZES = ((255, "tiny"), (65535, ""), (16777215, "medium"), (4294967295, "long"))
@@ -66,6 +92,9 @@ class Flavor:
     charset: str = "utf8mb4"  # the database's default
     collation: str = "utf8mb4_0900_ai_ci"
     charsets: Mapping[str, tuple[str, int]] = field(default_factory=lambda: MYSQL8_CHARSETS, compare=False)
+    # What a stored program created by this session keeps: sql_mode, client character set,
+    # connection collation, time zone (read from the session when connected).
+    session: ProgramSettings = ProgramSettings()
 
     # -- construction ---------------------------------------------------------
 
@@ -83,6 +112,8 @@ class Flavor:
         default_charset = "utf8mb4" if kind == "mariadb" or numbers >= (8, 0, 0) else "latin1"
         settings.setdefault("charset", default_charset)
         settings.setdefault("collation", base.default_collation(settings["charset"]))
+        settings.setdefault("session", ProgramSettings(
+            tuple(sorted(base.default_sql_mode.split(","))), "utf8mb4", "utf8mb4_general_ci", "SYSTEM"))
         return replace(base, **settings)
 
     @classmethod
@@ -217,6 +248,32 @@ class Flavor:
         if engine == "MEMORY":
             return KeyLimits(3072, 3072, cuts_parts=True)
         return KeyLimits()
+
+    @property
+    def default_sql_mode(self) -> str:
+        """The servers' default sql_mode (what an offline diff assumes a session has)."""
+        if self.is_mariadb:
+            return "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION"
+        mode = "ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO"
+        return mode + (",NO_ENGINE_SUBSTITUTION" if self.version >= (8, 0, 0) else ",NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION")
+
+    @property
+    def sql_mode_combinations(self) -> Mapping[str, tuple[str, ...]]:
+        """sql_mode names that stand for several modes: the server stores them expanded."""
+        if self.is_mariadb:
+            return _MARIADB_MODE_COMBINATIONS
+        return _MYSQL_MODE_COMBINATIONS
+
+    @property
+    def has_enabled_roles(self) -> bool:
+        """information_schema.ENABLED_ROLES (MariaDB 10.0.5+, MySQL 8.0.19+)."""
+        return self.is_mariadb or self.version >= (8, 0, 19)
+
+    @property
+    def replaces_programs_in_place(self) -> bool:
+        """CREATE OR REPLACE TRIGGER / PROCEDURE / FUNCTION / EVENT (MariaDB 10.1.4+); MySQL
+        needs DROP and CREATE (ALTER EVENT for an event)."""
+        return self.is_mariadb
 
     def check_auto_name(self, table: str, n: int) -> str:
         return f"CONSTRAINT_{n}" if self.is_mariadb else f"{table}_chk_{n}"
@@ -457,6 +514,24 @@ def canonical_type(t: ColumnType, charset: str | None, flavor: Flavor) -> Column
     return ColumnType(name, length, scale, unsigned, zerofill, t.values)
 
 
+def typed_charset(t: ColumnType, charset: str | None, collation: str | None, inherit: tuple[str, str],
+                  flavor: Flavor) -> tuple[ColumnType, str | None, str | None]:
+    """A column's or a parameter's type with its character set and collation, as the server keeps
+    them: CHARSET binary makes a binary type; only textual types have a character set, inherited
+    when not given."""
+    if canonical_charset(charset) == "binary" and t.name in _CHARSET_BINARY_TYPE:
+        t = replace(t, name=_CHARSET_BINARY_TYPE[t.name])
+        charset = collation = None
+    if t.is_textual:
+        charset, collation = resolve_charset(charset, collation, inherit, flavor)
+    else:
+        charset = collation = None
+    t = canonical_type(t, charset, flavor)
+    if not t.is_textual:
+        charset = collation = None
+    return t, charset, collation
+
+
 _CHARSET_BINARY_TYPE = {"char": "binary", "varchar": "varbinary", "tinytext": "tinyblob", "text": "blob",
                         "mediumtext": "mediumblob", "longtext": "longblob"}
 
@@ -469,15 +544,15 @@ def normalize(schema: Schema, flavor: Flavor, *, database: str | None = None) ->
     """Bring a declared or introspected schema to ``flavor``'s canonical form."""
     inherit = resolve_charset(schema.charset, schema.collation, (flavor.charset, flavor.collation), flavor)
     tables = tuple(_table(t, flavor, inherit, database) for t in schema.tables)
-    if not schema.views:
-        return Schema(tables, (), inherit[0], inherit[1])
-    columns = {t.name.lower(): tuple(c.key for c in t.columns) for t in tables}  # (views compare names lower-case)
     views = []
-    for view in _views_by_dependency(schema.views):
-        view, output = _view(view, flavor, columns, database)
-        columns[view.name.lower()] = output  # views read by later views
-        views.append(view)
-    return Schema(tables, tuple(views), inherit[0], inherit[1])
+    if schema.views:
+        columns = {t.name.lower(): tuple(c.key for c in t.columns) for t in tables}  # (views compare names lower-case)
+        for view in _views_by_dependency(schema.views):
+            view, output = _view(view, flavor, columns, database)
+            columns[view.name.lower()] = output  # views read by later views
+            views.append(view)
+    triggers, routines, events = normalize_programs(schema, flavor, inherit)
+    return Schema(tables, tuple(views), inherit[0], inherit[1], triggers, routines, events)
 
 
 def _views_by_dependency(views: tuple[View, ...]) -> list[View]:
@@ -541,18 +616,7 @@ def _is_json_valid(expr: Expr, column: str) -> bool:
 def _column(col: Column, flavor: Flavor, table_charset: tuple[str, str], pk_columns: set[str],
             timestamps_seen: int) -> Column:
     """One column in canonical form."""
-    t = col.type
-    charset, collation = col.charset, col.collation
-    if canonical_charset(charset) == "binary" and t.name in _CHARSET_BINARY_TYPE:
-        t = replace(t, name=_CHARSET_BINARY_TYPE[t.name])
-        charset = collation = None
-    if t.is_textual:
-        charset, collation = resolve_charset(charset, collation, table_charset, flavor)
-    else:
-        charset = collation = None
-    t = canonical_type(t, charset, flavor)
-    if not t.is_textual:
-        charset = collation = None
+    t, charset, collation = typed_charset(col.type, col.charset, col.collation, table_charset, flavor)
     nullable = col.nullable
     default = col.default
     on_update = col.on_update
@@ -818,3 +882,55 @@ def _partitioning(p: Partitioning | None) -> Partitioning | None:
     if p.method in ("HASH", "KEY", "LINEAR HASH", "LINEAR KEY") and not partitions and count is None:
         count = 1
     return replace(p, partitions=partitions, count=count, sub_count=sub_count)
+
+
+# --------------------------------------------------------------------------
+# Stored programs: what the server fills in when it stores a trigger, routine
+# or event — the session's sql_mode (combination modes expanded) and time zone
+# where the Schemafile set none; a parameter's character set (the database's
+# default when not given, as for columns), integer display widths and the
+# other type spellings of columns.
+# --------------------------------------------------------------------------
+
+def normalize_programs(schema: Schema, flavor: Flavor, inherit: tuple[str, str]
+                       ) -> tuple[tuple[Trigger, ...], tuple[Routine, ...], tuple[Event, ...]]:
+    triggers = tuple(replace(t, settings=program_settings(t.settings, flavor)) for t in schema.triggers)
+    routines = tuple(_routine(r, flavor, inherit) for r in schema.routines)
+    events = tuple(replace(e, settings=program_settings(e.settings, flavor, event=True)) for e in schema.events)
+    return triggers, routines, events
+
+
+def canonical_sql_mode(mode: tuple[str, ...], flavor: Flavor) -> tuple[str, ...]:
+    """The modes the server stores for ``mode``: upper-case, combination modes expanded, sorted."""
+    out: set[str] = set()
+    combinations = flavor.sql_mode_combinations
+    for name in mode:
+        name = name.strip().upper()
+        if not name:
+            continue
+        out.add(name)
+        out.update(combinations.get(name, ()))
+    return tuple(sorted(out))
+
+
+def program_settings(declared: ProgramSettings, flavor: Flavor, *, event: bool = False) -> ProgramSettings:
+    session = flavor.session
+    mode = declared.sql_mode if declared.sql_mode is not None else session.sql_mode or ()
+    client = canonical_charset(declared.client_charset)
+    collation = canonical_collation(declared.collation)
+    if collation is None and client is not None:  # SET NAMES x: x's default collation
+        collation = flavor.default_collation(client)
+    time_zone = (declared.time_zone or session.time_zone) if event else None
+    return ProgramSettings(canonical_sql_mode(mode, flavor), client, collation, time_zone)
+
+
+def _routine_parameter(p: Parameter, flavor: Flavor, inherit: tuple[str, str]) -> Parameter:
+    t, charset, collation = typed_charset(p.type, p.charset, p.collation, inherit, flavor)
+    return replace(p, type=t, mode=p.mode.upper(), charset=charset, collation=collation)
+
+
+def _routine(r: Routine, flavor: Flavor, inherit: tuple[str, str]) -> Routine:
+    return replace(r, kind=r.kind.upper(), parameters=tuple(_routine_parameter(p, flavor, inherit) for p in r.parameters),
+                   returns=_routine_parameter(r.returns, flavor, inherit) if r.returns is not None else None,
+                   data_access=r.data_access.upper(), security=r.security.upper(),
+                   settings=program_settings(r.settings, flavor))

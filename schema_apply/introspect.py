@@ -17,9 +17,10 @@ from typing import Protocol
 
 from . import flavor as flavors
 from .flavor import Flavor
+from .introspect_programs import LivePrograms, read_programs
 from .model import (
     CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Generated, Index, IndexPart, Partition,
-    Partitioning, Schema, Table, TableOptions, View)
+    Partitioning, ProgramSettings, Schema, Table, TableOptions, View)
 from .parse import expressions
 from .parse.types import parse_column_type
 
@@ -33,19 +34,24 @@ class LiveSchema:
     schema: Schema
     flavor: Flavor
     database: str
-    triggers: tuple[tuple[str, str], ...] = ()  # (trigger, table): not managed, reported only
     exists: bool = True
     # Views whose definition the server does not show this user (it needs SHOW VIEW and SELECT on
     # the view, or to be its definer): they cannot be compared, so they are not in ``schema``.
     hidden_views: tuple[str, ...] = ()
+    # The applying account, its privileges for stored programs, routines it is not shown
+    programs: LivePrograms = LivePrograms()
 
 
 def detect_flavor(conn: Connection, database: str) -> tuple[Flavor, bool]:
     """The server's flavour and settings, and whether ``database`` exists (three queries)."""
     row = conn.query(
         "SELECT VERSION(), @@version_comment, @@lower_case_table_names, @@explicit_defaults_for_timestamp,"
-        " @@default_storage_engine, @@character_set_server, @@collation_server, @@innodb_default_row_format")[0]
-    version, comment, lctn, edft, engine, server_cs, server_coll, row_format = row
+        " @@default_storage_engine, @@character_set_server, @@collation_server, @@innodb_default_row_format,"
+        " @@SESSION.sql_mode, @@character_set_client, @@collation_connection, @@SESSION.time_zone")[0]
+    version, comment, lctn, edft, engine, server_cs, server_coll, row_format = row[:8]
+    # what a stored program created by this session keeps
+    session = ProgramSettings(tuple(sorted(p for p in (row[8] or "").split(",") if p)),
+                              flavors.canonical_charset(row[9]), flavors.canonical_collation(row[10]), row[11])
     label = version if "mariadb" in f"{version} {comment}".lower() and "mariadb" in version.lower() else (
         f"{version}-MariaDB" if "mariadb" in str(comment).lower() else version)
     schemata = conn.query("SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA"
@@ -62,7 +68,7 @@ def detect_flavor(conn: Connection, database: str) -> tuple[Flavor, bool]:
         label, lower_case_table_names=int(lctn or 0), explicit_defaults_for_timestamp=bool(int(edft or 0)),
         default_engine=engine or "InnoDB", innodb_row_format=(row_format or "DYNAMIC").upper(),
         charset=flavors.canonical_charset(charset),
-        collation=flavors.canonical_collation(collation), charsets=charsets)
+        collation=flavors.canonical_collation(collation), charsets=charsets, session=session)
     return flavor, bool(schemata)
 
 
@@ -72,9 +78,9 @@ def introspect(conn: Connection, database: str, flavor: Flavor | None = None) ->
     if flavor is None:
         flavor, exists = detect_flavor(conn, database)
     reader = _Reader(conn, database, flavor)
-    schema, triggers = reader.read()
-    return LiveSchema(flavors.normalize(schema, flavor, database=database), flavor, database, triggers, exists,
-                      tuple(reader.hidden_views))
+    schema, programs = reader.read()
+    return LiveSchema(flavors.normalize(schema, flavor, database=database), flavor, database, exists,
+                      tuple(reader.hidden_views), programs)
 
 
 class _Reader:
@@ -87,7 +93,7 @@ class _Reader:
     def q(self, sql: str, params: tuple | None = None) -> list[tuple]:
         return self.conn.query(sql, (self.db,) if params is None else params)
 
-    def read(self) -> tuple[Schema, tuple[tuple[str, str], ...]]:
+    def read(self) -> tuple[Schema, LivePrograms]:
         tables = self.q("SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, CREATE_OPTIONS, TABLE_COMMENT"
                         " FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s")
         base = {name: row for name, kind, *row in tables if kind == "BASE TABLE"}
@@ -110,9 +116,9 @@ class _Reader:
                 partitioning=partitions.get(name),
             ))
         view_models = self._views(columns) if views else []
-        triggers = tuple(self.q("SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS"
-                                " WHERE EVENT_OBJECT_SCHEMA = %s"))
-        return Schema(tuple(out), tuple(view_models)), triggers
+        programs = read_programs(self.conn, self.db, self.flavor)
+        return Schema(tuple(out), tuple(view_models), triggers=programs.triggers, routines=programs.routines,
+                      events=programs.events), programs
 
     # -- tables ---------------------------------------------------------------
 

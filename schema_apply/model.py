@@ -353,18 +353,135 @@ class View:
     line: int | None = field(default=None, compare=False)
 
 
+# --------------------------------------------------------------------------
+# Stored programs: triggers, procedures and functions, events
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProgramSettings:
+    """The session a stored program was created in, which the server keeps with it and
+    applies whenever the program runs: ``sql_mode`` (canonical: the server's mode names,
+    combination modes expanded, sorted), the client character set and the connection
+    collation (how its string literals are read), and for events the time zone (how
+    STARTS/ENDS/AT are read). ``None`` means "the applying session's", which
+    ``flavor.normalize`` fills in for the sql_mode and the time zone.
+
+    The character sets are compared only where the Schemafile sets them (``SET NAMES``,
+    ``SET character_set_client``, as mysqldump writes): each client loads a file with its own
+    (the mysql client's default is utf8mb3 on MariaDB, latin1 on old MySQL), so a program
+    loaded by one is not a change for the next; see ``program_diff``."""
+
+    sql_mode: tuple[str, ...] | None = None
+    client_charset: str | None = field(default=None, compare=False)
+    collation: str | None = field(default=None, compare=False)
+    time_zone: str | None = None
+
+
+@dataclass(frozen=True)
+class Trigger:
+    name: str  # case-sensitive, unique in the database
+    table: str
+    timing: str  # BEFORE, AFTER
+    event: str  # INSERT, UPDATE, DELETE
+    body: Expr  # sql: the text to send; canon: its tokens, comments and spacing dropped
+    # ACTION_ORDER: the position among the table's triggers of the same timing and event
+    order: int = 1
+    settings: ProgramSettings = ProgramSettings()
+    # Who the server runs it as. None: the applying user (never compared then; see diff).
+    definer: str | None = field(default=None, compare=False)
+    # FOLLOWS / PRECEDES other_trigger as written (the parser turns it into ``order``)
+    follows: tuple[str, str] | None = field(default=None, compare=False)
+    line: int | None = field(default=None, compare=False)
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str  # "" for a function's return value
+    type: ColumnType
+    mode: str = "IN"  # IN, OUT, INOUT ("" for a function's return value)
+    charset: str | None = None
+    collation: str | None = None
+
+
+@dataclass(frozen=True)
+class Routine:
+    kind: str  # PROCEDURE, FUNCTION
+    name: str  # case-insensitive
+    parameters: tuple[Parameter, ...]
+    body: Expr
+    returns: Parameter | None = None  # FUNCTION only
+    deterministic: bool = False
+    data_access: str = "CONTAINS SQL"  # CONTAINS SQL, NO SQL, READS SQL DATA, MODIFIES SQL DATA
+    security: str = "DEFINER"  # SQL SECURITY
+    comment: str = ""
+    settings: ProgramSettings = ProgramSettings()
+    definer: str | None = field(default=None, compare=False)
+    line: int | None = field(default=None, compare=False)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.kind, key(self.name)
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind.lower()} {self.name}"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """ON SCHEDULE AT ``at`` | EVERY ``every`` ``unit`` [STARTS ``starts``] [ENDS ``ends``].
+    Times as the server shows them, 'YYYY-MM-DD HH:MM:SS'; ``every`` as the server
+    reconstructs it ('90', '1 4', '1:30'). ``starts`` is compared only when declared (the
+    server makes one up, the creation time): see diff."""
+
+    at: str | None = None
+    every: str | None = None
+    unit: str | None = None
+    starts: str | None = field(default=None, compare=False)
+    ends: str | None = None
+    # STARTS relative to now (CURRENT_TIMESTAMP + INTERVAL …), as written: rendered, never compared
+    starts_sql: str | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str  # case-insensitive
+    schedule: Schedule
+    body: Expr
+    preserve: bool = False  # ON COMPLETION [NOT] PRESERVE
+    status: str = "ENABLED"  # ENABLED, DISABLED, SLAVESIDE_DISABLED
+    comment: str = ""
+    settings: ProgramSettings = ProgramSettings()
+    definer: str | None = field(default=None, compare=False)
+    line: int | None = field(default=None, compare=False)
+
+    @property
+    def key(self) -> str:
+        return key(self.name)
+
+
 @dataclass(frozen=True)
 class Schema:
-    """A database's schema: tables and views by name, in name order."""
+    """A database's schema: tables, views and stored programs by name, in name order."""
 
     tables: tuple[Table, ...] = ()
     views: tuple[View, ...] = ()
     charset: str | None = field(default=None, compare=False)
     collation: str | None = field(default=None, compare=False)
+    triggers: tuple[Trigger, ...] = ()
+    routines: tuple[Routine, ...] = ()
+    events: tuple[Event, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tables", tuple(sorted(self.tables, key=lambda t: t.name)))
         object.__setattr__(self, "views", tuple(sorted(self.views, key=lambda v: v.name)))
+        object.__setattr__(self, "triggers", tuple(sorted(self.triggers, key=lambda t: (t.table, t.name))))
+        object.__setattr__(self, "routines", tuple(sorted(self.routines, key=lambda r: r.key)))
+        object.__setattr__(self, "events", tuple(sorted(self.events, key=lambda e: e.key)))
 
     def table(self, name: str) -> Table | None:
         for t in self.tables:
@@ -373,9 +490,17 @@ class Schema:
         return None
 
     def filtered(self, keep) -> "Schema":
-        """Only the tables and views for which ``keep(name)`` is true."""
+        """Only the tables, views, routines and events for which ``keep(name)`` is true, and
+        the triggers of the tables kept."""
         return replace(self, tables=tuple(t for t in self.tables if keep(t.name)),
-                       views=tuple(v for v in self.views if keep(v.name)))
+                       views=tuple(v for v in self.views if keep(v.name)),
+                       triggers=tuple(t for t in self.triggers if keep(t.table)),
+                       routines=tuple(r for r in self.routines if keep(r.name)),
+                       events=tuple(e for e in self.events if keep(e.name)))
+
+    @property
+    def programs(self) -> tuple[Trigger | Routine | Event, ...]:
+        return self.routines + self.triggers + self.events
 
     def __iter__(self) -> Iterator[Table]:
         return iter(self.tables)

@@ -17,7 +17,10 @@ copied at most once. The statements, each with the reason for its place:
 6. alter tables, a table after the tables whose keys or columns its new foreign keys need
    (and a new table after the ALTER of a parent it needs that way);
 7. add foreign keys the order above cannot place (a cycle of tables that reference each other);
-8. create or replace views, after the tables they read and the views they read.
+8. create or replace routines, then views, after the tables they read, the views they read and
+   the functions they call;
+9. triggers after their tables, events last (``program_plan``; triggers, events and routines
+   that go away are dropped first, step 0).
 
 Steps 5-7 are one dependency order (``_dependency_order``); the step numbers only break ties.
 """
@@ -39,6 +42,7 @@ from .flavor import Flavor
 from .model import ForeignKey, Schema, Table, key
 from .policy import Refusal, SecretDependence, apply_policy
 from . import online as online_ddl
+from . import program_plan
 from . import render_ddl as render
 
 
@@ -247,6 +251,8 @@ def _order(changes: list[Change], desired: Schema, flavor: Flavor) -> list[State
                 pre_drops.setdefault(table, []).append(change)
 
     out: list[Statement] = []
+    # 0. triggers, events and routines that go away (program_plan)
+    out += program_plan.drops(changes, Statement)
     # 1. foreign keys in the way
     for table, items in pre_drops.items():
         drops = [DropForeignKey(c.table, c.old) if isinstance(c, ModifyForeignKey) else c for c in items]
@@ -270,10 +276,13 @@ def _order(changes: list[Change], desired: Schema, flavor: Flavor) -> list[State
                              "rename tables"))
     # 5-7. new tables, one ALTER per table, foreign keys a cycle defers
     out += _tables_in_order(created, per_table, pre_drops, desired_tables, flavor)
-    # 8. views, after what they read
+    # 8. routines, then views after what they read and the functions they call
+    out += program_plan.routines(changes, desired, flavor, Statement)
     for change in _views_in_order([c for c in changes if isinstance(c, CreateView)]):
         out.append(Statement(render.create_view(change.view, replace=change.replace), change.table, (change,),
                              "views"))
+    # 9. triggers, after their tables and what they call; events last, since they may run at once
+    out += program_plan.triggers_and_events(changes, desired, flavor, Statement)
     return out
 
 

@@ -6,7 +6,9 @@ A change is refused, each refusal with its reason (shown in every report format)
    secret prefix (a rename), or build an object that is a way to secret rows: a non-secret view
    over secret tables, system schemas or other databases, or calling a stored function; a foreign
    key from a non-secret table into a secret one; a storage engine that exposes other tables' rows
-   (the rules of ``firewall.objects``);
+   (the rules of ``firewall.objects``); a trigger, routine or event whose body (or a routine it
+   calls) moves secret rows out of the prefix, reads another database, runs dynamic SQL, or whose
+   DEFINER is another account (the rules of ``firewall.programs``);
 2. **when it depends on secret rows** without ``--allow-secret-dependent``: a change to a secret
    table that may fail because of what its rows hold (a new UNIQUE or primary key, CHECK, foreign
    key or NOT NULL, a narrowing, …) tells whoever reads its outcome something about those rows;
@@ -24,9 +26,10 @@ from .changes import (AddCheck, AddColumn, AddForeignKey, AddIndex, Change, Chan
                       CreateTable, CreateView, ModifyCheck, ModifyColumn, ModifyForeignKey, ModifyIndex,
                       RenameTable)
 from .errors import PolicyRefused
-from .firewall import objects
+from .firewall import objects, programs
 from .firewall.secrecy import SecrecyPolicy
 from .model import Schema, Table, key
+from .program_changes import PROGRAM_CREATES
 
 ALLOW_SECRET_DEPENDENT = "--allow-secret-dependent"
 
@@ -107,6 +110,8 @@ def firewall_refusals(change: Change, desired: Schema, policy: SecrecyPolicy,
                       objects.foreign_key_refusals(change.table, change.foreign_key, policy, around))
     if isinstance(change, ChangeTableOptions) and change.old.engine != change.new.engine:
         return _named(f"table {change.table}", objects.engine_refusals(change.table, change.new.engine, policy, around))
+    if isinstance(change, PROGRAM_CREATES):  # its reasons name the program already
+        return programs.program_refusals(change.program, policy, around)
     return []
 
 
@@ -194,7 +199,16 @@ def _computes_over_rows(index, table: Table | None) -> bool:
     return any(key(c) in generated for c in index.columns)
 
 
-def ensure_declares_tables(desired: Schema, file: str) -> None:
-    if not desired.tables:
+def ensure_declares_tables(desired: Schema, file: str, current: Schema | None = None) -> None:
+    """A Schemafile that declares nothing is always refused (a wrong --schema-file must not drop
+    everything); one that declares no tables, only views or stored programs, is refused against a
+    database that has tables (``current``), for the same reason."""
+    if desired.tables:
+        return
+    if not (desired.views or desired.programs):
         raise PolicyRefused(f"{file} declares no tables: refusing a plan that would drop every table",
                             hint="check --schema-file; an empty Schemafile is always refused")
+    if current is not None and current.tables:
+        raise PolicyRefused(f"{file} declares no tables: refusing a plan that would drop every table",
+                            hint="check --schema-file; a Schemafile without tables is refused against a database"
+                                 " that has tables")

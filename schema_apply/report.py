@@ -19,6 +19,7 @@ from . import online as online_ddl
 from .errors import SchemaApplyError
 from .firewall.redaction import redact_text
 from .result import Outcome, Result
+from .sqltext import script
 
 if TYPE_CHECKING:  # annotations only (the planner is not loaded to report)
     from .plan import Statement
@@ -195,7 +196,7 @@ def text(doc: dict, color: bool = False) -> str:
 def sql(doc: dict) -> str:
     out = [f"-- {_heading(doc)}"]
     for st in doc["statements"]:
-        out += ([f"-- {_cost(st)}"] if _cost(st) else []) + [st["sql"] + ";"]
+        out += ([f"-- {_cost(st)}"] if _cost(st) else []) + script([st["sql"]])
     out += [f"-- Depends on secret rows: {c['description']} ({c['depends_on_secret_rows']})"
             for c in doc["changes"] if c.get("depends_on_secret_rows")]
     out += [f"-- Refused: {r['description']} ({r['reason']})" for r in doc["refused"]]
@@ -225,7 +226,7 @@ def markdown(doc: dict) -> str:
         if doc["statements"]:
             out += ["", "```sql"]
             for st in doc["statements"]:
-                out += ([f"-- {_cost(st)}"] if _cost(st) else []) + [st["sql"] + ";"]
+                out += ([f"-- {_cost(st)}"] if _cost(st) else []) + script([st["sql"]])
             out += ["```"]
         if doc["refused"]:
             out += ["", "> Refused changes block `apply` (exit 3) until allowed (`--allow-drop`,"
@@ -376,7 +377,7 @@ class SqlReporter(Reporter):
 
     def finished(self, result: Result) -> None:
         if result.applying and result.exit_code == 0:
-            emit("\n".join(o.statement.sql + ";" for o in result.outcomes or []), self.out)
+            emit("\n".join(script([o.statement.sql for o in result.outcomes or []])), self.out)
             if said := warnings_text(document(result)):
                 emit(said, self.err)
             return

@@ -33,6 +33,8 @@ class Settings:
     ignore_tables: re.Pattern | None = None
     allow_drop: DropApprovals = DropApprovals()
     allow_secret_dependent: bool = False
+    # accounts a stored program may name as its DEFINER besides the applying one (--allow-definer)
+    allow_definers: tuple[str, ...] = ()
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
     output_format: str = "text"
     verbose: int = 0
@@ -74,6 +76,20 @@ def compile_regex(pattern: str | None, *, option: str) -> re.Pattern | None:
         return re.compile(pattern)
     except re.error as exc:
         raise UsageError(f"{option}: not a valid regular expression: {exc}")
+
+
+def parse_accounts(values: tuple[str, ...] | list[str], *, source: str) -> tuple[str, ...]:
+    """``user@host`` items (a variable may hold several, comma-separated); quotes allowed."""
+    out: list[str] = []
+    for value in values:
+        for piece in value.split(","):
+            piece = piece.strip()
+            if not piece:
+                continue
+            if "@" not in piece:
+                raise UsageError(f"{source}: expected an account as user@host, got {piece!r}")
+            out.append(piece)
+    return tuple(out)
 
 
 def parse_prefixes(values: tuple[str, ...] | list[str]) -> tuple[str, ...]:

@@ -17,3 +17,16 @@ def quote_string(value: str) -> str:
     out = value.replace("\\", "\\\\").replace("'", "''")
     out = out.replace("\0", "\\0").replace("\n", "\\n").replace("\r", "\\r").replace("\x1a", "\\Z")
     return "'" + out + "'"
+
+
+def script(statements: list[str]) -> list[str]:
+    """Statements as lines of a script the mysql client runs: each ends with ';', and one holding
+    semicolons of its own (a trigger's or routine's BEGIN … END body) sits between DELIMITER lines."""
+    out: list[str] = []
+    for sql in statements:
+        if ";" in sql:
+            delimiter = next(d for d in (";;", "$$", "//") if d not in sql)
+            out += [f"DELIMITER {delimiter}", sql + delimiter, "DELIMITER ;"]
+        else:
+            out.append(sql + ";")
+    return out

@@ -1,8 +1,8 @@
 """Checks on a declared schema that the server would make only halfway through an apply.
 
 A Schemafile with an index on a missing column, a foreign key to a table it
-does not declare, or two primary keys is reported before anything runs,
-naming the file, the line and the object.
+does not declare, two primary keys, or a trigger on a table it does not declare
+is reported before anything runs, naming the file, the line and the object.
 """
 
 from __future__ import annotations
@@ -47,3 +47,7 @@ def validate(schema: Schema, file: str) -> None:
                 if parent.column(column) is None:
                     raise ParseError(f"{label} references {fk.ref_table}.{column}, which does not exist",
                                      file=file, line=fk.line, obj=where)
+    for trigger in schema.triggers:
+        if trigger.table not in tables:
+            raise ParseError(f"trigger {trigger.name} is on table {trigger.table}, which the Schemafile does not"
+                             " declare", file=file, line=trigger.line, obj=f"trigger {trigger.name}")

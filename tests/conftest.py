@@ -73,19 +73,9 @@ def server() -> Server:
 
 
 def statements(sql: str) -> list[str]:
-    """The statements of a script, as the server should receive them: the text between the
-    semicolons our lexer finds (so versioned comments stay whole around a statement that starts or
-    ends inside one), without the comment lines only the mysql client drops."""
-    from schema_apply.parse.lexer import blank_client_comment_lines
-    text = blank_client_comment_lines(sql)
-    out = []
-    start = 0
-    for stmt in split_statements(sql, "<test>"):
-        end = stmt.source.find(";", stmt.tokens[-1].end + 1)
-        end = len(text) if end < 0 else end
-        out.append(text[start:end].strip())
-        start = end + 1
-    return out
+    """The statements of a script, as the mysql client would send them to the server (versioned
+    comments kept, DELIMITER lines and delimiters gone)."""
+    return [stmt.client_text() for stmt in split_statements(sql, "<test>")]
 
 
 def load_sql(server: Server, database: str, sql: str) -> None:

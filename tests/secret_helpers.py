@@ -276,6 +276,9 @@ _ROW_DERIVED_COLUMNS = re.compile(
     r"\b(TABLE_ROWS|AUTO_INCREMENT|DATA_LENGTH|INDEX_LENGTH|DATA_FREE|AVG_ROW_LENGTH|MAX_DATA_LENGTH|CHECKSUM"
     r"|CARDINALITY|UPDATE_TIME|CHECK_TIME)\b", re.I)
 _SELECT_INSIDE = re.compile(r"\b(SELECT|HANDLER|CHECKSUM|LOAD\s+DATA|INSERT\s+INTO)\b", re.I)
+_STORED_PROGRAM = re.compile(
+    r"^\s*(?:CREATE|ALTER)\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?"
+    r"(TRIGGER|PROCEDURE|FUNCTION|EVENT)\s+(`(?:[^`]|``)+`|[\w$]+)", re.I)
 _USER_TABLE_READ = re.compile(r"\b(FROM|JOIN)\s+(?!information_schema\.)[`\w]", re.I)
 
 
@@ -294,6 +297,13 @@ def row_read(sql: str, secret_prefix: str = "secret_") -> str | None:
     """
     code = _code_only(sql)
     mentions_secret = re.search(re.escape(secret_prefix), code, re.I)
+    program = _STORED_PROGRAM.match(code)
+    if program:  # creating one runs nothing; what its body may do is the firewall's to decide
+        named_secret = program.group(2).strip("`").lower().startswith(secret_prefix.lower())
+        body = code[program.end():]
+        if not named_secret and re.search(re.escape(secret_prefix), body, re.I):
+            return f"a stored program outside the secret prefix naming a secret table in its {program.group(1)}"
+        return None
     start = _ROW_READING_START.match(code)
     if start:
         verb = start.group(1).upper()

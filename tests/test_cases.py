@@ -75,6 +75,30 @@ def assert_one_alter_per_table(ddl: str) -> None:
         assert len(bodies) == 1 or first_only_drops_keys, f"table {table} is altered {len(bodies)} times:\n{ddl}"
 
 
+def programs(server, database) -> dict[str, tuple]:
+    """Triggers, routines and events as the server keeps them (definers and creation times left out)."""
+    conn = server.connect(database)
+    out = {}
+    with conn.cursor() as cur:
+        cur.execute("SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER,"
+                    " ACTION_STATEMENT, SQL_MODE FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = %s",
+                    (database,))
+        out.update({f"trigger {row[0]}": row[1:] for row in cur.fetchall()})
+        cur.execute("SELECT ROUTINE_TYPE, ROUTINE_NAME, ROUTINE_DEFINITION, DTD_IDENTIFIER, IS_DETERMINISTIC,"
+                    " SQL_DATA_ACCESS, SECURITY_TYPE, ROUTINE_COMMENT, SQL_MODE FROM information_schema.ROUTINES"
+                    " WHERE ROUTINE_SCHEMA = %s", (database,))
+        out.update({f"{row[0]} {row[1]}": row[2:] for row in cur.fetchall()})
+        cur.execute("SELECT SPECIFIC_NAME, ORDINAL_POSITION, PARAMETER_MODE, PARAMETER_NAME, DTD_IDENTIFIER,"
+                    " CHARACTER_SET_NAME FROM information_schema.PARAMETERS WHERE SPECIFIC_SCHEMA = %s", (database,))
+        out.update({f"parameter {row[0]} {row[1]}": row[2:] for row in cur.fetchall()})
+        cur.execute("SELECT EVENT_NAME, EVENT_DEFINITION, EVENT_TYPE, EXECUTE_AT, INTERVAL_VALUE, INTERVAL_FIELD,"
+                    " ENDS, STATUS, ON_COMPLETION, EVENT_COMMENT, SQL_MODE FROM information_schema.EVENTS"
+                    " WHERE EVENT_SCHEMA = %s", (database,))
+        out.update({f"event {row[0]}": row[1:] for row in cur.fetchall()})
+    conn.close()
+    return out
+
+
 @pytest.mark.server
 @pytest.mark.parametrize("case", CASES)
 def test_golden_case(server, databases, cli, tmp_path, case):
@@ -93,17 +117,17 @@ def test_golden_case(server, databases, cli, tmp_path, case):
     assert plan_ddl(plan.stdout) == (case.get("ddl") or "").strip(), plan.stdout
     assert_one_alter_per_table(plan_ddl(plan.stdout))
 
-    before = show_create(server, db)
+    before = show_create(server, db), programs(server, db)
     applied = cli("apply", *args)
     if expected_exit == 3:
         assert applied.exit_code == 3, applied.output
-        assert show_create(server, db) == before, "a refused apply changed the database"
+        assert (show_create(server, db), programs(server, db)) == before, "a refused apply changed the database"
         return
     assert applied.exit_code == 0, applied.output
     assert "warning: the server" not in applied.stderr, applied.stderr  # a note means the model missed something
     if expected_exit == 0:
         # in sync by meaning (key order, unnamed keys, spelling): nothing may run
-        assert "in sync" in applied.stdout and show_create(server, db) == before
+        assert "in sync" in applied.stdout and (show_create(server, db), programs(server, db)) == before
         return
 
     oracle = databases.new(case["desired"])
@@ -111,6 +135,7 @@ def test_golden_case(server, databases, cli, tmp_path, case):
     if case.get("strict"):  # the very text loading the Schemafile gives, the names the server made up included
         assert show_create(server, db) == show_create(server, oracle)
     assert views(server, db) == views(server, oracle)
+    assert programs(server, db) == programs(server, oracle)
     again = cli("plan", *args)
     assert again.exit_code == 0, again.output
     assert "in sync" in again.stdout

@@ -115,8 +115,9 @@ def test_a_view_calling_a_stored_function_is_refused(grant, call, server, databa
                                                      canary):
     db = _database(server, databases, canary)
     root_execute(server, FUNCTION, database=db)
+    # the Schemafile declares the live function as it is (an undeclared one would be dropped)
     refusal = _refused(server, db, cli, tmp_path, general_log, canary, grant,
-                       EMAILS_VIEW.format(call=call.format(db=db)), "all_emails")
+                       FUNCTION + ";\n" + EMAILS_VIEW.format(call=call.format(db=db)), "all_emails")
     assert "user_email" in refusal["reason"] and "stored function" in refusal["reason"]
 
 

@@ -37,7 +37,9 @@ def test_statement_count_does_not_grow_with_tables(server, databases):
     sent_large, n_large = _count(server, large)
     assert (n_small, n_large) == (12, 1002)
     assert sent_small == sent_large
-    assert sent_small <= 12  # flavor (3) + tables, columns, indexes, keys, checks, partitions, views, triggers
+    # flavor (3) + tables, columns, indexes, keys, checks, partitions, views (7) + the account, its privileges,
+    # triggers, routine parameters, routines, events (6)
+    assert sent_small <= 16
 
 
 @pytest.mark.server
@@ -53,15 +55,27 @@ def test_introspection_selects_no_row_derived_metadata(server, databases):
 
 
 @pytest.mark.server
-def test_triggers_are_reported_not_managed(server, databases):
+def test_stored_programs_are_read_in_one_query_per_kind(server, databases):
     db = databases.new("CREATE TABLE t (a int)")
     conn = server.connect(db)
     with conn.cursor() as cur:
         cur.execute("CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1")
+        cur.execute("CREATE PROCEDURE p(IN x INT, OUT y VARCHAR(10)) SET y = x")
+        cur.execute("CREATE FUNCTION f(x INT) RETURNS INT DETERMINISTIC RETURN x + 1")
+        cur.execute("CREATE EVENT e ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00' DISABLE DO DELETE FROM t")
     conn.close()
     with guarded(server, db) as gc:
         live = introspect(gc, db)
-    assert live.triggers == (("tr", "t"),)
+        sent = [s.sql for s in gc.sent]
+    schema = live.schema
+    assert [(t.name, t.table, t.timing, t.event, t.body.sql) for t in schema.triggers] == \
+        [("tr", "t", "BEFORE", "INSERT", "SET NEW.a = 1")]
+    assert [(r.kind, r.name, [p.name for p in r.parameters]) for r in schema.routines] == \
+        [("FUNCTION", "f", ["x"]), ("PROCEDURE", "p", ["x", "y"])]
+    assert schema.events[0].schedule.starts == "2030-01-01 00:00:00" and schema.events[0].status == "DISABLED"
+    for kind in ("TRIGGERS", "ROUTINES", "PARAMETERS", "EVENTS"):
+        assert sum(f"information_schema.{kind} " in sql for sql in sent) == 1, kind
+    assert not any(sql.upper().startswith("SHOW") for sql in sent)  # no SHOW CREATE per object
 
 
 @pytest.mark.server

@@ -164,22 +164,43 @@ def _layout(flavor: Flavor) -> dict[str, set[str]]:
                        "PARTITION_ORDINAL_POSITION", "SUBPARTITION_ORDINAL_POSITION", "PARTITION_METHOD",
                        "SUBPARTITION_METHOD", "PARTITION_EXPRESSION", "SUBPARTITION_EXPRESSION",
                        "PARTITION_DESCRIPTION", "PARTITION_COMMENT"},
-        "TRIGGERS": {"TRIGGER_SCHEMA", "TRIGGER_NAME", "EVENT_OBJECT_SCHEMA", "EVENT_OBJECT_TABLE"},
+        # [manual] information-schema-{triggers,routines,parameters,events}-table (5.7 and 8.0 alike)
+        "TRIGGERS": {"TRIGGER_SCHEMA", "TRIGGER_NAME", "EVENT_MANIPULATION", "EVENT_OBJECT_SCHEMA",
+                     "EVENT_OBJECT_TABLE", "ACTION_ORDER", "ACTION_STATEMENT", "ACTION_TIMING", "SQL_MODE", "DEFINER",
+                     "CHARACTER_SET_CLIENT", "COLLATION_CONNECTION", "DATABASE_COLLATION"},
+        "ROUTINES": {"SPECIFIC_NAME", "ROUTINE_SCHEMA", "ROUTINE_NAME", "ROUTINE_TYPE", "DATA_TYPE",
+                     "CHARACTER_SET_NAME", "COLLATION_NAME", "DTD_IDENTIFIER", "ROUTINE_BODY", "ROUTINE_DEFINITION",
+                     "IS_DETERMINISTIC", "SQL_DATA_ACCESS", "SECURITY_TYPE", "SQL_MODE", "ROUTINE_COMMENT", "DEFINER",
+                     "CHARACTER_SET_CLIENT", "COLLATION_CONNECTION", "DATABASE_COLLATION"},
+        "PARAMETERS": {"SPECIFIC_SCHEMA", "SPECIFIC_NAME", "ORDINAL_POSITION", "PARAMETER_MODE", "PARAMETER_NAME",
+                       "DATA_TYPE", "CHARACTER_SET_NAME", "COLLATION_NAME", "DTD_IDENTIFIER", "ROUTINE_TYPE"},
+        "EVENTS": {"EVENT_SCHEMA", "EVENT_NAME", "DEFINER", "TIME_ZONE", "EVENT_BODY", "EVENT_DEFINITION",
+                   "EVENT_TYPE", "EXECUTE_AT", "INTERVAL_VALUE", "INTERVAL_FIELD", "SQL_MODE", "STARTS", "ENDS",
+                   "STATUS", "ON_COMPLETION", "EVENT_COMMENT", "CHARACTER_SET_CLIENT", "COLLATION_CONNECTION",
+                   "DATABASE_COLLATION"},
+        "USER_PRIVILEGES": {"GRANTEE", "PRIVILEGE_TYPE", "IS_GRANTABLE"},
+        "SCHEMA_PRIVILEGES": {"GRANTEE", "TABLE_SCHEMA", "PRIVILEGE_TYPE", "IS_GRANTABLE"},
+        "TABLE_PRIVILEGES": {"GRANTEE", "TABLE_SCHEMA", "TABLE_NAME", "PRIVILEGE_TYPE", "IS_GRANTABLE"},
     }
+    if v >= (8, 0, 19):  # [manual] information-schema-enabled-roles-table: added in 8.0.19
+        out["ENABLED_ROLES"] = {"ROLE_NAME", "ROLE_HOST", "IS_DEFAULT", "IS_MANDATORY"}
     if v >= (8, 0, 16):  # [manual] CHECK_CONSTRAINTS appeared with CHECK support
         out["CHECK_CONSTRAINTS"] = {"CONSTRAINT_SCHEMA", "CONSTRAINT_NAME", "CHECK_CLAUSE"}
     return out
 
 
-_SCHEMA_COLUMNS = ("TABLE_SCHEMA", "CONSTRAINT_SCHEMA", "EVENT_OBJECT_SCHEMA", "TRIGGER_SCHEMA")
+_SCHEMA_COLUMNS = ("TABLE_SCHEMA", "CONSTRAINT_SCHEMA", "EVENT_OBJECT_SCHEMA", "TRIGGER_SCHEMA", "ROUTINE_SCHEMA",
+                   "SPECIFIC_SCHEMA", "EVENT_SCHEMA")
 
 
 class MySQLInformationSchema:
     """A fake connection answering introspection's information_schema queries from rows."""
 
     def __init__(self, flavor: Flavor, *, tables=(), columns=(), statistics=(), foreign_keys=(), checks=(),
-                 views=(), partitions=()):
+                 views=(), partitions=(), triggers=(), routines=(), parameters=(), events=(), privileges=(),
+                 account="app@%"):
         self.flavor = flavor
+        self.account = account
         layout = _layout(flavor)
         kcu = [row for rows, _ in foreign_keys for row in rows]
         rc = [row for _, row in foreign_keys]
@@ -191,7 +212,10 @@ class MySQLInformationSchema:
         data = {"TABLES": tables, "COLUMNS": numbered, "STATISTICS": statistics, "KEY_COLUMN_USAGE": kcu,
                 "REFERENTIAL_CONSTRAINTS": rc, "CHECK_CONSTRAINTS": [c for c, _ in checks],
                 "TABLE_CONSTRAINTS": [t for _, t in checks], "VIEWS": views, "PARTITIONS": partitions,
-                "TRIGGERS": ()}
+                "TRIGGERS": triggers, "ROUTINES": routines, "PARAMETERS": parameters, "EVENTS": events,
+                "USER_PRIVILEGES": [p for p in privileges if "TABLE_SCHEMA" not in p],
+                "SCHEMA_PRIVILEGES": [p for p in privileges if "TABLE_SCHEMA" in p and "TABLE_NAME" not in p],
+                "TABLE_PRIVILEGES": [p for p in privileges if "TABLE_NAME" in p], "ENABLED_ROLES": ()}
         self.tables = {}
         for name, rows in data.items():
             if name not in layout:
@@ -206,6 +230,19 @@ class MySQLInformationSchema:
 
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
         self.statements.append(sql)
+        if sql == "SELECT CURRENT_USER()":
+            return [(self.account,)]
+        if " UNION ALL " in sql:  # each part with the parameters its %s use
+            params = list(params)
+            out = []
+            for part in sql.split(" UNION ALL "):
+                n = part.count("%s")
+                out += self._select(part, tuple(params[:n]))
+                params = params[n:]
+            return out
+        return self._select(sql, params)
+
+    def _select(self, sql: str, params: tuple) -> list[tuple]:
         m = re.match(r"\s*SELECT (?P<select>.*?) FROM information_schema\.(?P<t1>\w+)(?: (?P<a1>\w))?"
                      r"(?: JOIN information_schema\.(?P<t2>\w+) (?P<a2>\w) ON (?P<on>.*?))?"
                      r"(?: WHERE (?P<where>.*?))?(?: ORDER BY (?P<order>.*))?\s*$", sql, re.S)
@@ -229,6 +266,8 @@ class MySQLInformationSchema:
         return [{f"{prefix}{k}": v for k, v in row.items()} for row in self.tables[name]]
 
     def _get(self, row: dict, name: str):
+        if re.fullmatch(r"'\w*'", name):  # a literal in the select list
+            return name[1:-1]
         if name not in row:
             raise AssertionError(f"{self.flavor.name}'s information_schema has no column {name}")
         return row[name]
@@ -979,7 +1018,8 @@ def test_views_definition_and_no_algorithm_column(flavor):
 class _ServerRows(MySQLInformationSchema):
     def __init__(self, flavor, version, comment, charsets, schemata):
         super().__init__(flavor)
-        self.variables = (version, comment, 0, 1, "InnoDB", "utf8mb4", "utf8mb4_0900_ai_ci", "dynamic")
+        self.variables = (version, comment, 0, 1, "InnoDB", "utf8mb4", "utf8mb4_0900_ai_ci", "dynamic",
+                          "ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES", "utf8mb4", "utf8mb4_0900_ai_ci", "SYSTEM")
         self.tables["CHARACTER_SETS"] = [{"CHARACTER_SET_NAME": n, "DEFAULT_COLLATE_NAME": c, "MAXLEN": m}
                                          for n, c, m in charsets]
         self.tables["SCHEMATA"] = [{"SCHEMA_NAME": s, "DEFAULT_CHARACTER_SET_NAME": cs, "DEFAULT_COLLATION_NAME": co}

@@ -224,8 +224,15 @@ CREATE TABLE t ( -- the table
 @pytest.mark.parametrize("sql,line,fragment", [
     ("CREATE TABLE t (\n  a int,\n  b int COLUMN_FORMAT FIXED\n)", 3, "COLUMN_FORMAT"),
     ("CREATE TABLE t (\n  a int\n) WITH SYSTEM VERSIONING", 3, "SYSTEM VERSIONING"),
-    ("CREATE TABLE t (a int);\n\nCREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1", 3, "TRIGGER"),
-    ("CREATE TABLE t (a int);\nDELIMITER //\n", 2, "DELIMITER"),
+    ("CREATE TABLE t (a int);\n\nCREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN\n  SET NEW.a = 1;\n", 4,
+     "expected END to close the block"),
+    ("CREATE TABLE t (a int);\nCREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN\n  SET NEW.a = 1\nEND;", 4,
+     "expected ';' before END"),
+    ("CREATE TABLE t (a int);\nCREATE PROCEDURE p() l1: BEGIN SELECT 1; END l2;", 2, "does not match"),
+    ("CREATE TABLE t (a int);\nCREATE EVENT e ON SCHEDULE AT NOW() + INTERVAL 1 DAY DO SELECT 1;", 2,
+     "must be a fixed date"),
+    ("CREATE TABLE t (a int);\nCREATE TRIGGER tr BEFORE TRUNCATE ON t FOR EACH ROW SET NEW.a = 1;", 2,
+     "expected INSERT, UPDATE or DELETE"),
     ("CREATE TABLE t (\n  a int,\n  b intt\n)", 3, "unknown data type"),
     ("CREATE TABLE t (\n  a int\n) ENGINE=InnoDB FOO=1", 3, "unknown table option"),
     ("CREATE TABLE t (a int);\nINSERT INTO t VALUES (1)", 2, "INSERT"),
@@ -249,7 +256,7 @@ def test_errors_name_file_line_and_object(sql, line, fragment):
 
 def test_unsupported_is_its_own_error_class():
     with pytest.raises(UnsupportedError):
-        parse_text("CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO SELECT 1")
+        parse_text("CREATE AGGREGATE FUNCTION f() RETURNS int RETURN 1")
 
 
 def test_mysqldump_output_is_accepted():

@@ -146,7 +146,7 @@ def test_unused_approvals_are_reported(setup, cli):
 
 
 @pytest.mark.parametrize("value, message", [
-    ("tabel:old_logs", "expected KIND:NAME with KIND one of table, column, got 'tabel:old_logs'"),
+    ("tabel:old_logs", "expected KIND:NAME with KIND one of table, column, trigger, procedure, function, event, got 'tabel:old_logs'"),
     ("column:legacy", "a column is named TABLE.COLUMN"),
     ("old_logs", "expected KIND:NAME"),
 ])

@@ -4,8 +4,10 @@
   (prefixes, the server's ``lower_case_table_names``) and which server's built-ins a view may call.
 - :mod:`.statements` — the statement guard: every statement the guarded connection sends is
   classified first and refused if it could read rows (``statements.check``).
-- :mod:`.objects` — the rules for what a Schemafile builds (views, foreign keys, storage engines;
-  triggers, routines and events slot in there), applied by the plan's policy.
+- :mod:`.objects` — the rules for what a Schemafile builds (views, foreign keys, storage engines),
+  applied by the plan's policy.
+- :mod:`.programs` — the same for triggers, routines and events: their bodies (and the routines
+  they call) read, their definers checked; registered in ``objects.RULES``.
 - :mod:`.queries` — what a query reads, shared by the two above so that they agree on views.
 - :mod:`.reading` — reading SQL text as the server does (versioned comments, quoting modes).
 - :mod:`.builtins` — the closed lists of the servers' built-in functions.

@@ -1,8 +1,8 @@
 """The rules for what a Schemafile builds: no object may become a way to secret rows.
 
 The statement guard stops what schema-apply *sends* from reading rows. These rules stop what it
-*builds* from handing rows to others: a view, a foreign key, a table's storage engine (and, as the
-tool learns to manage them, a trigger, a routine or an event) that would let anyone who may use a
+*builds* from handing rows to others: a view, a foreign key, a table's storage engine (and a
+trigger, a routine or an event: ``firewall.programs``) that would let anyone who may use a
 non-secret object see, count or test values of a secret table, of a system schema or of another
 database. The plan's policy (``schema_apply.policy``) asks them for every object a change creates
 or redefines and refuses the change (exit 3) with the reasons; nothing overrides them, not even
@@ -20,7 +20,8 @@ the reasons to refuse it (an empty list: it may be built)::
 A reason is a phrase whose subject is the object (``"reads secret table `secret_users` …"``); the
 caller names the object in front of it. To add a kind (triggers, routines, events), write its
 ``<kind>_refusals`` beside these and register it in :data:`RULES`, keyed by the model class, so
-that :func:`refusals` finds it. A body that holds queries is read with
+that :func:`refusals` finds it (``firewall.programs`` does so for triggers, routines and events,
+whose bodies ``parse.references`` reads). A body that holds queries is read with
 :func:`schema_apply.firewall.queries.view_query_reasons` per statement (under every reading from
 :func:`schema_apply.firewall.reading.readings`), and the views it reads followed with
 :func:`through_views`, as :func:`view_refusals` does — so that one rule decides every kind alike:
@@ -51,19 +52,28 @@ class Surroundings:
     ``views``: every view that will exist in it, ``policy.name_key(name) -> query`` — the Schemafile's
     definitions over the live ones (a live view the Schemafile does not manage stays as it is).
     ``hidden_views``: name keys of live views whose definition this user cannot see.
+    For stored programs (``firewall.programs``): ``routines``, the routines the Schemafile declares
+    (a body's calls are followed into them); ``account``, the applying session's CURRENT_USER()
+    (None offline); ``allow_definers``, the other accounts ``--allow-definer`` lets a program name
+    as its DEFINER.
     """
 
     database: str | None = None
     views: Mapping[str, str] = field(default_factory=dict)
     hidden_views: frozenset[str] = frozenset()
+    routines: tuple = ()
+    account: str | None = None
+    allow_definers: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, live, desired, policy: SecrecyPolicy, *, database: str | None = None,
-           hidden_views: Iterable[str] = ()) -> "Surroundings":
+           hidden_views: Iterable[str] = (), account: str | None = None,
+           allow_definers: Iterable[str] = ()) -> "Surroundings":
         """From the live schema (all of it, not only the managed part) and the desired one."""
         views = {policy.name_key(v.name): v.definition.sql for v in live.views}
         views.update({policy.name_key(v.name): v.definition.sql for v in desired.views})
-        return cls(database, views, frozenset(policy.name_key(v) for v in hidden_views))
+        return cls(database, views, frozenset(policy.name_key(v) for v in hidden_views),
+                   tuple(getattr(desired, "routines", ())), account, tuple(allow_definers))
 
 
 def refusals(obj, policy: SecrecyPolicy, around: Surroundings) -> list[str]:

@@ -22,8 +22,11 @@ refused — of four kinds of statement:
     ``KILL [QUERY | CONNECTION] <id>`` (the apply stops its own statement or session).
 ``ddl``
     ``CREATE/ALTER/DROP TABLE``, ``RENAME TABLE``, ``CREATE/DROP INDEX``, ``CREATE/ALTER/DROP
-    VIEW``, ``CREATE/ALTER/DROP DATABASE`` — on secret tables too (DDL reads no rows) — once the
-    secrecy policy is settled (the server's ``lower_case_table_names`` known).
+    VIEW``, ``CREATE/ALTER/DROP DATABASE`` — on secret tables too (DDL reads no rows); ``CREATE
+    TRIGGER/PROCEDURE/FUNCTION/EVENT`` (a compound body is one statement) whose body passes the
+    firewall's body rules (``firewall.programs``), ``DROP`` of one, ``ALTER EVENT`` with its body,
+    ``ALTER PROCEDURE/FUNCTION`` characteristics — all of it once the secrecy policy is settled (the
+    server's ``lower_case_table_names`` known).
 
 Everything else is refused with :class:`~schema_apply.errors.SecretAccessRefused`: any statement
 that reads (or writes) rows of any user table, secret or not (schema-apply reads metadata only,
@@ -255,6 +258,8 @@ _REFUSED_HEADS = {
 
 def _classify(text: str, ctx: _Ctx, *, ansi_quotes: bool) -> StatementInfo:
     toks, raw = _tokenize(text)
+    if toks and toks[0].w("CREATE", "DROP", "ALTER") and _program_kind(toks):
+        return _stored_program(text, toks, ctx)
     semis = [k for k, t in enumerate(toks) if t.p(";")]
     if semis and semis != [len(toks) - 1]:
         raise _Refusal("multi-statement", "the text holds more than one statement; each statement"
@@ -599,12 +604,16 @@ def _transaction(toks: list[Tok]) -> StatementInfo:
 
 # --- DDL --------------------------------------------------------------------------------------------
 
-def _ddl(text: str, toks: list[Tok], ctx: _Ctx) -> StatementInfo:
-    verb = toks[0].text
+def _need_settled(kind: str, ctx: _Ctx) -> None:
     if not ctx.policy.settled:
-        raise _Refusal(verb, "DDL is judged by the secrecy policy, which is settled once the server's"
+        raise _Refusal(kind, "DDL is judged by the secrecy policy, which is settled once the server's"
                        " lower_case_table_names is known; nothing sends DDL before that",
                        hint="a bug in schema-apply: the connection's policy was never settled")
+
+
+def _ddl(text: str, toks: list[Tok], ctx: _Ctx) -> StatementInfo:
+    verb = toks[0].text
+    _need_settled(verb, ctx)
     i = 1
     if verb == "RENAME":
         if i < len(toks) and toks[i].w("TABLE", "TABLES"):
@@ -639,10 +648,57 @@ def _ddl(text: str, toks: list[Tok], ctx: _Ctx) -> StatementInfo:
     if i < len(toks) and toks[i].w("DATABASE", "SCHEMA"):
         return _database(toks, i + 1, "CREATE DATABASE")
     what = _word_of(toks, i)
-    if what in ("TRIGGER", "PROCEDURE", "FUNCTION", "EVENT") or (what == "DEFINER"):
-        raise _Refusal(f"CREATE {what}", "stored code can read any table (and a trigger fires on others'"
-                       " writes); schema-apply never creates it")
     raise _Refusal(f"CREATE {what}".strip(), UNKNOWN)
+
+
+# --- stored programs --------------------------------------------------------------------------------
+
+_PROGRAMS = ("TRIGGER", "PROCEDURE", "FUNCTION", "EVENT")
+_ROUTINE_CHARACTERISTICS = {"COMMENT", "LANGUAGE", "SQL", "CONTAINS", "NO", "READS", "MODIFIES", "DATA", "SECURITY",
+                            "DEFINER", "INVOKER"}
+
+
+def _program_kind(toks: Sequence[Tok]) -> str | None:
+    """TRIGGER/PROCEDURE/FUNCTION/EVENT if the statement creates, drops or alters one (the kind word
+    comes after OR REPLACE, DEFINER = account and AGGREGATE, in the first dozen tokens)."""
+    for t in toks[1:14]:
+        if t.w(*_PROGRAMS):
+            return t.text
+        if t.w("TABLE", "VIEW", "INDEX", "DATABASE", "SCHEMA", "USER", "ROLE", "SERVER", "TABLESPACE") or t.p("("):
+            return None
+    return None
+
+
+def _stored_program(text: str, toks: list[Tok], ctx: _Ctx) -> StatementInfo:
+    """CREATE TRIGGER/PROCEDURE/FUNCTION/EVENT (a compound body holds semicolons: it is read as one
+    statement by the Schemafile parser, and anything after it is refused), the ALTER EVENT of a
+    replacement, ALTER PROCEDURE/FUNCTION characteristics, DROP of one. A body that reads or writes
+    secret tables from a non-secret program, or moves secret rows out, is refused here too."""
+    from .programs import statement_refusals
+    verb, kind = toks[0].text, _program_kind(toks)
+    label = f"{verb} {kind}"
+    _need_settled(label, ctx)
+    if verb == "DROP":
+        i = _skip_if_exists(toks, 2)
+        got = name_at(toks, i) if len(toks) > 2 and toks[1].w(kind) else None
+        if got is None or got[1] != len(toks) - (1 if toks[-1].p(";") else 0):
+            raise _Refusal(label, UNKNOWN)
+        return StatementInfo(DDL)
+    if verb == "ALTER" and kind in ("PROCEDURE", "FUNCTION"):
+        got = name_at(toks, 2) if toks[1].w(kind) else None
+        rest = toks[got[1]:] if got else []
+        if got is None or not all(t.kind == "string" or t.w(*_ROUTINE_CHARACTERISTICS) for t in rest):
+            raise _Refusal(label, f"schema-apply alters only a routine's characteristics; {UNKNOWN}")
+        return StatementInfo(DDL)
+    if verb == "ALTER":  # ALTER EVENT …: read as the CREATE EVENT it amounts to
+        if not any(t.w("DO") for t in toks):
+            raise _Refusal(label, UNKNOWN)
+        text = "CREATE" + text[toks[0].end + 1:]
+    tables, reasons = statement_refusals(text, ctx.policy, ctx.database)
+    names = [Name(*t.split(".", 1)) if "." in t else Name(None, t) for t in tables]
+    if reasons:
+        raise _Refusal(label, "; ".join(reasons), tables=names)
+    return _info(DDL, names, ctx)
 
 
 def _word_of(toks: Sequence[Tok], i: int) -> str:

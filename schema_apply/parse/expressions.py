@@ -66,6 +66,8 @@ def _strip(node: exp.Expression) -> exp.Expression:
         node = node.copy()
         node.set("offset", None)  # the server prints lead(x) as lead(x,1)
         return node
+    if isinstance(node, exp.Anonymous) and str(node.this).lower() == "octet_length" and len(node.expressions) == 1:
+        return exp.Length(this=node.expressions[0], binary=True)  # MariaDB prints LENGTH(x) as octet_length(x)
     if isinstance(node, exp.Boolean):  # the server prints TRUE as 1
         return exp.Literal.number(1 if node.this else 0)
     if isinstance(node, exp.DataType) and isinstance(node.parent, exp.Cast):

@@ -4,8 +4,10 @@
   form mysqldump writes) are code to the server, so they are code here: the
   comment markers are blanked before tokenizing (offsets and lines unchanged);
   as comments, the clause would vanish.
-- Statements are split on top-level semicolons; every token keeps its line
-  and column so that errors can name them.
+- Statements are split on top-level semicolons — but not inside the compound
+  body of a trigger, routine or event (``BEGIN … END``, see ``compound``) —
+  and on the delimiter a ``DELIMITER`` line sets, the mysql client's way;
+  every token keeps its line and column so that errors can name them.
 - ``Cursor`` walks one statement's tokens for the grammar in ``schemafile``.
 """
 
@@ -17,7 +19,9 @@ from dataclasses import dataclass, field
 from sqlglot.tokens import TokenType
 
 from ..errors import ParseError
-from ..sql.lexer import LexError, Token, tokenize
+from ..sql.lexer import LexError, Token
+from ..sql.lexer import tokenize as lex
+from . import compound
 
 WORD_TYPES_EXCLUDED = {
     TokenType.STRING, TokenType.NUMBER, TokenType.IDENTIFIER, TokenType.L_PAREN, TokenType.R_PAREN,
@@ -135,6 +139,7 @@ class Statement:
     source: str  # the whole (pre-processed) file text; tokens index into it
     file: str
     words: list[str] = field(default_factory=list)  # upper-cased bare words, '' for other tokens
+    original: str = ""  # the file text as written (same offsets as ``source``)
 
     def __post_init__(self) -> None:
         if not self.words:
@@ -156,6 +161,24 @@ class Statement:
             parts.append(self.source[tok.start:tok.end + 1])
         return "".join(parts)
 
+    def raw(self, first: int, last: int) -> str:
+        """The text of tokens[first..last] as written, comments and versioned comments included."""
+        text = self.original or self.source
+        return text[self.tokens[first].start:self.tokens[last].end + 1]
+
+    def client_text(self) -> str:
+        """The statement as the mysql client sends it: its original text, including the versioned
+        comment markers mysqldump wraps around it (``/*!50003 CREATE*/ … END */``)."""
+        text = self.original or self.source
+        start, end = self.tokens[0].start, self.tokens[-1].end + 1
+        opening = re.search(r"/\*M?!\d*\s*\Z", text[max(0, start - 24):start])
+        if opening:
+            start -= len(opening.group())
+        closing = re.match(r"\s*\*/", text[end:])
+        if closing and text.count("/*", start, end) > text.count("*/", start, end):
+            end += closing.end()
+        return text[start:end]
+
     def gap(self, after: int) -> str:
         """Raw text (whitespace and comments) between tokens[after] and the next token."""
         if after >= len(self.tokens):
@@ -165,35 +188,114 @@ class Statement:
         return self.source[start:end]
 
 
-_DELIMITER = re.compile(r"^[ \t]*DELIMITER\s", re.I | re.M)
+_DELIMITER_LINE = re.compile(r"[ \t]*DELIMITER[ \t]+(\S+)[ \t]*(?=\r?\n|\Z)", re.I)
+_SKIP = re.compile(
+    r"'(?:[^'\\]|\\.|'')*'?"
+    r'|"(?:[^"\\]|\\.|"")*"?'
+    r"|`(?:[^`]|``)*`?"
+    r"|#[^\n]*|--(?=[ \t\r\n]|$)[^\n]*"
+    r"|/\*.*?(?:\*/|\Z)",
+    re.S)
+
+
+def _delimiters(source: str, file: str) -> tuple[str, list[int]]:
+    """The mysql client's ``DELIMITER xx`` lines: blanked (same offsets), with the offsets
+    where a custom delimiter ended a statement. ``DELIMITER ;`` restores the default."""
+    if not re.search(r"(?im)^[ \t]*DELIMITER[ \t]", source):
+        return source, []
+    out = list(source)
+    ends: list[int] = []
+    delimiter = ";"
+    pos = 0
+    line_start = True
+    n = len(source)
+    while pos < n:
+        if line_start:
+            m = _DELIMITER_LINE.match(source, pos)
+            if m:
+                delimiter = m.group(1)
+                for k in range(m.start(), m.end()):
+                    out[k] = " "
+                pos = m.end()
+                continue
+        ch = source[pos]
+        if delimiter != ";" and source.startswith(delimiter, pos):
+            for k in range(pos, pos + len(delimiter)):
+                out[k] = " "
+            ends.append(pos)
+            pos += len(delimiter)
+            line_start = False
+            continue
+        if ch in "'\"`#-/":
+            m = _SKIP.match(source, pos)
+            if m and m.end() > pos:
+                line_start = source[m.end() - 1] == "\n"
+                pos = m.end()
+                continue
+        line_start = ch == "\n" or (line_start and ch in " \t\r")
+        pos += 1
+    return "".join(out), ends
 
 
 def split_statements(text: str, file: str, server: tuple[str, tuple[int, int, int]] | None = None
                      ) -> list[Statement]:
     """Tokenize a Schemafile and split it into statements."""
     source = blank_client_comment_lines(blank_versioned_comments(text, server))
-    m = _DELIMITER.search(source)
-    if m:
-        line = source.count("\n", 0, m.start()) + 1
-        from ..errors import UnsupportedError
-        raise UnsupportedError("DELIMITER is a client command used for triggers and stored routines,"
-                               " which schema-apply does not manage yet", file=file, line=line,
-                               hint="keep triggers and routines out of the Schemafile")
-    try:
-        tokens = tokenize(source)
-    except LexError as exc:
-        raise ParseError(str(exc), file=file, line=source.count("\n", 0, exc.offset) + 1) from None
+    source, ends = _delimiters(source, file)
+    tokens, _ = tokenize(source, file)
     words = keywords(tokens)
     statements: list[Statement] = []
-    first = 0
-    for k, tok in enumerate(tokens):
-        if tok.token_type == TokenType.SEMICOLON:
-            if k > first:
-                statements.append(Statement(tokens[first:k], source, file, words[first:k]))
-            first = k + 1
-    if len(tokens) > first:
-        statements.append(Statement(tokens[first:], source, file, words[first:]))
+    n = len(tokens)
+    boundary = iter(ends + [len(source) + 1])
+    next_end = next(boundary)
+    limit = -1  # the index of the first token past the current delimiter (-1: not found yet)
+    i = 0
+    while i < n:
+        while tokens[i].start > next_end:
+            next_end = next(boundary)
+            limit = -1
+        if tokens[i].token_type == TokenType.SEMICOLON:
+            i += 1
+            continue
+        if limit < 0:  # once per delimiter, not per statement
+            limit = i
+            while limit < n and tokens[limit].start < next_end:
+                limit += 1
+        end = _statement_end(tokens, words, i, limit, source, file)
+        statements.append(Statement(tokens[i:end], source, file, words[i:end], text))
+        i = end
     return statements
+
+
+def tokenize(text: str, file: str = "<text>") -> tuple[list[Token], str]:
+    """The tokens of a text already free of client commands (a body read back from the server)."""
+    try:
+        return lex(text), text
+    except LexError as exc:
+        raise ParseError(str(exc), file=file, line=text.count("\n", 0, exc.offset) + 1) from None
+
+
+def _statement_end(tokens: list[Token], words: list[str], i: int, limit: int, source: str, file: str) -> int:
+    """The index after the statement starting at ``tokens[i]`` (its ';' not included)."""
+    program = compound.program_kind(words, tokens, i, limit)
+    if program is not None:
+        try:
+            start = compound.body_start(program[0], tokens, words, program[1], limit)
+            _, end = compound.read_body(tokens, words, start, limit)
+        except compound.BlockError as exc:
+            tok = tokens[exc.index]
+            name = tokens[program[1] + 1].text if program[1] + 1 < limit else ""
+            raise ParseError(str(exc), file=file, line=tok.line, column=tok.start - source.rfind("\n", 0, tok.start),
+                             obj=f"{program[0].lower()} {name}".strip()) from None
+        if end < limit and tokens[end].token_type != TokenType.SEMICOLON:
+            tok = tokens[end]
+            raise ParseError(f"expected ';' after the end of the body, found {tok.text!r}", file=file,
+                             line=tok.line, obj=f"{program[0].lower()} {tokens[program[1] + 1].text}")
+        return end
+    end = i
+    while end < limit and tokens[end].token_type != TokenType.SEMICOLON:
+        end += 1
+    return end
 
 
 def keywords(tokens: list[Token]) -> list[str]:

@@ -15,7 +15,9 @@ Schemafile declares (``DECLARES``), the kinds it may hold but that declare no
 schema and are skipped with one note (``SKIPPED``: mysqldump's SET, USE,
 DROP TABLE IF EXISTS…), and clear errors for everything else. CREATE TABLE's
 body is read in ``tables``, columns in ``columns``, types in ``types``,
-partitioning in ``partitions``.
+partitioning in ``partitions``; triggers, routines and events — and the SET
+statements whose session settings they are created under — in ``routines``
+(their compound bodies are found by ``lexer``, with ``DELIMITER``).
 
 The result is the *declared* schema: names the server would make up are
 left empty and defaults the server would fill in are left unset;
@@ -30,25 +32,26 @@ from pathlib import Path
 from sqlglot.tokens import TokenType
 
 from ..errors import ParseError
-from ..model import Expr, Index, Schema, View, key
+from ..model import ColumnType, Event, Expr, Index, Routine, Schema, Trigger, View, key
 from . import expressions, views
 from .lexer import Cursor, Statement, split_statements
 from .partitions import read_partitioning
+from .routines import ProgramReader
 from .tables import CONSTRAINT_WORDS, TableDraft, TableReader
+from .types import data_type
 
 # The statements that declare schema, as the error for anything else lists them.
 # Every kind the dispatch below accepts is listed here (tests/test_messages.py holds them together).
 DECLARES = ("CREATE TABLE", "CREATE [UNIQUE|FULLTEXT|SPATIAL] INDEX", "ALTER TABLE … ADD/MODIFY/table options",
-            "CREATE [OR REPLACE] VIEW")
+            "CREATE [OR REPLACE] VIEW", "CREATE TRIGGER", "CREATE PROCEDURE", "CREATE FUNCTION", "CREATE EVENT")
 # Statements a schema file may hold that declare no schema: skipped, with one note naming them.
-SKIPPED = ("SET", "USE", "CREATE DATABASE", "DROP TABLE IF EXISTS", "DROP VIEW IF EXISTS",
+SKIPPED = ("SET", "USE", "CREATE DATABASE", "DROP TABLE/VIEW/TRIGGER/PROCEDURE/FUNCTION/EVENT IF EXISTS",
            "ALTER TABLE … DISABLE/ENABLE KEYS", "START TRANSACTION", "BEGIN", "COMMIT")
 _DATA = ("INSERT", "REPLACE", "UPDATE", "DELETE", "LOCK", "UNLOCK", "LOAD", "TRUNCATE")
 # ALTER TABLE clauses that change a table rather than declare it.
 _CHANGING_CLAUSES = {"DROP", "CHANGE", "RENAME", "ALTER", "ORDER", "FORCE", "DISCARD", "IMPORT", "REMOVE", "COALESCE",
                      "REORGANIZE", "EXCHANGE", "ANALYZE", "CHECK", "OPTIMIZE", "REBUILD", "REPAIR", "TRUNCATE",
                      "UPGRADE", "ENABLE", "DISABLE", "VALIDATION", "WITH", "WITHOUT"}
-_NOT_MANAGED = ("TRIGGER", "EVENT", "PROCEDURE", "FUNCTION", "AGGREGATE", "PACKAGE")
 
 
 @dataclass
@@ -119,13 +122,22 @@ class _SchemaBuilder:
         self.database: str | None = None
         self.skipped: dict[str, list[int]] = {}
         self.reader = TableReader(annotations)
+        self.programs = ProgramReader(file, read_data_type, lambda: self.database)
 
     def build(self) -> Schema:
-        return Schema(tuple(t.freeze() for t in self.tables.values()), tuple(self.views.values()))
+        triggers, routines, events = self.programs.build()
+        return Schema(tuple(t.freeze() for t in self.tables.values()), tuple(self.views.values()),
+                      triggers=triggers, routines=routines, events=events)
 
     # -- dispatch ---------------------------------------------------------------
 
     def statement(self, stmt: Statement) -> None:
+        if self.programs.statement(stmt):  # triggers, routines, events, and the SETs they are created under
+            if stmt.words[0] == "SET":  # read for the programs' session settings; it declares no schema
+                self._skip("SET", stmt)
+            elif stmt.words[0] == "DROP":  # DROP TRIGGER/PROCEDURE/FUNCTION/EVENT IF EXISTS (mysqldump's)
+                self._skip(f"DROP {stmt.words[1]} IF EXISTS", stmt)
+            return
         c = Cursor(stmt)
         first = c.word()
         if first == "CREATE":
@@ -189,10 +201,8 @@ class _SchemaBuilder:
             self._skip("CREATE DATABASE", c.stmt)  # the database is the connection's; its options are not managed
         elif word == "TEMPORARY":
             c.unsupported("CREATE TEMPORARY TABLE", hint="temporary tables are not part of a schema")
-        elif word in _NOT_MANAGED:
-            c.obj = f"{word.lower()} {c.peek(1).text if c.peek(1) else ''}".strip()
-            c.unsupported(f"CREATE {word} ({word.lower()}s are not managed yet)",
-                          hint="keep triggers, events and routines out of the Schemafile for now")
+        elif word == "PACKAGE":  # triggers, routines and events were read by ProgramReader
+            c.unsupported("CREATE PACKAGE (Oracle-mode packages)")
         elif word in ("SEQUENCE", "USER", "ROLE", "SERVER", "TABLESPACE", "LOGFILE"):
             c.unsupported(f"CREATE {word}")
         else:
@@ -424,3 +434,23 @@ def _name_after(c: Cursor, *words: str) -> str:
 
 def _listing(items: tuple[str, ...], last: str = "and") -> str:
     return ", ".join(items[:-1]) + f" {last} " + items[-1] if len(items) > 1 else items[0]
+
+
+def read_data_type(c: Cursor) -> tuple[ColumnType, dict]:
+    """A data type at the cursor, and the character set and collation written with it (a stored
+    program's parameter or RETURNS type)."""
+    ctype, extras = data_type(c)
+    return ctype, {"charset": extras.charset, "collation": extras.collation}
+
+
+def parse_program(text: str, file: str = "<statement>") -> Trigger | Routine | Event:
+    """One CREATE TRIGGER/PROCEDURE/FUNCTION/EVENT statement on its own (what the statement guard
+    sees): its FOLLOWS/PRECEDES names a trigger this text does not hold, so it is not resolved."""
+    statements = split_statements(text, file)
+    reader = ProgramReader(file, read_data_type, lambda: None)
+    if len(statements) != 1 or not reader.statement(statements[0]):
+        raise ParseError("not exactly one CREATE TRIGGER, PROCEDURE, FUNCTION or EVENT statement", file=file)
+    programs = [*reader.triggers.values(), *reader.routines.values(), *reader.events.values()]
+    if len(programs) != 1:
+        raise ParseError("not exactly one CREATE TRIGGER, PROCEDURE, FUNCTION or EVENT statement", file=file)
+    return programs[0]
