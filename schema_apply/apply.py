@@ -565,13 +565,22 @@ class Watchdog:
                 left = self.ctx.limits.stop_grace - (time.monotonic() - (self.ctx.stop.at or 0))
                 self._quit.wait(0.05 if self.ctx.stop.hurry.is_set() else max(0.05, min(0.5, left)))
             else:
-                self.ctx.stop.event.wait(WATCH_INTERVAL)  # wakes at once on a stop
+                self._pause(WATCH_INTERVAL)  # wakes at once on a stop, or when the run ends
             if not self._active.is_set() or self._quit.is_set() or self.lost:
                 continue
             try:
                 self._look()
             except Exception as exc:  # noqa: BLE001 — the watchdog must never die silently
                 self._cut(f"the watchdog failed: {type(exc).__name__}")
+
+    def _pause(self, seconds: float) -> None:
+        """Wait ``seconds``, or less: until a stop is asked for or the watchdog is told to quit
+        (the run does not wait on a sleeping watchdog at its end)."""
+        end = time.monotonic() + seconds
+        while not self._quit.is_set() and not self.ctx.stop.event.is_set():
+            left = end - time.monotonic()
+            if left <= 0 or self._quit.wait(min(0.05, left)):
+                return
 
     def _look(self) -> None:
         stop, limits = self.ctx.stop, self.ctx.limits
