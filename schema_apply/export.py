@@ -13,10 +13,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .flavor import Flavor
+from .flavor import Flavor, views_by_dependency
 from .model import Schema, Table
-from .plan import _views_in_order
-from .changes import CreateView
 from .model import ProgramSettings
 from . import render_ddl as render
 from . import render_programs
@@ -75,9 +73,8 @@ def schemafile(schema: Schema, flavor: Flavor, *, database: str, hidden_views: t
     default = (schema.charset, schema.collation)
     parts += _programs([(render_programs.create_routine(replace(r, definer=None), flavor, default_charset=default),
                          r.settings) for r in schema.routines], flavor)
-    views = _views_in_order([CreateView(v.name, v) for v in schema.views])
-    for change in views:
-        parts.append(render.create_view(change.view, replace=False) + ";")
+    for view in views_by_dependency(schema.views):
+        parts.append(render.create_view(view, replace=False) + ";")
         parts.append("")
     for name in hidden_views:
         parts.append(f"-- view {quote_ident(name)}: not exported, its definition is not visible to this user")

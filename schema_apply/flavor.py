@@ -547,7 +547,7 @@ def normalize(schema: Schema, flavor: Flavor, *, database: str | None = None) ->
     views = []
     if schema.views:
         columns = {t.name.lower(): tuple(c.key for c in t.columns) for t in tables}  # (views compare names lower-case)
-        for view in _views_by_dependency(schema.views):
+        for view in views_by_dependency(schema.views):
             view, output = _view(view, flavor, columns, database)
             columns[view.name.lower()] = output  # views read by later views
             views.append(view)
@@ -555,7 +555,8 @@ def normalize(schema: Schema, flavor: Flavor, *, database: str | None = None) ->
     return Schema(tables, tuple(views), inherit[0], inherit[1], triggers, routines, events)
 
 
-def _views_by_dependency(views: tuple[View, ...]) -> list[View]:
+def views_by_dependency(views: tuple[View, ...]) -> list[View]:
+    """Views in an order each can be created in: after the views it reads."""
     from .parse.views import dependency_order
     by_name = {v.name: v for v in views}
     return [by_name[n] for n in dependency_order({v.name: v.definition.sql for v in views})]
