@@ -129,6 +129,18 @@ def _allow_drop_option(help_text: str):
                         metavar="[KIND:NAME,...]", help=help_text)
 
 
+def _permission_options(drop_help: str, secret_help: str):
+    """--allow-definer, --allow-drop and --allow-secret-dependent: what the policy may let through."""
+    def decorate(func):
+        func = click.option("--allow-secret-dependent", is_flag=True, help=secret_help)(func)
+        return _definer_option(_allow_drop_option(drop_help)(func))
+    return decorate
+
+
+_APPLY_DROP_HELP = "Permit destructive changes: all of them, or only those named (table:T, column:T.C)."
+_APPLY_SECRET_HELP = "Permit changes to secret tables whose success depends on their rows (see README)."
+
+
 def _reviewed_plan_option(help_text: str):
     return click.option("--plan", "reviewed_plan", metavar="FILE", help=help_text)
 
@@ -237,10 +249,7 @@ def main() -> None:
 @_connection_options
 @_format_option
 @_online_options
-@_definer_option
-@_allow_drop_option("Permit destructive changes: all of them, or only those named (table:T, column:T.C).")
-@click.option("--allow-secret-dependent", is_flag=True,
-              help="Permit changes to secret tables whose success depends on their rows (see README).")
+@_permission_options(_APPLY_DROP_HELP, _APPLY_SECRET_HELP)
 @click.option("--out", "plan_out", metavar="FILE",
               help="Also write the plan file (JSON: Schemafile and live schema digests, statements) for apply --plan.")
 @_reviewed_plan_option("Also check that the plan FILE still holds (exit 5 if not).")
@@ -255,10 +264,7 @@ def plan(**kw) -> None:
 @_format_option
 @_online_options
 @_run_options
-@_definer_option
-@_allow_drop_option("Permit destructive changes: all of them, or only those named (table:T, column:T.C).")
-@click.option("--allow-secret-dependent", is_flag=True,
-              help="Permit changes to secret tables whose success depends on their rows (see README).")
+@_permission_options(_APPLY_DROP_HELP, _APPLY_SECRET_HELP)
 @click.option("--dry-run", is_flag=True, help="Plan only, as the plan command does.")
 @_reviewed_plan_option("Apply only if the Schemafile, the live schema and the statements are still those of the "
                        "plan FILE (path or s3:// URI, from plan --out); else exit 5 and apply nothing.")
@@ -283,10 +289,8 @@ def export(output, **kw) -> None:
 @click.argument("from_file", metavar="FROM.sql", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("to_file", metavar="TO.sql", type=click.Path(dir_okay=False, path_type=Path))
 @_format_option
-@_definer_option
-@_allow_drop_option("Show destructive changes as allowed: all of them, or only those named.")
-@click.option("--allow-secret-dependent", is_flag=True,
-              help="Show changes to secret tables that depend on their rows as allowed.")
+@_permission_options("Show destructive changes as allowed: all of them, or only those named.",
+                     "Show changes to secret tables that depend on their rows as allowed.")
 @click.option("--tables", "tables_rx", metavar="REGEX", help="Compare only tables whose whole name matches REGEX.")
 @click.option("--ignore-tables", "ignore_rx", metavar="REGEX", help="Leave tables whose whole name matches REGEX out.")
 @click.option("--flavor", default="mysql-8.0", show_default=True,
