@@ -3,9 +3,13 @@ application: (1) NEW loaded by the client -> `plan NEW` is clean; (2) OLD loaded
 --allow-drop NEW`, `plan` clean, every table equal to the NEW-loaded one; (3) empty -> `apply NEW`
 -> equal; (4) `export` -> `plan` of the export is clean. The files are third-party: they come from
 the cache `./scripts/realworld assemble` fills (mirror or public URL, SHA-256 checked); an
-application whose files cannot be had is skipped, saying why."""
+application whose files cannot be had is skipped, saying why — a failure under
+SCHEMA_APPLY_REQUIRE_CORPUS=1 (a machine that has the corpus must run it). The server is never
+optional: the ``server`` fixture fails first when it does not answer."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
@@ -22,6 +26,8 @@ def test_real_application_converges(server, databases, tmp_path, app):
     try:
         realworld.assemble([app], log=lambda text: None)
     except realworld.CorpusUnavailable as exc:
+        if os.environ.get("SCHEMA_APPLY_REQUIRE_CORPUS") == "1":
+            pytest.fail(f"SCHEMA_APPLY_REQUIRE_CORPUS=1 but the corpus is not available: {exc}")
         pytest.skip(f"corpus not available here: {exc}")
     result = realworld.check_app(server, databases, run_cli, app, tmp_path)
     failed = [f"{c.name}: {c.detail}" for c in result.checks if not c.ok]
