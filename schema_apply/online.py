@@ -45,7 +45,7 @@ from .changes import (
     AddCheck, AddColumn, AddForeignKey, AddIndex, Change, ChangeIndexVisibility, ChangePartitioning,
     ChangeTableOptions, DropCheck, DropColumn, DropForeignKey, DropIndex, ModifyCheck, ModifyColumn, ModifyForeignKey,
     ModifyIndex, RenameIndex)
-from .model import Column, Table, key
+from .model import Column, Index, Table, key
 
 if TYPE_CHECKING:  # annotations only: the CLI imports this module to start (``--help`` stays fast)
     from .flavor import Flavor
@@ -288,8 +288,8 @@ def _classify(change: Change, table: Table, flavor: Flavor, caps: Capabilities, 
     if isinstance(change, DropIndex):
         if change.index.kind == "primary":
             return Op(Level.COPY, why="dropping a primary key without adding one copies the table")
-        if change.index.columns and all(_in_primary_key(table, c) for c in change.index.columns) \
-                and not any(i.kind == "primary" for i in table.indexes):
+        clustered = _clustered_index(table)
+        if clustered is not None and clustered.kind == "unique" and clustered.key == change.index.key:
             # without a primary key InnoDB clusters the rows by the first NOT NULL unique key
             return Op(Level.REBUILD, why="the key InnoDB clusters the rows by (no primary key) is dropped;"
                                          " the table is rebuilt")
@@ -335,16 +335,21 @@ def _order_changes(old: Column, new: Column) -> bool:
     return rule(old) != rule(new)
 
 
+def _clustered_index(table: Table) -> Index | None:
+    """The index InnoDB orders the rows by: the primary key, or without one the first UNIQUE key
+    whose columns are all NOT NULL."""
+    primary = next((i for i in table.indexes if i.kind == "primary"), None)
+    if primary is not None:
+        return primary
+    not_null = {c.key for c in table.columns if not c.nullable}
+    return next((i for i in table.indexes if i.kind == "unique" and i.columns
+                 and all(key(c) in not_null for c in i.columns)), None)
+
+
 def _in_primary_key(table: Table, column: str) -> bool:
-    """Whether ``column`` is in the clustered index: the primary key, or without one InnoDB's choice,
-    the first UNIQUE key whose columns are all NOT NULL."""
-    k = key(column)
-    clustered = next((i for i in table.indexes if i.kind == "primary"), None)
-    if clustered is None:
-        not_null = {c.key for c in table.columns if not c.nullable}
-        clustered = next((i for i in table.indexes if i.kind == "unique" and i.columns
-                          and all(key(c) in not_null for c in i.columns)), None)
-    return clustered is not None and k in {key(c) for c in clustered.columns}
+    """Whether ``column`` is in the clustered index."""
+    clustered = _clustered_index(table)
+    return clustered is not None and key(column) in {key(c) for c in clustered.columns}
 
 
 def _indexed(table: Table, column: str) -> bool:
