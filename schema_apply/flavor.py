@@ -543,7 +543,8 @@ _CHARSET_BINARY_TYPE = {"char": "binary", "varchar": "varbinary", "tinytext": "t
 def normalize(schema: Schema, flavor: Flavor, *, database: str | None = None) -> Schema:
     """Bring a declared or introspected schema to ``flavor``'s canonical form."""
     inherit = resolve_charset(schema.charset, schema.collation, (flavor.charset, flavor.collation), flavor)
-    tables = tuple(_table(t, flavor, inherit, database) for t in schema.tables)
+    memo: dict = {}  # column definitions already made canonical (see _column)
+    tables = tuple(_table(t, flavor, inherit, database, memo) for t in schema.tables)
     views = []
     if schema.views:
         columns = {t.name.lower(): tuple(c.key for c in t.columns) for t in tables}  # (views compare names lower-case)
@@ -571,7 +572,8 @@ def _view(view: View, flavor: Flavor, columns: Mapping[str, tuple[str, ...]], da
                    security=view.security.upper(), check_option=view.check_option.upper()), output
 
 
-def _table(table: Table, flavor: Flavor, inherit: tuple[str, str], database: str | None) -> Table:
+def _table(table: Table, flavor: Flavor, inherit: tuple[str, str], database: str | None,
+           memo: dict | None = None) -> Table:
     opts = table.options
     charset, collation = resolve_charset(opts.charset, opts.collation, inherit, flavor)
     engine = _engine_name(opts.engine or flavor.default_engine)
@@ -588,7 +590,7 @@ def _table(table: Table, flavor: Flavor, inherit: tuple[str, str], database: str
     columns = []
     timestamps_seen = 0
     for col in table.columns:
-        columns.append(_column(col, flavor, (charset, collation), pk_columns, timestamps_seen))
+        columns.append(_column(col, flavor, (charset, collation), pk_columns, timestamps_seen, memo))
         if col.type.name == "timestamp":
             timestamps_seen += 1
     table = fold_json(replace(table, columns=tuple(columns), options=options), flavor)
@@ -615,13 +617,43 @@ def _is_json_valid(expr: Expr, column: str) -> bool:
 
 
 def _column(col: Column, flavor: Flavor, table_charset: tuple[str, str], pk_columns: set[str],
-            timestamps_seen: int) -> Column:
-    """One column in canonical form."""
+            timestamps_seen: int, memo: dict | None = None) -> Column:
+    """One column in canonical form. ``memo`` (one per normalize) keeps what a definition became:
+    a schema's columns repeat a few definitions, and the outcome depends on the definition, the
+    table's character set, whether the column is in the primary key and whether it is the table's
+    first TIMESTAMP — not on its name."""
+    in_pk = col.key in pk_columns
+    if memo is None:
+        fields = _canonical_column_fields(col, flavor, table_charset, in_pk, timestamps_seen)
+    else:
+        # an expression's text is not compared but is kept (it is rendered): part of the key
+        default, on_update = col.default, col.on_update
+        memo_key = (col.type, col.nullable, default, default.expr.sql if default and default.expr else None,
+                    on_update, on_update.sql if on_update else None, col.charset, col.collation,
+                    col.auto_increment, col.generated is None, table_charset, in_pk, timestamps_seen == 0)
+        fields = memo.get(memo_key)
+        if fields is None:
+            fields = memo[memo_key] = _canonical_column_fields(col, flavor, table_charset, in_pk, timestamps_seen)
+    t, nullable, charset, collation, default, on_update = fields
+    if t is col.type and nullable is col.nullable and charset is col.charset and collation is col.collation \
+            and default is col.default and on_update is col.on_update:
+        return col
+    if (t, nullable, charset, collation, default, on_update) == (col.type, col.nullable, col.charset, col.collation,
+                                                                col.default, col.on_update):
+        return col  # already canonical
+    # the constructor, not dataclasses.replace: ten times faster, and this runs for every column
+    return Column(col.name, t, nullable, default, on_update, col.auto_increment, charset, collation, col.comment,
+                  col.generated, col.srid, col.invisible, col.renamed_from, col.line)
+
+
+def _canonical_column_fields(col: Column, flavor: Flavor, table_charset: tuple[str, str], in_pk: bool,
+                             timestamps_seen: int) -> tuple:
+    """(type, nullable, charset, collation, default, on_update) of ``col`` in canonical form."""
     t, charset, collation = typed_charset(col.type, col.charset, col.collation, table_charset, flavor)
     nullable = col.nullable
     default = col.default
     on_update = col.on_update
-    if col.key in pk_columns:
+    if in_pk:
         nullable = False
     if nullable is None:
         if t.name == "timestamp" and not flavor.explicit_defaults_for_timestamp and col.generated is None:
@@ -643,11 +675,9 @@ def _column(col: Column, flavor: Flavor, table_charset: tuple[str, str], pk_colu
     else:
         default = canonical_default(default, t, flavor)
     on_update = _canonical_now(on_update)
-    if (t, nullable, charset, collation, default, on_update) == (col.type, col.nullable, col.charset, col.collation,
-                                                                col.default, col.on_update):
-        return col  # already canonical (dataclasses.replace is slow on 10,000 columns)
-    return replace(col, type=t, nullable=nullable, charset=charset, collation=collation, default=default,
-                   on_update=on_update)
+    if t == col.type:
+        t = col.type  # the column's own (the identity check in _column)
+    return t, nullable, charset, collation, default, on_update
 
 
 def _canonical_now(expr: Expr | None) -> Expr | None:

@@ -333,8 +333,7 @@ class _SchemaBuilder:
             if old is None:
                 self.reader.column(c, TableDraft(table.name, c.line()))  # read, then dropped (IF EXISTS)
             else:
-                position = table.columns.index(old)
-                table.columns.remove(old)
+                position = table.remove_column(old)
                 self.reader.column(c, table)
                 table.columns.insert(position, table.columns.pop())
             self._no_position(c)

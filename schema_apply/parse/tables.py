@@ -49,6 +49,18 @@ class TableDraft:
     options: TableOptions = TableOptions()
     partitioning: Partitioning | None = None
     renamed_from: str | None = None
+    column_keys: set[str] = field(default_factory=set)  # the columns' keys (a duplicate is found at once)
+
+    def add_column(self, column: Column) -> None:
+        self.columns.append(column)
+        self.column_keys.add(column.key)
+
+    def remove_column(self, column: Column) -> int:
+        """Remove ``column``; its position."""
+        position = self.columns.index(column)
+        del self.columns[position]
+        self.column_keys.discard(column.key)
+        return position
 
     def primary_key(self) -> Index | None:
         return next((i for i in self.indexes if i.kind == "primary"), None)
@@ -57,7 +69,10 @@ class TableDraft:
         return next((i for i in self.indexes if i.name and i.key == key(name)), None)
 
     def column(self, name: str) -> Column | None:
-        return next((col for col in self.columns if col.key == key(name)), None)
+        wanted = key(name)
+        if wanted not in self.column_keys:
+            return None
+        return next((col for col in self.columns if col.key == wanted), None)
 
     def freeze(self) -> Table:
         return Table(self.name, tuple(self.columns), tuple(self.indexes), tuple(self.foreign_keys),
@@ -69,6 +84,7 @@ class TableReader:
 
     def __init__(self, annotations: bool):
         self.annotations = annotations
+        self.definitions: dict[str, tuple] = {}  # column definitions met in this file (read_column's ``seen``)
 
     # -- CREATE TABLE name ( … ) options [PARTITION BY …] ------------------------------
 
@@ -102,7 +118,7 @@ class TableReader:
             self.column(c, table)
 
     def column(self, c: Cursor, table: TableDraft) -> None:
-        read_column(c, table, renamed_from=lambda first: self._column_annotation(c, first))
+        read_column(c, table, renamed_from=lambda first: self._column_annotation(c, first), seen=self.definitions)
 
     # -- @renamed annotations ------------------------------------------------------------
 
