@@ -19,17 +19,11 @@ from dataclasses import dataclass, field
 from sqlglot.tokens import TokenType
 
 from ..errors import ParseError
-from ..sql.lexer import LexError, Token
+from ..sql.lexer import NOT_WORDS, LexError, Token, scan
 from ..sql.lexer import tokenize as lex
 from . import compound
 
-WORD_TYPES_EXCLUDED = {
-    TokenType.STRING, TokenType.NUMBER, TokenType.IDENTIFIER, TokenType.L_PAREN, TokenType.R_PAREN,
-    TokenType.COMMA, TokenType.DOT, TokenType.SEMICOLON, TokenType.EQ, TokenType.HEX_STRING,
-    TokenType.BIT_STRING, TokenType.NATIONAL_STRING, TokenType.BYTE_STRING, TokenType.RAW_STRING,
-    TokenType.DASH, TokenType.PLUS, TokenType.STAR, TokenType.SLASH, TokenType.PARAMETER,
-    TokenType.SESSION_PARAMETER,
-}
+WORD_TYPES_EXCLUDED = NOT_WORDS
 
 
 def runs_versioned_comment(marker: str, version: str | None, server: tuple[str, tuple[int, int, int]] | None) -> bool:
@@ -108,11 +102,16 @@ _CLIENT_SCAN = re.compile(
     re.S | re.M)
 
 
+# A line whose first characters are "--" and a character that is not a space: only such a line
+# can be a comment to the client and not to the server ("-- x" is a comment to both).
+_CLIENT_ONLY_COMMENT = re.compile(r"^[ \t]*--[^ \t\r\n]", re.M)
+
+
 def blank_client_comment_lines(text: str) -> str:
     """Blank the lines the mysql/mariadb client drops as comments: between statements, a line
     whose first characters are ``--`` is a comment to the client even without the space the
     server needs after ``--`` (``-----------`` rulers in schema files), same offsets."""
-    if "--" not in text:
+    if "--" not in text or not _CLIENT_ONLY_COMMENT.search(text):
         return text
     out: list[str] = []
     last = 0
@@ -242,8 +241,10 @@ def split_statements(text: str, file: str, server: tuple[str, tuple[int, int, in
     """Tokenize a Schemafile and split it into statements."""
     source = blank_client_comment_lines(blank_versioned_comments(text, server))
     source, ends = _delimiters(source, file)
-    tokens, _ = tokenize(source, file)
-    words = keywords(tokens)
+    try:
+        tokens, words = scan(source)
+    except LexError as exc:
+        raise ParseError(str(exc), file=file, line=source.count("\n", 0, exc.offset) + 1) from None
     statements: list[Statement] = []
     n = len(tokens)
     boundary = iter(ends + [len(source) + 1])
