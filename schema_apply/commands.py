@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import flavor as flavors
 from . import planfile
+from .aside import Aside
 from .apply import RunContext, Runner, verify
 from .connection import ApplyLock, GuardedConnection
 from .errors import EXIT_OK, SchemaApplyError, StalePlan
@@ -29,18 +30,43 @@ from .report import Reporter, document, emit
 from .result import Context, Result
 from .settings import Settings
 from .source import SchemaText, read_schemafile
+from .validate import validate
 
 
 def load_schemafile(source: SchemaText, flavor: Flavor, database: str | None, settings: Settings) -> Schema:
     """The Schemafile, parsed and normalised for ``flavor``, filtered by --tables/--ignore-tables."""
-    parsed = parse_text(source.text, source.name, flavor.server)
-    if note := parsed.skipped_note():
-        emit(f"note: {note}", sys.stderr)
-    ensure_declares_tables(parsed.schema, source.name)
-    from .validate import validate
-    validate(parsed.schema, source.name)
-    desired = flavors.normalize(parsed.schema, flavor, database=database)
-    return desired.filtered(settings.manages)
+    return _settle(prepare_schemafile(source, flavor, database, settings))
+
+
+def prepare_schemafile(source: SchemaText, flavor: Flavor, database: str | None, settings: Settings
+                       ) -> tuple[Schema | None, list[str], SchemaApplyError | None]:
+    """What ``load_schemafile`` gives, as values — (schema, notes to print, error) — so that it can be
+    computed aside (see ``aside``) and shown here, notes first, as if it had run here."""
+    notes: list[str] = []
+    try:
+        parsed = parse_text(source.text, source.name, flavor.server)
+        if note := parsed.skipped_note():
+            notes.append(f"note: {note}")
+        ensure_declares_tables(parsed.schema, source.name)
+        validate(parsed.schema, source.name)
+        desired = flavors.normalize(parsed.schema, flavor, database=database)
+        return desired.filtered(settings.manages), notes, None
+    except SchemaApplyError as exc:
+        return None, notes, exc
+
+
+def _settle(prepared: tuple[Schema | None, list[str], SchemaApplyError | None]) -> Schema:
+    schema, notes, error = prepared
+    for note in notes:
+        emit(note, sys.stderr)
+    if error is not None:
+        raise error
+    return schema
+
+
+# A Schemafile this large is parsed in a second process while the live schema is read (below, the
+# fork and the pickled result cost more than they save).
+PARSE_ASIDE_FROM = 200_000
 
 
 def _connect(settings: Settings, on_statement=None) -> GuardedConnection:
@@ -101,13 +127,26 @@ def _detect(conn: GuardedConnection) -> tuple[Flavor, bool]:
 
 def _read_both(conn: GuardedConnection, settings: Settings, flavor: Flavor, source: SchemaText
                ) -> tuple[Schema, LiveSchema]:
-    """The Schemafile, parsed while the live schema is read: introspection mostly waits on the
-    server and parsing burns CPU, so they overlap (PyMySQL releases the GIL while it waits on the
-    socket). Nothing else uses the connection meanwhile; an error of either side is raised once
-    the other is done."""
+    """The Schemafile, parsed while the live schema is read. Introspection mostly waits on the
+    server, parsing burns CPU: a large Schemafile is parsed in a forked process on another CPU
+    (``aside``), a small one here while a thread reads (PyMySQL releases the GIL while it waits on
+    the socket). Nothing else uses the connection meanwhile. An error of the Schemafile is raised
+    before one of introspection, once both sides are done."""
+    schemafile = Aside(prepare_schemafile, source, flavor, conn.database, settings,
+                       fork=len(source.text) >= PARSE_ASIDE_FROM)
+    if schemafile.forked:
+        try:
+            live = introspect(conn, conn.database, flavor)
+        except Exception:
+            _settle(schemafile.result())
+            raise
+        except BaseException:
+            schemafile.cancel()
+            raise
+        return _settle(schemafile.result()), live
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="introspect") as pool:
         live = pool.submit(introspect, conn, conn.database, flavor)
-        desired = load_schemafile(source, flavor, conn.database, settings)
+        desired = _settle(schemafile.result())
         return desired, live.result()
 
 
@@ -233,6 +272,12 @@ def _remaining(settings: Settings, flavor: Flavor, desired: Schema):
     return remaining
 
 
+def _parse_normalized(source: SchemaText, flavor: Flavor, settings: Settings) -> Schema:
+    """The schema a file declares, normalised (the "from" side of ``diff``: no checks of its own)."""
+    return flavors.normalize(parse_text(source.text, source.name, flavor.server).schema, flavor
+                             ).filtered(settings.manages)
+
+
 def export(settings: Settings, output: Path | None) -> int:
     from .export import schemafile
     with _connect(settings, _verbose_logger(settings)) as conn:
@@ -259,10 +304,18 @@ def export(settings: Settings, output: Path | None) -> int:
 def diff(settings: Settings, from_file: Path, to_file: Path, flavor_name: str) -> Result:
     flavor = Flavor.offline(flavor_name)
     old = read_schemafile(str(from_file))
-    current = flavors.normalize(parse_text(old.text, old.name, flavor.server).schema, flavor)
-    current = current.filtered(settings.manages)
     new = read_schemafile(str(to_file))
-    desired = load_schemafile(new, flavor, None, settings)
+    # the two files are read at once when they are large (see _read_both)
+    current_side = Aside(_parse_normalized, old, flavor, settings, fork=len(old.text) >= PARSE_ASIDE_FROM)
+    try:
+        desired = load_schemafile(new, flavor, None, settings)
+    except Exception:
+        current_side.result()  # an error in the "from" file is shown first, as when read in order
+        raise
+    except BaseException:
+        current_side.cancel()
+        raise
+    current = current_side.result()
     ensure_declares_tables(desired, new.name, current)
     policy = SecrecyPolicy.for_server(settings.secret_prefixes, flavor)
     around = Surroundings.of(current, desired, policy, allow_definers=settings.allow_definers)

@@ -1,0 +1,125 @@
+"""Work done aside in a forked process (schema_apply.aside): the same value, the same errors, the
+same output as without it — and the parent's database connection untouched by the child."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from schema_apply import aside, commands
+from schema_apply.aside import Aside
+from schema_apply.errors import ParseError
+
+TABLES = "".join(f"CREATE TABLE t{k} (id int PRIMARY KEY, name varchar(20) NOT NULL DEFAULT '');\n"
+                 for k in range(20))
+
+
+@pytest.fixture
+def two_cpus(monkeypatch):
+    """Fork whatever the machine (a one-CPU machine would run everything inline)."""
+    monkeypatch.setattr(aside, "_cpus", lambda: 2)
+    monkeypatch.delenv("SCHEMA_APPLY_NO_FORK", raising=False)
+
+
+@pytest.fixture
+def parse_aside_always(monkeypatch, two_cpus):
+    monkeypatch.setattr(commands, "PARSE_ASIDE_FROM", 0)
+
+
+def _pid_and(value):
+    return os.getpid(), value
+
+
+def _fail(message):
+    raise ParseError(message, file="Schemafile.sql", line=7)
+
+
+def test_the_value_comes_from_a_child(two_cpus):
+    work = Aside(_pid_and, {"a": (1, 2)})
+    assert work.forked
+    pid, value = work.result()
+    assert pid != os.getpid() and value == {"a": (1, 2)}
+
+
+def test_no_fork_without_a_second_cpu(monkeypatch):
+    monkeypatch.setattr(aside, "_cpus", lambda: 1)
+    work = Aside(_pid_and, 1)
+    assert not work.forked
+    assert work.result() == (os.getpid(), 1)
+
+
+def test_no_fork_when_asked(two_cpus, monkeypatch):
+    monkeypatch.setenv("SCHEMA_APPLY_NO_FORK", "1")
+    assert not Aside(_pid_and, 1).forked
+
+
+def test_an_error_is_raised_here_as_it_would_be(two_cpus):
+    work = Aside(_fail, "unexpected token")
+    assert work.forked
+    with pytest.raises(ParseError) as caught:
+        work.result()
+    assert "unexpected token" in str(caught.value) and caught.value.line == 7
+
+
+def test_a_value_that_does_not_pickle_is_computed_here(two_cpus):
+    work = Aside(lambda: (os.getpid(), lambda: None))
+    assert work.forked
+    pid, fn = work.result()
+    assert pid == os.getpid() and callable(fn)
+
+
+def test_cancel_stops_the_child(two_cpus):
+    work = Aside(time.sleep, 30)
+    pid = work._pid
+    started = time.monotonic()
+    work.cancel()
+    assert time.monotonic() - started < 5
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def _outcome(cli, args):
+    result = cli(*args)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_plan_is_the_same_with_the_schemafile_parsed_aside(setup, cli, monkeypatch, two_cpus):
+    """The child inherits the database connection: it must leave it alone (the parent goes on
+    using it after the child is gone), and the plan, notes and exit code are unchanged."""
+    desired = "USE somewhere;\n" + TABLES + "CREATE TABLE extra (id int PRIMARY KEY);\n"
+    _, _, args = setup(TABLES, desired)
+    monkeypatch.setattr(commands, "PARSE_ASIDE_FROM", 10 ** 9)
+    inline = _outcome(cli, ["plan", *args])
+    monkeypatch.setattr(commands, "PARSE_ASIDE_FROM", 0)
+    forked = _outcome(cli, ["plan", *args])
+    assert forked == inline
+    assert inline[0] == 2 and "CREATE TABLE `extra`" in inline[1]
+    assert "skipped 1 statement(s)" in inline[2]
+    # the connection the child inherited still works: a second plan in the same process, and an apply
+    assert _outcome(cli, ["plan", *args]) == inline
+    assert cli("apply", *args).exit_code == 0
+    assert cli("plan", *args).exit_code == 0
+
+
+def test_a_schemafile_error_is_the_same_when_parsed_aside(setup, cli, monkeypatch, two_cpus):
+    _, _, args = setup(TABLES, TABLES + "CREATE TABLE broken (id int PRIMARY KEY,, x int);\n")
+    monkeypatch.setattr(commands, "PARSE_ASIDE_FROM", 10 ** 9)
+    inline = _outcome(cli, ["plan", *args])
+    monkeypatch.setattr(commands, "PARSE_ASIDE_FROM", 0)
+    assert _outcome(cli, ["plan", *args]) == inline
+    assert inline[0] == 1 and "Schemafile.sql:21:41: table broken" in inline[2]
+
+
+def test_diff_of_two_files_read_at_once(tmp_path, cli, parse_aside_always):
+    old, new = tmp_path / "old.sql", tmp_path / "new.sql"
+    old.write_text(TABLES)
+    new.write_text(TABLES + "CREATE TABLE extra (id int PRIMARY KEY);\n")
+    result = cli("diff", str(old), str(new))
+    assert result.exit_code == 2 and "CREATE TABLE `extra`" in result.stdout
+    # both files wrong: the "from" file's error first, as when they are read one after the other
+    old.write_text("CREATE TABLE a (id int,,);\n")
+    new.write_text("CREATE TABLE b (id int,,);\n")
+    result = cli("diff", str(old), str(new))
+    assert result.exit_code != 0 and str(old) in result.stderr and str(new) not in result.stderr
