@@ -15,14 +15,18 @@ a file and the model read from the server meet.
 from __future__ import annotations
 
 import functools
+import re
 from typing import TYPE_CHECKING
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError as SqlglotParseError
 from sqlglot.errors import TokenError
+from sqlglot.tokens import TokenType
 
 from ..model import Expr
+from ..sql.lexer import LexError
+from ..sql.lexer import tokenize as lex
 
 if TYPE_CHECKING:
     from .lexer import Cursor
@@ -123,6 +127,50 @@ def strip_tree(tree: exp.Expression) -> exp.Expression:
 @functools.lru_cache(maxsize=None)  # each expression is parsed once per run, however often it recurs
 def canonical(text: str) -> str:
     """The canonical form of an SQL expression (raises ExpressionError)."""
+    if "`" in text:
+        shaped = _canonical_by_shape(text)
+        if shaped is not None:
+            return shaped
+    return _dump(strip_tree(_parse(text)))
+
+
+# Quoted names stand for themselves alone in the canonical form ("id:" + the name in lower case):
+# expressions that differ only in them have one shape, read by sqlglot once. The server writes
+# every column name in backticks, so its 450 ``json_valid(`col`)`` CHECKs are one parse, not 450.
+_HOLE = "__schema_apply_name_"
+_HOLES = re.compile(r"id:" + _HOLE + r"(\d+)__")
+
+
+def _canonical_by_shape(text: str) -> str | None:
+    """``canonical(text)`` through the shape of ``text`` with each quoted name (not a quoted function
+    name) made a numbered hole; None when the text has no such name or its shape is not read."""
+    try:
+        tokens = lex(text)
+    except LexError:
+        return None
+    names: list[str] = []
+    pieces: list[str] = []
+    last = 0
+    identifier, opening = TokenType.IDENTIFIER, TokenType.L_PAREN
+    for k, tok in enumerate(tokens):
+        if tok.token_type is not identifier or (k + 1 < len(tokens) and tokens[k + 1].token_type is opening):
+            continue
+        pieces.append(text[last:tok.start])
+        pieces.append(f"`{_HOLE}{len(names)}__`")
+        names.append(tok.text.lower())
+        last = tok.end + 1
+    if not names:
+        return None
+    pieces.append(text[last:])
+    try:
+        shape = _canonical_shape("".join(pieces))
+    except ExpressionError:
+        return None
+    return _HOLES.sub(lambda m: "id:" + names[int(m.group(1))], shape)
+
+
+@functools.lru_cache(maxsize=None)
+def _canonical_shape(text: str) -> str:
     return _dump(strip_tree(_parse(text)))
 
 
