@@ -14,7 +14,7 @@ from sqlglot.tokens import TokenType
 
 from ..model import CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Generated, Index, IndexPart
 from .expressions import from_tokens
-from .lexer import Cursor
+from .lexer import DEFINITION, Cursor
 from .types import data_type, default_value, now_function
 
 if TYPE_CHECKING:
@@ -60,6 +60,11 @@ def read_column(c: Cursor, table: TableDraft, *, renamed_from: Callable[[int], s
     if seen is not None:
         start = c.pos
         tokens = c.stmt.tokens
+        if start < len(tokens) and tokens[start][0] is DEFINITION:  # one token for a definition met before
+            fields, _ = seen[tokens[start].text]
+            c.pos = start + 1
+            table.add_column(Column(name, *fields, renamed_from=renamed_from(first), line=line))
+            return
         end = _definition_end(tokens, start)
         if end > start:
             text = c.stmt.source[tokens[start].start:tokens[end - 1].end + 1]

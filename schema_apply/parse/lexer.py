@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlglot.tokens import TokenType
@@ -236,11 +237,18 @@ def _delimiters(source: str, file: str) -> tuple[str, list[int]]:
     return "".join(out), ends
 
 
-def split_statements(text: str, file: str, server: tuple[str, tuple[int, int, int]] | None = None
-                     ) -> list[Statement]:
-    """Tokenize a Schemafile and split it into statements."""
+def prepare(text: str, file: str, server: tuple[str, tuple[int, int, int]] | None = None
+            ) -> tuple[str, list[int]]:
+    """The text the lexer reads (versioned comments and client comment lines resolved, DELIMITER
+    lines blanked, same offsets) and the offsets where a custom delimiter ended a statement."""
     source = blank_client_comment_lines(blank_versioned_comments(text, server))
-    source, ends = _delimiters(source, file)
+    return _delimiters(source, file)
+
+
+def split_statements(text: str, file: str, server: tuple[str, tuple[int, int, int]] | None = None,
+                     prepared: tuple[str, list[int]] | None = None) -> list[Statement]:
+    """Tokenize a Schemafile and split it into statements."""
+    source, ends = prepared or prepare(text, file, server)
     try:
         tokens, words = scan(source)
     except LexError as exc:
@@ -266,6 +274,132 @@ def split_statements(text: str, file: str, server: tuple[str, tuple[int, int, in
         statements.append(Statement(tokens[i:end], source, file, words[i:end], text))
         i = end
     return statements
+
+
+# -- the fast way: statements one at a time, repeated column definitions not tokenized ----------
+
+class NotSimple(Exception):
+    """The file holds what only ``split_statements`` reads right (a stored program, a delimiter, an
+    unterminated string…): read it that way."""
+
+
+# One statement's text up to its ";": code, quoted text and comments (as the DDL lexer reads them).
+_SPAN = re.compile(
+    r"(?:[^;'\"`#/-]+"
+    r"|'(?:[^'\\]|\\[\s\S]|'')*'"
+    r'|"(?:[^"\\]|\\[\s\S]|"")*"'
+    r"|`(?:[^`]|``)*`"
+    r"|#[^\n]*|--(?=[ \t\r\n]|\Z)[^\n]*|/\*[\s\S]*?\*/"
+    r"|[/-])*")
+_TABLE_HEAD = re.compile(r"(?:\s|#[^\n]*|--(?=[ \t\r\n]|\Z)[^\n]*|/\*[\s\S]*?\*/)*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:`(?:[^`]|``)+`|[0-9A-Za-z_$]+)\s*\(", re.I)
+# One column definition of a CREATE TABLE: a name, then what only a column can hold (no comment, no
+# nested parentheses, no backslash in a string), up to the "," or ")" after it.
+_COLUMN = re.compile(
+    r"\s*(`(?:[^`]|``)+`|[A-Za-z_$][0-9A-Za-z_$]*)\s+"
+    r"((?:[^,()'\"`#/\\-]|'(?:[^'\\]|'')*'|\((?:[^()'\"`#/\\-]|'(?:[^'\\]|'')*')*\)|-(?!-)|/(?!\*))+)"
+    r"(?=[,)])")
+DEFINITION = TokenType.UNKNOWN  # a whole column definition met before, as one token (read_column)
+_CONSTRAINT_WORDS = {"CONSTRAINT", "PRIMARY", "UNIQUE", "KEY", "INDEX", "FULLTEXT", "SPATIAL", "FOREIGN", "CHECK",
+                     "PERIOD", "VECTOR"}
+
+
+def simple_statements(source: str, file: str, original: str, known: Callable[[str], bool]):
+    """The statements of ``source`` (pre-processed as ``split_statements`` does, without delimiters)
+    one at a time, as ``split_statements`` would give them — except that in a CREATE TABLE a column
+    definition whose text ``known(text)`` (read before, see ``read_column``) is one ``DEFINITION``
+    token after its name's, never tokenized. Raises NotSimple when the file needs
+    ``split_statements`` (statements are given as they are read: the caller starts again then)."""
+    pos, n = 0, len(source)
+    line = 1
+    while pos < n:
+        m = _SPAN.match(source, pos)
+        end = m.end()
+        if end < n and source[end] != ";":
+            raise NotSimple  # quoted text or a comment never closed
+        if source[pos:end].strip():
+            head = _TABLE_HEAD.match(source, pos, end)
+            if head is not None:
+                tokens, words = _table_tokens(source, pos, end, line, head.end(), known)
+            else:
+                tokens, words = _scan(source, pos, end, line, file)
+                if tokens and compound.program_kind(words, tokens, 0, len(tokens)) is not None:
+                    raise NotSimple
+            if tokens:
+                yield Statement(tokens, source, file, words, original)
+        line += source.count("\n", pos, end)
+        pos = end + 1
+
+
+def _scan(source: str, pos: int, end: int, line: int, file: str) -> tuple[list[Token], list[str]]:
+    try:
+        return scan(source, pos, end, line)
+    except LexError:
+        raise NotSimple from None
+
+
+def _table_tokens(source: str, pos: int, end: int, line: int, body: int, known) -> tuple[list[Token], list[str]]:
+    """A CREATE TABLE's tokens, each known column definition one DEFINITION token. The definitions
+    are found one by one (``_COLUMN``: a name, then text that is surely one definition); one that is
+    not known, or is a key or constraint, is scanned alone; from the first that ``_COLUMN`` does not
+    recognise, the rest of the statement is scanned."""
+    tokens, words = _scan(source, pos, body, line, "")
+    line += source.count("\n", pos, body)
+    line_start = source.rfind("\n", 0, body) + 1  # where the line of ``at`` starts
+    at = body
+    VAR, COMMA = TokenType.VAR, TokenType.COMMA
+    column = _COLUMN.match
+    count = source.count
+    new = tuple.__new__
+    while True:
+        m = column(source, at, end)
+        if m is None:
+            break
+        after = m.end()  # the "," or ")" that ends the definition
+        name, definition = m.group(1), m.group(2).rstrip()
+        upper = name.upper()
+        if upper in _CONSTRAINT_WORDS or not known(definition):
+            more, more_words = _scan(source, at, after, line, "")
+            tokens.extend(more)
+            words.extend(more_words)
+            newlines = count("\n", at, after)
+            if newlines:
+                line += newlines
+                line_start = source.rfind("\n", at, after) + 1
+        else:
+            name_at, definition_at = m.start(1), m.start(2)
+            newlines = count("\n", at, name_at)
+            if newlines:
+                line += newlines
+                line_start = source.rfind("\n", at, name_at) + 1
+            name_end = name_at + len(name)
+            if name[0] == "`":
+                tokens.append(new(Token, (TokenType.IDENTIFIER, name[1:-1].replace("``", "`"), line,
+                                          name_at - line_start + 1, name_at, name_end - 1)))
+                words.append("")
+            else:
+                tokens.append(new(Token, (VAR, name, line, name_at - line_start + 1, name_at, name_end - 1)))
+                words.append(upper)
+            newlines = count("\n", name_end, definition_at) if definition_at - name_end > 1 else 0
+            if newlines:
+                line += newlines
+                line_start = source.rfind("\n", name_end, definition_at) + 1
+            tokens.append(new(Token, (DEFINITION, definition, line, definition_at - line_start + 1, definition_at,
+                                      definition_at + len(definition) - 1)))
+            words.append("")
+            newlines = count("\n", definition_at, after)
+            if newlines:
+                line += newlines
+                line_start = source.rfind("\n", definition_at, after) + 1
+        at = after
+        if source[after] != ",":
+            break  # the ")" closing the definitions: the rest is scanned
+        tokens.append(new(Token, (COMMA, ",", line, after - line_start + 1, after, after)))
+        words.append("")
+        at = after + 1
+    more, more_words = _scan(source, at, end, line, "")
+    tokens.extend(more)
+    words.extend(more_words)
+    return tokens, words
 
 
 def tokenize(text: str, file: str = "<text>") -> tuple[list[Token], str]:

@@ -34,7 +34,7 @@ from sqlglot.tokens import TokenType
 from ..errors import ParseError
 from ..model import ColumnType, Event, Expr, Index, Routine, Schema, Trigger, View, key
 from . import expressions, views
-from .lexer import Cursor, Statement, split_statements
+from .lexer import Cursor, NotSimple, Statement, prepare, simple_statements, split_statements
 from .partitions import read_partitioning
 from .routines import ProgramReader
 from .tables import CONSTRAINT_WORDS, TableDraft, TableReader
@@ -103,12 +103,32 @@ def parse_text(text: str, file: str = "Schemafile.sql", server: tuple[str, tuple
     """Parse a Schemafile; ``server`` = (kind, version) decides which versioned comments are code."""
     if text.startswith("\ufeff"):  # a byte-order mark, as some editors write
         text = " " + text[1:]
-    statements = split_statements(text, file, server)
+    prepared = prepare(text, file, server)
+    if not prepared[1]:
+        try:
+            return _parse_simply(text, file, prepared[0])
+        except (NotSimple, ParseError):
+            pass  # read the whole file the thorough way: the same result, and the error it finds first
+    statements = split_statements(text, file, server, prepared)
     builder = _SchemaBuilder(file, annotations="@renamed" in text)
     count = len(statements)
     statements.reverse()
     while statements:  # each statement's tokens are freed once it is read (a large file's are most of its memory)
         builder.statement(statements.pop())
+    return ParsedFile(builder.build(), file, count, builder.database, builder.skipped)
+
+
+def _parse_simply(text: str, file: str, source: str, definitions: dict[str, tuple] | None = None) -> ParsedFile:
+    """``parse_text`` of a file without stored programs or delimiters, statement by statement, column
+    definitions met before not even tokenized (``simple_statements``); raises NotSimple or the
+    first ParseError met (``parse_text`` then reads the file the thorough way)."""
+    builder = _SchemaBuilder(file, annotations="@renamed" in text)
+    if definitions is not None:  # (tests: definitions met in an earlier reading)
+        builder.reader.definitions = definitions
+    count = 0
+    for stmt in simple_statements(source, file, text, builder.reader.definitions.__contains__):
+        builder.statement(stmt)
+        count += 1
     return ParsedFile(builder.build(), file, count, builder.database, builder.skipped)
 
 

@@ -109,9 +109,11 @@ NOT_WORDS = frozenset({
 })
 
 
-def scan(text: str) -> tuple[list[Token], list[str]]:
+def scan(text: str, pos: int = 0, endpos: int | None = None, line: int = 1) -> tuple[list[Token], list[str]]:
     """The tokens of ``text`` and, for each, its word: the text upper-cased for a bare word (or an
     operator that is not in ``NOT_WORDS``), '' otherwise — what the grammar compares keywords with.
+    ``pos``/``endpos`` scan a part of ``text`` (offsets stay the text's), ``line`` being the line
+    ``pos`` is on.
 
     The hot loop of a Schemafile parse (150,000 tokens for 1,000 tables): a line number is
     counted only when a token starts past the next newline, and one string is kept per distinct
@@ -120,29 +122,27 @@ def scan(text: str) -> tuple[list[Token], list[str]]:
     words_out: list[str] = []
     append = out.append
     append_word = words_out.append
-    line = 1
-    line_start = 0  # offset where the current line starts
+    n = len(text) if endpos is None else endpos
+    line_start = text.rfind("\n", 0, pos) + 1  # offset where the current line starts
     find = text.find
     find_newline = text.rfind
     count = text.count
-    next_newline = find("\n")
+    next_newline = find("\n", pos, n)
     if next_newline < 0:
-        next_newline = len(text)
+        next_newline = n
     var, ident, string, number = TokenType.VAR, TokenType.IDENTIFIER, TokenType.STRING, TokenType.NUMBER
     operators = _OPERATORS
     not_words = NOT_WORDS
     new = tuple.__new__
     words: dict[str, str] = {}  # one string for each distinct word
     uppers: dict[str, str] = {}  # its upper-cased form
-    pos = 0
-    n = len(text)
-    for m in _PATTERN.finditer(text):
+    for m in _PATTERN.finditer(text, pos, n):
         kind = m.lastindex
         start = m.start(kind) if kind else m.end()
         if start > next_newline:  # a newline in the whitespace before the token
             line += count("\n", pos, start)
             line_start = find_newline("\n", pos, start) + 1
-            next_newline = find("\n", start)
+            next_newline = find("\n", start, n)
             if next_newline < 0:
                 next_newline = n
         end = m.end()
@@ -199,10 +199,10 @@ def scan(text: str) -> tuple[list[Token], list[str]]:
         if end > next_newline:  # a string, a quoted name or a comment over several lines
             line += count("\n", start, end)
             line_start = find_newline("\n", start, end) + 1
-            next_newline = find("\n", end)
+            next_newline = find("\n", end, n)
             if next_newline < 0:
                 next_newline = n
-    if pos < n and text[pos:].strip():
+    if pos < n and text[pos:n].strip():
         raise _error(text, pos)
     return out, words_out
 

@@ -1,0 +1,147 @@
+"""The two ways a Schemafile is read give one result.
+
+``parse_text`` reads a file without stored programs or delimiters statement by statement, a column
+definition met before being one token that is not read again (``lexer.simple_statements``,
+``schemafile._parse_simply``); any other file, and any file where that way stops (NotSimple, a
+ParseError), the thorough way (``split_statements``: the whole file tokenized first). The fast way
+must never succeed where the thorough way fails, and where it succeeds it must give the same model,
+every field (source lines and rename annotations included: ``repr``), the same skipped statements
+and database. Each text is read fast twice: cold, and with every definition already known (so that
+each column definition that can be is a single DEFINITION token).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from schema_apply.errors import ParseError
+from schema_apply.parse import schemafile
+from schema_apply.parse.lexer import NotSimple, prepare, split_statements
+
+import peer
+import realworld
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import benchschema  # noqa: E402
+
+DATA = Path(__file__).parent
+
+
+def _texts() -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for path in sorted((DATA / "cases").glob("*.yaml")):
+        for name, case in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+            for side in ("current", "desired"):
+                if case and case.get(side):
+                    out.append((f"{path.stem}:{name}:{side}", case[side]))
+    for entry in yaml.safe_load((DATA / "data" / "grammar.yaml").read_text(encoding="utf-8")):
+        out.append((f"grammar:{entry['clause']}", entry["sql"]))
+    for case in peer.load():
+        for side in ("current", "desired"):
+            if case.data.get(side):
+                out.append((f"sqldef:{case.id}:{side}", case.data[side]))
+    out.append(("bench:200", benchschema.schema(200)))
+    out.append(("bench:200:changed", benchschema.changed(200)))
+    out.append(("tricky", TRICKY))
+    return out
+
+
+TRICKY = """
+-- a ruler line the client drops
+CREATE TABLE `a``b` (
+  id int NOT NULL AUTO_INCREMENT,
+  `select` varchar(20) NOT NULL DEFAULT 'x,y)' COMMENT 'a ; in a comment',
+  n decimal(10,2) NOT NULL DEFAULT '0.00',
+  e enum('a,b','c)') NOT NULL DEFAULT 'a,b',
+  g int GENERATED ALWAYS AS (n * 2) VIRTUAL, -- @renamed from=old_g
+  k int NOT NULL DEFAULT -1 /* a comment in the definition */,
+  u int UNIQUE,
+  r int REFERENCES other (id),
+  c int CHECK (c > 0),
+  PRIMARY KEY (id)
+) ENGINE=InnoDB;
+CREATE TABLE b2 (
+  id int NOT NULL AUTO_INCREMENT,
+  `select` varchar(20) NOT NULL DEFAULT 'x,y)' COMMENT 'a ; in a comment',
+  n decimal(10,2) NOT NULL DEFAULT '0.00',
+  e enum('a,b','c)') NOT NULL DEFAULT 'a,b',
+  g int GENERATED ALWAYS AS (n * 2) VIRTUAL,
+  k int NOT NULL DEFAULT -1,
+  u int UNIQUE,
+  w text CHARACTER SET latin1 COLLATE latin1_bin,
+  PRIMARY KEY (id)
+) ENGINE=InnoDB;
+CREATE TABLE other (id int PRIMARY KEY, w text CHARACTER SET latin1 COLLATE latin1_bin);
+CREATE INDEX ix ON b2 (n);
+ALTER TABLE other ADD COLUMN z int NOT NULL DEFAULT -1;
+"""
+
+TEXTS = _texts()
+
+
+def _thorough(text: str, file: str):
+    builder = schemafile._SchemaBuilder(file, annotations="@renamed" in text)
+    for stmt in split_statements(text, file):
+        builder.statement(stmt)
+    return repr(builder.build()), builder.skipped, builder.database
+
+
+def _fast(text: str, file: str, definitions: dict | None = None):
+    parsed = schemafile._parse_simply(text, file, prepare(text, file)[0], definitions)
+    return repr(parsed.schema), parsed.skipped, parsed.database
+
+
+@pytest.mark.parametrize("name,text", [pytest.param(n, t, id=n) for n, t in TEXTS])
+def test_fast_and_thorough_readings_agree(name, text):
+    try:
+        thorough = _thorough(text, "Schemafile.sql")
+    except ParseError:
+        thorough = None
+    if prepare(text, "Schemafile.sql")[1]:
+        return  # DELIMITER: only the thorough way reads it
+    for definitions in (None, "warm"):
+        warm = None
+        if definitions == "warm":
+            try:  # every definition the file declares, known before reading it
+                builder = schemafile._SchemaBuilder("Schemafile.sql", annotations="@renamed" in text)
+                for stmt in split_statements(text, "Schemafile.sql"):
+                    builder.statement(stmt)
+                warm = builder.reader.definitions
+            except ParseError:
+                continue
+        try:
+            fast = _fast(text, "Schemafile.sql", warm)
+        except (NotSimple, ParseError):
+            continue  # parse_text goes the thorough way
+        assert thorough is not None, "the fast reading accepted what the thorough one refuses"
+        assert fast == thorough
+
+
+def test_the_fast_reading_makes_definitions_one_token():
+    text = benchschema.schema(50)
+    parsed = schemafile._parse_simply(text, "x.sql", prepare(text, "x.sql")[0])
+    assert parsed.schema.tables
+    from schema_apply.parse.lexer import DEFINITION, simple_statements
+    known = {"bigint unsigned NOT NULL AUTO_INCREMENT"}
+    tokens = [t for stmt in simple_statements(text, "x.sql", text, known.__contains__) for t in stmt.tokens]
+    first_ids = text.count("(\n  id bigint unsigned NOT NULL AUTO_INCREMENT,")  # a table's first definition
+    assert first_ids > 10
+    assert sum(1 for t in tokens if t.token_type is DEFINITION) == first_ids
+
+
+def test_realworld_files_read_alike():
+    try:
+        apps = realworld.load_manifest()
+        paths = [realworld.cached(app, side) for app in apps for side in ("old", "new")]
+    except Exception:  # noqa: BLE001 - the cache is optional here (tests/test_realworld.py requires it)
+        paths = []
+    paths = [p for p in paths if p.exists()]
+    if not paths:
+        pytest.skip("the real-world corpus is not cached (./scripts/realworld assemble)")
+    for path in paths:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        test_fast_and_thorough_readings_agree(path.name, text)
