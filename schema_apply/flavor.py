@@ -18,7 +18,7 @@ from typing import Mapping
 
 from .model import (
     INTEGER_TYPES, CheckConstraint, Column, ColumnType, Default, Event, Expr, ForeignKey, Index, IndexPart, Parameter,
-    Partitioning, ProgramSettings, Routine, Schema, Table, Trigger, View, key, unique_name)
+    Partitioning, ProgramSettings, Routine, Schema, Table, Trigger, View, evolve, key, unique_name)
 
 # charset -> (default collation, bytes per character) as MariaDB 10.11 ships them.
 MARIADB_CHARSETS: dict[str, tuple[str, int]] = {
@@ -582,7 +582,7 @@ def _table(table: Table, flavor: Flavor, inherit: tuple[str, str], database: str
         row_format = None
     extra = dict((k, v) for k, v in opts.extra if not (k == "stats_sample_pages" and v == "DEFAULT"))
     extra = dict(flavor.implied_table_options(engine, row_format), **extra)
-    options = replace(opts, engine=engine, charset=charset, collation=collation, row_format=row_format,
+    options = evolve(opts, engine=engine, charset=charset, collation=collation, row_format=row_format,
                       extra=tuple(sorted(extra.items())))
 
     pk = next((i for i in table.indexes if i.kind == "primary"), None)
@@ -593,14 +593,14 @@ def _table(table: Table, flavor: Flavor, inherit: tuple[str, str], database: str
         columns.append(_column(col, flavor, (charset, collation), pk_columns, timestamps_seen, memo))
         if col.type.name == "timestamp":
             timestamps_seen += 1
-    table = fold_json(replace(table, columns=tuple(columns), options=options), flavor)
+    table = fold_json(evolve(table, columns=tuple(columns), options=options), flavor)
     by_key = {c.key: c for c in table.columns}
     indexes = _indexes(table, by_key, flavor)
     foreign_keys, indexes = _foreign_keys(table, indexes, flavor, database)
     # MySQL before 8.0.16 parses CHECK and ignores it: the table it creates has none
     checks = _checks(table.name, list(table.checks), flavor, by_key) if flavor.supports_check else []
     partitioning = _partitioning(table.partitioning)
-    return replace(table, indexes=tuple(indexes), foreign_keys=tuple(foreign_keys),
+    return evolve(table, indexes=tuple(indexes), foreign_keys=tuple(foreign_keys),
                    checks=tuple(checks), options=options, partitioning=partitioning)
 
 
@@ -706,7 +706,7 @@ def fold_json(table: Table, flavor: Flavor) -> Table:
             continue
         columns[k] = replace(col, type=ColumnType("json"), charset=None, collation=None)
         checks.remove(check)
-    return replace(table, columns=tuple(columns), checks=tuple(checks))
+    return evolve(table, columns=tuple(columns), checks=tuple(checks))
 
 
 def _indexes(table: Table, columns: Mapping[str, Column], flavor: Flavor) -> list[Index]:
@@ -725,7 +725,7 @@ def _indexes(table: Table, columns: Mapping[str, Column], flavor: Flavor) -> lis
             name = unique_name(base, [i.name for i in named] + ["PRIMARY"])
         hashed = index.hashed or (index.kind == "unique" and limits.long_unique
                                   and _needs_long_unique(parts, columns, flavor, limits))
-        named.append(replace(index, name=name, parts=parts, hashed=hashed,
+        named.append(evolve(index, name=name, parts=parts, hashed=hashed,
                              using="HASH" if hashed else index.using))
     return named
 
@@ -838,7 +838,7 @@ def _foreign_keys(table: Table, indexes: list[Index], flavor: Flavor, database: 
         ref_schema = fk.ref_schema
         if ref_schema is not None and database is not None and ref_schema == database:
             ref_schema = None
-        out.append(replace(fk, name=name, ref_schema=ref_schema, auto_named=not named,
+        out.append(evolve(fk, name=name, ref_schema=ref_schema, auto_named=not named,
                            on_delete=flavor.fk_action(fk.on_delete), on_update=flavor.fk_action(fk.on_update)))
         if fk.position is None:
             continue  # introspected: the server already made the index

@@ -23,6 +23,20 @@ def key(name: str) -> str:
     return name.lower()
 
 
+def evolve(value, **changes):
+    """``dataclasses.replace`` for the model's frozen values, several times faster: the new value
+    is the old one's fields with ``changes``, without running ``__init__`` again (none of these
+    classes customises it; ``Schema``, which has a ``__post_init__``, is always built by its
+    constructor). Normalisation makes one per table, column and key of a schema."""
+    if not changes.keys() <= value.__dataclass_fields__.keys():
+        raise TypeError(f"{type(value).__name__} has no field {sorted(changes.keys() - value.__dataclass_fields__.keys())}")
+    new = object.__new__(type(value))
+    fields = new.__dict__
+    fields.update(value.__dict__)
+    fields.update(changes)
+    return new
+
+
 @dataclass(frozen=True)
 class Expr:
     """An SQL expression: ``sql`` to render, ``canon`` to compare.
