@@ -24,14 +24,13 @@ import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
+from . import aws
 from .errors import EXIT_BUSY, EXIT_ERROR, EXIT_OK, EXIT_REFUSED, EXIT_STALE, EXIT_STOPPED, SchemaApplyError
 from .firewall.redaction import redact_text
+from .result import Result
 from .settings import Settings
-
-if TYPE_CHECKING:
-    from .result import Result
 
 AUDIT_VERSION = 1
 _AWS_HINTS = ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_ACCESS_KEY_ID",
@@ -56,7 +55,6 @@ def uses_aws(settings: Settings) -> bool:
 
 def caller_identity() -> dict:
     """The AWS identity we run as, or {"error": …}."""
-    from . import aws
     try:
         sess = aws.session()
         found = aws.client(sess, "sts").get_caller_identity()

@@ -15,7 +15,6 @@ Without the variable (the raw ``aws ecs run-task``, a local run) nothing is mark
 from __future__ import annotations
 
 import os
-import secrets
 from typing import Callable, TextIO
 
 MARKER_VARIABLE = "SCHEMA_APPLY_STDOUT_MARKER"
@@ -24,7 +23,7 @@ END, MORE = "|", "+"
 
 
 def new_marker() -> str:
-    return f"sa-{secrets.token_hex(8)}"
+    return f"sa-{os.urandom(8).hex()}"  # secrets.token_hex(8), without loading secrets' random and hmac
 
 
 class MarkedStream:

@@ -3,6 +3,11 @@
 Every command body lives elsewhere (``commands`` for plan/apply/export/diff, ``run_task`` for
 the ECS logic); this module only turns flags and ``SCHEMA_APPLY_*`` variables into Settings and
 a reporter (``report``), and hands results and errors to ``exits`` for the exit codes of DESIGN.md.
+
+Start-up is part of every run's time, and ``--help`` needs nothing but the options: this module
+imports at its top only click, the options' defaults (``defaults``, a leaf), ``exits``,
+``channel`` and the redaction. What a command runs on is imported when that command runs, by
+deferred imports that say so (tests/test_imports.py, tests/test_startup.py).
 """
 
 from __future__ import annotations
@@ -11,19 +16,20 @@ import functools
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from . import __version__
-from .approvals import DropApprovals
-from .dsn import ssl_mode
-from .ecs_config import DEFAULT_CONFIG_FILE, LAUNCH_TYPES
+from . import __version__, exits
+from .channel import ClosedPipeSafe, mark_stdout_if_asked
+from .defaults import (ALGORITHM_CHOICES, DEFAULT_CONFIG_FILE, DEFAULT_CREDSTASH_TABLE, DEFAULT_DDL_LOCK_WAIT,
+                       DEFAULT_DDL_RETRIES, DEFAULT_LOCK_TIMEOUT, DEFAULT_SCHEMA_FILE, DEFAULT_STOP_GRACE, FORMATS,
+                       LAUNCH_TYPES, LOCK_CHOICES)
 from .errors import UsageError
-from .exits import masked_usage_errors
 from .firewall import redaction
-from .source import expected_digest
-from .settings import (DEFAULT_CREDSTASH_TABLE, DEFAULT_LOCK_TIMEOUT, DEFAULT_SCHEMA_FILE, FORMATS, Settings,
-                       compile_regex, live_traffic_settings, parse_accounts, parse_context, parse_prefixes)
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 
 def _connection_options(func):
@@ -71,7 +77,6 @@ def _format_option(func):
 
 def _online_options(func):
     """How each ALTER may run (online.py): the clause, and what may block writes."""
-    from .online import ALGORITHM_CHOICES, LOCK_CHOICES
     options = [
         click.option("--algorithm", envvar="SCHEMA_APPLY_ALGORITHM", type=click.Choice(ALGORITHM_CHOICES),
                      default="auto", show_default=True,
@@ -98,7 +103,6 @@ def _online_options(func):
 
 def _run_options(func):
     """How long apply may wait, and for what (limits.py)."""
-    from .limits import DEFAULT_DDL_LOCK_WAIT, DEFAULT_DDL_RETRIES, DEFAULT_STOP_GRACE
     options = [
         click.option("--ddl-lock-wait", envvar="SCHEMA_APPLY_DDL_LOCK_WAIT_TIMEOUT", default=str(DEFAULT_DDL_LOCK_WAIT),
                      show_default=True, metavar="SECONDS",
@@ -146,6 +150,12 @@ def _reviewed_plan_option(help_text: str):
 
 
 def _settings(**kw) -> Settings:
+    # deferred: what settings are made of (the model, the change values…) is not needed for --help
+    from .approvals import DropApprovals
+    from .dsn import ssl_mode
+    from .settings import (Settings, compile_regex, live_traffic_settings, parse_accounts, parse_context,
+                           parse_prefixes)
+    from .source import expected_digest
     context = tuple(kw.get("credstash_context") or ())
     if not context and os.environ.get("SCHEMA_APPLY_CREDSTASH_CONTEXT"):
         context = (os.environ["SCHEMA_APPLY_CREDSTASH_CONTEXT"],)
@@ -188,10 +198,14 @@ def _settings(**kw) -> Settings:
 
 def _command(kw: dict, command: str, body) -> None:
     """Build the settings and the reporter from ``kw``, run ``body(settings, reporter)``, exit with
-    its result's exit code; errors in either are reported alike (exits.run)."""
-    from . import exits, report
+    its result's exit code; errors in either are reported alike (exits.run). An apply's audit line
+    comes last, after everything else, however the apply ended (audit.py)."""
+    from . import audit, report  # deferred: the reporters load the online-DDL model, which --help does not need
     shown = report.reporter(kw.get("output_format") or "text", command, color=_color())
-    exits.run(lambda: body(_settings(**kw), shown), reporter=shown, verbose=kw.get("verbose") or 0)
+    try:
+        exits.run(lambda: body(_settings(**kw), shown), reporter=shown, verbose=kw.get("verbose") or 0)
+    finally:
+        audit.flush()
 
 
 def _color() -> bool:
@@ -208,16 +222,15 @@ class _Group(click.Group):
             try:
                 return super().main(args, *pos, **kwargs)
             except Exception as exc:  # one that escaped click: reported as a command's are, redacted
-                from . import exits
                 verbose = any(a in ("-v", "-vv", "-vvv", "--verbose") for a in argv)
                 exits.run(functools.partial(_raise, exc), verbose=verbose)
 
     def make_context(self, *args, **kwargs):
-        with masked_usage_errors():
+        with exits.masked_usage_errors():
             return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx):
-        with masked_usage_errors():
+        with exits.masked_usage_errors():
             return super().invoke(ctx)
 
 
@@ -240,7 +253,6 @@ def main() -> None:
                 5 stale (apply --plan: the Schemafile or the live schema changed),
                 6 stopped (SIGTERM/SIGINT during apply)
     """
-    from .channel import ClosedPipeSafe, mark_stdout_if_asked
     # under run-task: standard output apart from the rest; `plan | head`: a closed pipe is no error
     redaction.wrap_below(lambda stream: ClosedPipeSafe(mark_stdout_if_asked(stream)))
 
@@ -255,7 +267,7 @@ def main() -> None:
 @_reviewed_plan_option("Also check that the plan FILE still holds (exit 5 if not).")
 def plan(**kw) -> None:
     """Print the changes and the DDL that apply would run. Changes nothing."""
-    from . import commands
+    from . import commands  # deferred: the engine (parser, planner, guarded connection) only when a command runs
     _command(dict(kw, dry_run=True), "plan", commands.plan)
 
 
@@ -270,7 +282,7 @@ def plan(**kw) -> None:
                        "plan FILE (path or s3:// URI, from plan --out); else exit 5 and apply nothing.")
 def apply(**kw) -> None:
     """Run the DDL that brings the database to the Schemafile, then verify."""
-    from . import commands
+    from . import commands  # deferred: as for plan
     _command(kw, "plan" if kw.get("dry_run") else "apply",
              lambda settings, shown: (commands.plan if settings.dry_run else commands.apply)(settings, shown))
 
@@ -281,7 +293,7 @@ def apply(**kw) -> None:
               help="Write the Schemafile here instead of standard output.")
 def export(output, **kw) -> None:
     """Print the live schema as a Schemafile."""
-    from . import commands
+    from . import commands  # deferred: as for plan
     _command(kw, "export", lambda settings, _shown: commands.export(settings, output))
 
 
@@ -298,7 +310,7 @@ def export(output, **kw) -> None:
 @click.option("-v", "--verbose", count=True)
 def diff(from_file, to_file, flavor, **kw) -> None:
     """Offline: print the DDL that turns FROM.sql into TO.sql. No database."""
-    from . import commands
+    from . import commands  # deferred: as for plan
     _command(kw, "diff", lambda settings, _shown: commands.diff(settings, from_file, to_file, flavor))
 
 
@@ -307,7 +319,7 @@ def diff(from_file, to_file, flavor, **kw) -> None:
 @_format_option
 def show(plan_file, output_format) -> None:
     """Show a saved plan (plan --out, or plan --format json) in another format. No database."""
-    from . import exits, planfile, report
+    from . import planfile, report  # deferred: as for plan (the reporters, the plan file)
 
     def body() -> int:
         report.emit(report.render(planfile.read_document(plan_file), output_format, color=_color()))
@@ -363,22 +375,20 @@ def run_task_command(env_name, config_file, schema_file, no_wait, verbose, args,
     The container's standard output comes out on standard output (clean JSON with
     --format json), its standard error and run-task's own notes on standard error.
     """
-    from . import exits, run_task
-    from .ecs_config import load
-    from .firewall.redaction import redact_text
+    from . import ecs_config, run_task  # deferred: the ECS launcher only for run-task
 
     # ARGS may hold a --database-url with its password, and so may the log: everything is masked
     def out(line: str) -> None:
-        click.echo(redact_text(line))
+        click.echo(redaction.redact_text(line))
 
     def err(line: str) -> None:
-        click.echo(redact_text(line), err=True)
+        click.echo(redaction.redact_text(line), err=True)
 
     def note(text: str) -> None:
         err(f"run-task: {text}")
 
     def body() -> int:
-        config = load(flags, env_name=env_name, config_file=config_file)
+        config = ecs_config.load(flags, env_name=env_name, config_file=config_file)
         if no_wait:
             click.echo(run_task.launch(config, tuple(args), schema_file=schema_file).task_arn)
             return 0

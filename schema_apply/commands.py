@@ -10,27 +10,35 @@ from __future__ import annotations
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import flavor as flavors
 from . import planfile
 from .aside import Aside
-from .apply import RunContext, Runner, verify
-from .connection import ApplyLock, GuardedConnection
+from .audit import audited
+from .credentials import resolve_target
 from .errors import EXIT_OK, SchemaApplyError, StalePlan
+from .export import schemafile as render_schemafile
 from .firewall.objects import Surroundings
 from .firewall.secrecy import SecrecyPolicy
-from .fingerprint import schema_digest
 from .flavor import Flavor
 from .introspect import LiveSchema, detect_flavor, introspect
+from .limits import Deadline
 from .model import Schema
 from .parse.schemafile import parse_text
 from .plan import Plan, build_plan
 from .policy import ensure_declares_tables
+from .program_access import restrict
 from .report import Reporter, document, emit
 from .result import Context, Result
 from .settings import Settings
 from .source import SchemaText, read_schemafile
+from .stop import StopSignal
+from .table_sizes import read_sizes
 from .validate import validate
+
+if TYPE_CHECKING:  # annotations; the database driver is imported by the commands that connect (not diff)
+    from .connection import GuardedConnection
 
 
 def load_schemafile(source: SchemaText, flavor: Flavor, database: str | None, settings: Settings) -> Schema:
@@ -70,7 +78,7 @@ PARSE_ASIDE_FROM = 200_000
 
 
 def _connect(settings: Settings, on_statement=None) -> GuardedConnection:
-    from .credentials import resolve_target
+    from .connection import GuardedConnection  # deferred: the database driver only for a command that connects
     target = resolve_target(settings)
     return GuardedConnection.open(target, secret_prefixes=settings.secret_prefixes, on_statement=on_statement)
 
@@ -78,8 +86,7 @@ def _connect(settings: Settings, on_statement=None) -> GuardedConnection:
 def _opener(settings: Settings, deadline, on_statement=None):
     """(target, open): the connection target, resolved once, and a function opening a session to
     it whose timeouts never reach past ``deadline``."""
-    from .connection import READ_TIMEOUT
-    from .credentials import resolve_target
+    from .connection import READ_TIMEOUT, GuardedConnection  # deferred: as in _connect
     target = resolve_target(settings)
 
     def open_connection(read_timeout: float = READ_TIMEOUT) -> GuardedConnection:
@@ -154,8 +161,6 @@ def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor, source: S
           command: str, live: LiveSchema | None = None) -> tuple[Result, Schema]:
     """Plan (introspecting first unless ``live`` is given): the result (nothing applied yet) and the
     desired schema it was planned for."""
-    from .table_sizes import read_sizes
-    from .program_access import restrict
     if live is None:
         live = introspect(conn, conn.database, flavor)
     current = live.schema.filtered(settings.manages)
@@ -171,8 +176,7 @@ def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor, source: S
                       allow_secret_dependent=settings.allow_secret_dependent, policy=conn.policy, around=around,
                       online=settings.online, sizes=sizes)
     ctx = Context(command=command, database=live.database, server=live.flavor.name, schema_file=source.name,
-                  notes=_notes(settings, live, plan, program_notes), schema_sha256=source.sha256,
-                  live_sha256=schema_digest(current))
+                  notes=_notes(settings, live, plan, program_notes), schema_sha256=source.sha256, live=current)
     return Result(ctx, plan), desired
 
 
@@ -213,13 +217,13 @@ def plan(settings: Settings, reporter: Reporter) -> Result:
 
 
 def apply(settings: Settings, reporter: Reporter) -> Result:
-    from .audit import audited
     return audited(settings, lambda record: _apply(settings, reporter, record))
 
 
 def _apply(settings: Settings, reporter: Reporter, record) -> Result:
-    from .limits import Deadline
-    from .stop import StopSignal
+    from . import wrapper  # deferred: the run loop and the wrapper (subprocess, tempfile…) only for apply
+    from .apply import RunContext, Runner, verify
+    from .connection import ApplyLock
     deadline = Deadline(settings.limits.deadline)
     stop = StopSignal()
     source = read_schemafile(settings.schema_file, settings.schema_sha256)
@@ -236,8 +240,7 @@ def _apply(settings: Settings, reporter: Reporter, record) -> Result:
                 if not _still_reviewed(settings, reviewed, result) or result.plan.refused or result.plan.in_sync:
                     return result
                 if any(st.via for st in result.plan.statements):
-                    from .wrapper import find_executable
-                    find_executable()
+                    wrapper.find_executable()
                 reporter.plan_ready(result)
 
                 def open_settled(**kw) -> GuardedConnection:  # the run's sessions share its one policy
@@ -279,7 +282,6 @@ def _parse_normalized(source: SchemaText, flavor: Flavor, settings: Settings) ->
 
 
 def export(settings: Settings, output: Path | None) -> int:
-    from .export import schemafile
     with _connect(settings, _verbose_logger(settings)) as conn:
         flavor, exists = _detect(conn)
         live = introspect(conn, conn.database, flavor)
@@ -288,8 +290,8 @@ def export(settings: Settings, output: Path | None) -> int:
         emit(f"warning: view {view}: {HIDDEN_VIEWS_NOTE}; not exported", sys.stderr)
     for label in live.programs.hidden_routines:
         emit(f"warning: {label}: its definition is not visible to this account; not exported", sys.stderr)
-    text = schemafile(live.schema.filtered(settings.manages), flavor, database=conn.database, hidden_views=hidden,
-                      hidden_routines=live.programs.hidden_routines)
+    text = render_schemafile(live.schema.filtered(settings.manages), flavor, database=conn.database,
+                             hidden_views=hidden, hidden_routines=live.programs.hidden_routines)
     if output is None:
         emit(text.rstrip("\n"))
     else:
@@ -323,6 +325,5 @@ def diff(settings: Settings, from_file: Path, to_file: Path, flavor_name: str) -
                           allow_secret_dependent=settings.allow_secret_dependent, policy=policy, around=around,
                           online=settings.online)
     ctx = Context(command="diff", database=str(from_file), server=f"{flavor.name} (offline)", schema_file=new.name,
-                  notes=_unused_approvals(settings, the_plan, flavor), schema_sha256=new.sha256,
-                  live_sha256=schema_digest(current))
+                  notes=_unused_approvals(settings, the_plan, flavor), schema_sha256=new.sha256, live=current)
     return Result(ctx, the_plan)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import socket
+import ssl
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -77,7 +78,6 @@ class TLS:
     def context(self):
         """The SSL context for a connection that does use TLS (never built for one that does not:
         loading a trust store costs more than the rest of connecting)."""
-        import ssl
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.minimum_version = ssl.TLSVersion.TLSv1_2
         if self.mode in VERIFYING_MODES:
@@ -323,7 +323,6 @@ def _connect_error(exc: pymysql.err.MySQLError, target: ConnectionTarget, read_t
 
 def _tls_failure(exc: BaseException) -> str | None:
     """The TLS reason a connection failed (certificate not verified, host name mismatch…), or None."""
-    import ssl
     original = getattr(exc, "original_exception", None)
     if isinstance(original, ssl.SSLError):
         return getattr(original, "verify_message", None) or getattr(original, "reason", None) or type(original).__name__

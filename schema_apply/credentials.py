@@ -17,6 +17,8 @@ the store and what went wrong.
 from __future__ import annotations
 
 import binascii
+import json
+import urllib.parse
 from pathlib import Path
 
 from . import aws
@@ -64,7 +66,7 @@ def _with_tls(target: ConnectionTarget, settings: Settings) -> ConnectionTarget:
 
 def read_credstash(key: str, *, table: str, context: dict[str, str]) -> str:
     """The plaintext of credstash secret ``key`` (its highest version), registered for redaction."""
-    import credstash
+    import credstash  # deferred, as boto3 in aws.py: a run given --database-url never loads the AWS libraries
     from botocore.exceptions import ClientError
 
     where = f"credstash key {key!r} in table {table!r}"
@@ -103,7 +105,7 @@ def read_credstash(key: str, *, table: str, context: dict[str, str]) -> str:
 
 def read_secrets_manager(secret_id: str) -> str:
     """The value of an AWS Secrets Manager secret (its AWSCURRENT version), registered for redaction."""
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import ClientError  # deferred: the AWS libraries only when AWS is used (aws.py)
 
     where = f"Secrets Manager secret {secret_id!r}"
     sess = aws.session()
@@ -140,8 +142,6 @@ def read_secrets_manager(secret_id: str) -> str:
 
 def _register(value: str) -> None:
     """Register a plaintext, and the password inside it, before anything can go wrong with it."""
-    import json
-    import urllib.parse
     redact.register_secret(value)
     text = value.strip()
     try:

@@ -24,14 +24,14 @@ and that over the defaults::
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping
 
+from .defaults import DEFAULT_CONFIG_FILE, LAUNCH_TYPES
 from .errors import UsageError
 
-DEFAULT_CONFIG_FILE = "schema-apply.toml"
-LAUNCH_TYPES = ("FARGATE", "EC2", "EXTERNAL")
 ENV_PREFIX = "SCHEMA_APPLY_ECS_"
 DEFAULT_SCHEMA_PREFIX = "schemafiles"
 
@@ -85,7 +85,6 @@ def load(flags: Mapping[str, Any], *, env_name: str | None = None, config_file: 
 
 
 def _section(path: Path, env_name: str) -> dict[str, Any]:
-    import tomllib
     try:
         doc = tomllib.loads(path.read_text())
     except FileNotFoundError:

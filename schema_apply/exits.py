@@ -8,14 +8,17 @@ A command body returns a ``Result`` (its ``exit_code`` is the rule) or a plain e
 from __future__ import annotations
 
 import sys
+import traceback
 from contextlib import contextmanager
-from typing import Callable, NoReturn
+from typing import TYPE_CHECKING, Callable, NoReturn
 
 import click
 
 from .errors import EXIT_ERROR, SchemaApplyError
 from .firewall.redaction import redact_text
-from .result import Result
+
+if TYPE_CHECKING:  # annotations only: a Result is told from a plain exit code without its class
+    from .result import Result
 
 EXIT_INTERRUPTED = 130  # Ctrl-C outside an apply, as shells report SIGINT
 
@@ -29,25 +32,16 @@ class _Plain:
             click.echo(f"hint: {redact_text(error.hint)}", err=True)
 
 
-def run(body: Callable[[], "Result | int | None"], *, reporter=None, verbose: int = 0) -> NoReturn:
-    """Run a command body; show its result or error through ``reporter``; exit with the code.
-    An apply's audit line comes last, after everything else (audit.py)."""
-    from . import audit
-    try:
-        _run(body, reporter, verbose)
-    finally:
-        audit.flush()
-
-
-def _run(body, reporter, verbose: int) -> NoReturn:
+def run(body: Callable[[], Result | int | None], *, reporter=None, verbose: int = 0) -> NoReturn:
+    """Run a command body; show its result or error through ``reporter``; exit with the code."""
     shown = reporter or _Plain()
     try:
         outcome = body()
-        if isinstance(outcome, Result):
+        if outcome is None or isinstance(outcome, int):  # a plain exit code
+            code = outcome or 0
+        else:  # a Result: its exit code is the rule
             shown.finished(outcome)
             code = outcome.exit_code
-        else:
-            code = outcome or 0
     except SchemaApplyError as exc:
         shown.failed(exc)
         sys.exit(exc.exit_code)
@@ -57,7 +51,6 @@ def _run(body, reporter, verbose: int) -> NoReturn:
     except Exception as exc:  # a bug: say so, without a traceback that could quote data
         click.echo(f"error: internal error: {type(exc).__name__}: {redact_text(str(exc))}", err=True)
         if verbose:
-            import traceback
             click.echo(redact_text("".join(traceback.format_exception(exc))), err=True)
         else:
             click.echo("hint: run again with -v for details, and report it as a bug", err=True)

@@ -18,11 +18,9 @@ import re
 import time
 from dataclasses import dataclass
 
+from .defaults import DEFAULT_DDL_LOCK_WAIT, DEFAULT_DDL_RETRIES, DEFAULT_STOP_GRACE
 from .errors import UsageError
 
-DEFAULT_DDL_LOCK_WAIT = 3.0
-DEFAULT_DDL_RETRIES = 5
-DEFAULT_STOP_GRACE = 60.0
 DEFAULT_DEADLINE = 6 * 3600.0
 
 

@@ -14,8 +14,10 @@ in MySQL; table names follow ``lower_case_table_names`` (see flavor).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Iterable, Iterator, Literal
+
+from .sqltext import quote_ident, quote_string
 
 
 def key(name: str) -> str:
@@ -101,7 +103,6 @@ class ColumnType:
                              "longblob", "json")
 
     def sql(self) -> str:
-        from .sqltext import quote_string
         if self.values:
             text = f"{self.name}({','.join(quote_string(v) for v in self.values)})"
         elif self.length is not None and self.scale is not None:
@@ -137,7 +138,6 @@ class Default:
     expr: Expr | None = None
 
     def sql(self) -> str:
-        from .sqltext import quote_string
         if self.kind == "null":
             return "NULL"
         if self.kind == "string":
@@ -193,7 +193,6 @@ class IndexPart:
     expr: Expr | None = None
 
     def sql(self) -> str:
-        from .sqltext import quote_ident
         if self.expr is not None:
             text = f"({self.expr.sql})"
         else:
@@ -522,10 +521,9 @@ class Schema:
 
 def differences(a, b, path: str = "") -> list[str]:
     """Where two models differ, field by field (compared fields only): for messages and tests."""
-    import dataclasses
-    if dataclasses.is_dataclass(a) and type(a) is type(b):
+    if is_dataclass(a) and type(a) is type(b):
         out: list[str] = []
-        for f in dataclasses.fields(a):
+        for f in fields(a):
             if f.compare and getattr(a, f.name) != getattr(b, f.name):
                 out += differences(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}")
         return out

@@ -45,9 +45,10 @@ from .changes import (
     AddCheck, AddColumn, AddForeignKey, AddIndex, Change, ChangeIndexVisibility, ChangePartitioning,
     ChangeTableOptions, DropCheck, DropColumn, DropForeignKey, DropIndex, ModifyCheck, ModifyColumn, ModifyForeignKey,
     ModifyIndex, RenameIndex)
+from .errors import UsageError
 from .model import Column, Index, Table, key
 
-if TYPE_CHECKING:  # annotations only: the CLI imports this module to start (``--help`` stays fast)
+if TYPE_CHECKING:  # annotations only: a flavor's capabilities are read from the value passed in
     from .flavor import Flavor
 
 
@@ -488,13 +489,9 @@ def _table_options(change: ChangeTableOptions, caps: Capabilities) -> Op:
 # The clause
 # --------------------------------------------------------------------------
 
-ALGORITHM_CHOICES = ("auto", "instant", "inplace", "default")
-LOCK_CHOICES = ("auto", "none", "default")
-
-
 @dataclass(frozen=True)
 class ClausePolicy:
-    """``--algorithm`` / ``--lock``.
+    """``--algorithm`` / ``--lock`` (their choices: ``defaults.ALGORITHM_CHOICES``, ``LOCK_CHOICES``).
 
     algorithm: ``auto`` — the strongest clause the prediction allows; ``instant`` / ``inplace`` —
     also refuse (exit 3) statements predicted to need more; ``default`` — write no ALGORITHM clause
@@ -593,7 +590,6 @@ _SIZE = re.compile(r"(?i)\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*")
 
 def parse_size(text: str, option: str) -> int:
     """``32M``, ``1.5G``, ``500k``, ``1048576`` -> bytes (binary multiples)."""
-    from .errors import UsageError
     m = _SIZE.fullmatch(str(text))
     if not m:
         raise UsageError(f"{option}: expected a size such as 32M, 1G or 500k, got {text!r}")

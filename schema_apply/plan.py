@@ -40,6 +40,7 @@ from .firewall.objects import Surroundings
 from .firewall.secrecy import DEFAULT_PREFIXES, SecrecyPolicy
 from .flavor import Flavor
 from .model import ForeignKey, Schema, Table, key
+from .parse.views import dependency_order
 from .policy import Refusal, SecretDependence, apply_policy
 from . import online as online_ddl
 from . import program_plan
@@ -196,7 +197,6 @@ def _rebuild_foreign_keys_around_column_changes(changes: list[Change], current: 
 
 def _matching_foreign_key(fk: ForeignKey, table: Table) -> ForeignKey | None:
     """The desired key ``fk`` stays as: the same name, else (a name the server made) the same definition."""
-    from dataclasses import replace
     named = next((f for f in table.foreign_keys if f.key == fk.key), None)
     if named is not None:
         return named
@@ -469,6 +469,5 @@ def _children_first(dropped: list[DropTable]) -> list[DropTable]:
 
 
 def _views_in_order(changes: list[CreateView]) -> list[CreateView]:
-    from .parse.views import dependency_order
     by_name = {c.table: c for c in changes}
     return [by_name[n] for n in dependency_order({c.table: c.view.definition.sql for c in changes})]

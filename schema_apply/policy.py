@@ -29,6 +29,7 @@ from .errors import PolicyRefused
 from .firewall import objects, programs
 from .firewall.secrecy import SecrecyPolicy
 from .model import Schema, Table, key
+from .parse.expressions import is_now
 from .program_changes import PROGRAM_CREATES
 
 ALLOW_SECRET_DEPENDENT = "--allow-secret-dependent"
@@ -188,7 +189,6 @@ def _column_dependence(change: ModifyColumn, table: Table | None) -> str | None:
 
 
 def _is_now(expr) -> bool:
-    from .parse.expressions import is_now
     return expr is not None and is_now(expr.sql)
 
 

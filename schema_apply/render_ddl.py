@@ -8,11 +8,14 @@ INVISIBLE indexes, DROP CONSTRAINT vs DROP CHECK, generated columns).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .changes import (
     AddCheck, AddColumn, AddForeignKey, AddIndex, Change, ChangeIndexVisibility, ChangePartitioning,
     ChangeTableOptions, DropCheck,
     DropColumn, DropForeignKey, DropIndex, ModifyColumn, Position, RenameIndex)
 from .flavor import Flavor
+from .parse.expressions import is_now
 from .model import CheckConstraint, Column, Default, ForeignKey, Index, Partitioning, Table, TableOptions, View
 from .sqltext import quote_ident, quote_string
 
@@ -28,7 +31,6 @@ _BLOB_LIKE = ("tinytext", "text", "mediumtext", "longtext", "tinyblob", "blob", 
 def default_sql(default: Default, column: Column, flavor: Flavor) -> str:
     if default.kind == "expression":
         text = default.expr.sql
-        from .parse.expressions import is_now
         if is_now(text) or (text.startswith("(") and text.endswith(")") and _balanced(text[1:-1])):
             return text
         return f"({text})"
@@ -344,7 +346,6 @@ def _column_check(table: Table | None, column_key: str, flavor: Flavor) -> Check
 
 
 def _default_only(change: ModifyColumn) -> bool:
-    from dataclasses import replace
     old, new = change.old, change.new
     if change.position is not None or old.default == new.default:
         return False

@@ -39,18 +39,23 @@ def emit(text: str, stream: TextIO | None = None) -> None:
 # the document
 # --------------------------------------------------------------------------
 
-def document(result: Result) -> dict:
-    """The JSON report of ``result``."""
+def document(result: Result, *, live_digest: bool = True) -> dict:
+    """The JSON report of ``result``; without ``live_sha256`` if not ``live_digest`` (for a format
+    that does not show it: the live schema's digest is computed only when asked for, result.py)."""
     ctx, plan = result.context, result.plan
     index = {id(c): k for k, c in enumerate(plan.changes)}
-    doc = {
+    head = {
         "format": JSON_FORMAT_VERSION,
         "command": ctx.command,
         "database": ctx.database,
         "server": ctx.server,
         "schema_file": ctx.schema_file,
         "schema_sha256": ctx.schema_sha256,
-        "live_sha256": ctx.live_sha256,
+    }
+    if live_digest:
+        head["live_sha256"] = ctx.live_sha256
+    doc = {
+        **head,
         "in_sync": plan.in_sync,
         "changes": [{"table": c.table, "kind": c.kind, "description": c.describe(), "destructive": c.destructive,
                      "data_loss": c.data_loss, "depends_on_secret_rows": plan.depends_on_secret_rows(c)}
@@ -280,6 +285,7 @@ class Reporter:
     """
 
     format = "text"
+    live_digest = False  # whether the format shows the live schema's digest (document's live_sha256)
 
     def __init__(self, command: str, *, color: bool = False, out: TextIO | None = None, err: TextIO | None = None):
         self.command = command
@@ -299,7 +305,7 @@ class Reporter:
         return text(doc, self.color)
 
     def plan_ready(self, result: Result) -> None:
-        emit(self.render(document(result)), self.out)
+        emit(self.render(document(result, live_digest=self.live_digest)), self.out)
         emit("", self.out)
 
     def progress(self, total: int) -> Callable[[int, Outcome, str], None] | None:
@@ -324,7 +330,7 @@ class Reporter:
         emit(text, self.out if self.format in ("text", "markdown") else self.err)
 
     def finished(self, result: Result) -> None:
-        doc = document(result)
+        doc = document(result, live_digest=self.live_digest)
         if said := warnings_text(doc):
             emit(said, self.err)
         if not result.applying:  # the plan, as it stands now (also when it is not the reviewed one)
@@ -356,6 +362,7 @@ def _took(outcome: Outcome, word: str) -> str:
 
 class MarkdownReporter(Reporter):
     format = "markdown"
+    live_digest = True
 
     def render(self, doc: dict) -> str:
         return markdown(doc)
@@ -378,7 +385,7 @@ class SqlReporter(Reporter):
     def finished(self, result: Result) -> None:
         if result.applying and result.exit_code == 0:
             emit("\n".join(script([o.statement.sql for o in result.outcomes or []])), self.out)
-            if said := warnings_text(document(result)):
+            if said := warnings_text(document(result, live_digest=False)):
                 emit(said, self.err)
             return
         super().finished(result)
@@ -388,6 +395,7 @@ class JsonReporter(Reporter):
     """One JSON document on standard output, whatever happened; errors also on standard error."""
 
     format = "json"
+    live_digest = True
 
     def render(self, doc: dict) -> str:
         return as_json(doc)
@@ -399,7 +407,7 @@ class JsonReporter(Reporter):
         return None
 
     def finished(self, result: Result) -> None:
-        doc = document(result)
+        doc = document(result, live_digest=self.live_digest)
         emit(as_json(doc), self.out)
         if said := warnings_text(doc):
             emit(said, self.err)

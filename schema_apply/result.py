@@ -16,11 +16,14 @@ that ended it; the error's class names its exit code (errors.py).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from .errors import EXIT_ERROR, EXIT_OK, EXIT_PENDING, EXIT_REFUSED, SchemaApplyError
+from .fingerprint import schema_digest
+from .model import Schema
 
-if TYPE_CHECKING:  # annotations only: the CLI imports this module to start (``--help`` stays fast)
+if TYPE_CHECKING:  # annotations only: reporting (``show`` of a saved plan) loads no planner
     from .plan import Plan, Statement
 
 Status = Literal["running", "applied", "failed", "not run", "killed", "unknown"]
@@ -51,7 +54,14 @@ class Context:
     schema_file: str
     notes: list[str] = field(default_factory=list)
     schema_sha256: str | None = None  # of the Schemafile's bytes
-    live_sha256: str | None = None  # of the live schema's compared model (digest.schema_digest)
+    live: Schema | None = field(default=None, repr=False, compare=False)  # the schema planned from
+
+    @cached_property
+    def live_sha256(self) -> str | None:
+        """Of the live schema's compared model (``fingerprint.schema_digest``), computed when first
+        asked for — by a plan file, a JSON or markdown report, ``apply --plan`` — and never for a
+        text report, which does not show it (at 1,000 tables it costs about 0.3 s)."""
+        return None if self.live is None else schema_digest(self.live)
 
 
 @dataclass

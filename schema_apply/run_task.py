@@ -12,6 +12,9 @@ a function needs it.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +24,7 @@ from . import aws
 from .channel import MARKER_VARIABLE, Demux, new_marker
 from .ecs_config import RunTaskConfig
 from .errors import RunTaskError, UsageError
+from .source import sha256_hex
 
 EXIT_INTERRUPTED = 130
 STARTED_BY = "schema-apply run-task"
@@ -161,7 +165,7 @@ class LogFollower:
         self.found = False
 
     def poll(self) -> list[str]:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import ClientError  # deferred: the AWS libraries only when AWS is used (aws.py)
         lines: list[str] = []
         for _ in range(MAX_PAGES_PER_POLL):
             params = {"logGroupName": self.group, "logStreamName": self.stream, "startFromHead": True}
@@ -315,7 +319,6 @@ _HINTS = [
 
 def _access_hint(message: str) -> str:
     """What to grant, naming the action AWS says is missing."""
-    import re
     found = re.search(r"perform:? ([A-Za-z0-9-]+:[A-Za-z0-9*]+)", message or "")
     action = found.group(1) if found else None
     if action and action.lower() == "ecs:tagresource":
@@ -351,10 +354,6 @@ def _aws_error(exc: BaseException, doing: str) -> RunTaskError:
 def upload_schemafile(sess, config: RunTaskConfig, path: str) -> tuple[str, str]:
     """Put the Schemafile at ``s3://BUCKET/PREFIX/<sha256>.sql`` (content-addressed: the same file
     always has the same name); its URI and SHA-256. S3 checks the upload against the digest too."""
-    import base64
-    import hashlib
-
-    from .source import sha256_hex
     if not config.schema_bucket:
         raise UsageError("--schema-file needs a bucket to upload it to",
                          hint="--schema-bucket NAME, SCHEMA_APPLY_ECS_SCHEMA_BUCKET, or schema_bucket = \"NAME\" in "

@@ -6,15 +6,10 @@ import re
 from dataclasses import dataclass, field
 
 from .approvals import DropApprovals
+from .defaults import DEFAULT_CREDSTASH_TABLE, DEFAULT_LOCK_TIMEOUT, DEFAULT_SCHEMA_FILE, DEFAULT_SECRET_PREFIXES
 from .errors import UsageError
-from .limits import RunLimits
-from .online import OnlineSettings
-
-DEFAULT_SCHEMA_FILE = "Schemafile.sql"
-DEFAULT_CREDSTASH_TABLE = "credential-store"
-DEFAULT_SECRET_PREFIXES = ("secret_",)
-DEFAULT_LOCK_TIMEOUT = 60.0
-FORMATS = ("text", "json", "sql", "markdown")
+from .limits import DEFAULT_DDL_LOCK_WAIT, DEFAULT_DDL_RETRIES, DEFAULT_STOP_GRACE, RunLimits, parse_duration
+from .online import BlockingPolicy, ClausePolicy, OnlineSettings, parse_size
 
 
 @dataclass(frozen=True)
@@ -104,8 +99,6 @@ def parse_prefixes(values: tuple[str, ...] | list[str]) -> tuple[str, ...]:
 
 def live_traffic_settings(kw: dict) -> tuple[OnlineSettings, RunLimits]:
     """The online-DDL policy and the run limits from the CLI's values (defaults where absent)."""
-    from .limits import DEFAULT_DDL_LOCK_WAIT, DEFAULT_DDL_RETRIES, DEFAULT_STOP_GRACE, parse_duration
-    from .online import BlockingPolicy, ClausePolicy, parse_size
     min_size = kw.get("pt_osc_min_size")
     blocking = BlockingPolicy(
         max_blocking_size=parse_size(kw.get("max_blocking_size") or "32M", "--max-blocking-size"),

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import aws
 from .errors import DigestMismatch, ParseError, SchemaApplyError, UsageError
 
 S3_SCHEME = "s3://"
@@ -92,13 +93,12 @@ def read_schemafile(location: str, expected_sha256: str | None = None) -> Schema
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        from .parse.schemafile import text_line_of_offset
+        from .parse.schemafile import text_line_of_offset  # deferred: run-task and show read files without the parser
         raise ParseError("not valid UTF-8", file=location, line=text_line_of_offset(data, exc.start)) from None
     return SchemaText(location, text, digest)
 
 
 def _read_s3(uri: str, what: str) -> bytes:
-    from . import aws
     bucket, key = split_s3(uri)
     try:
         sess = aws.session()

@@ -13,12 +13,10 @@ The figures are InnoDB's estimates (``TABLE_ROWS`` is a sample; MySQL 8.0 caches
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
+from .firewall.secrecy import SecrecyPolicy
 from .online import TableSize
-
-if TYPE_CHECKING:
-    from .firewall.secrecy import SecrecyPolicy
 
 
 class Connection(Protocol):
@@ -30,7 +28,7 @@ def like_prefix(prefix: str) -> str:
     return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def read_sizes(conn: Connection, database: str, policy: "SecrecyPolicy") -> dict[str, TableSize]:
+def read_sizes(conn: Connection, database: str, policy: SecrecyPolicy) -> dict[str, TableSize]:
     """{table: TableSize} for the non-secret base tables of ``database`` (one query).
 
     The LIKE comparison of information_schema names is case-insensitive, so a name matching a

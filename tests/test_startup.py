@@ -1,8 +1,9 @@
 """What a run does not use, it does not load (issue 12: start-up is part of every run's time).
 
-``schema-apply --help`` starts without the planner, sqlglot, PyMySQL or boto3; a plan given a
-``--database-url`` never imports boto3 or credstash. Each check runs the CLI in a fresh process and
-lists the heavy modules that process imported.
+``schema-apply --help`` starts without the model, the planner, sqlglot, PyMySQL or boto3; a plan
+given a ``--database-url`` never imports boto3 or credstash, nor the apply engine; ``diff`` no
+database driver; the live schema's digest is computed only for an output that shows it. Each import check runs the CLI in a
+fresh process and lists the heavy modules that process imported.
 """
 
 from __future__ import annotations
@@ -11,8 +12,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+
+from conftest import guarded
+
 HEAVY = ("sqlglot", "pymysql", "boto3", "botocore", "credstash", "schema_apply.plan", "schema_apply.flavor",
-         "schema_apply.parse.schemafile")
+         "schema_apply.parse.schemafile", "schema_apply.model", "schema_apply.apply", "schema_apply.wrapper")
 
 
 def loaded_by(args: list[str], tmp_path) -> tuple[int, list[str]]:
@@ -30,14 +35,50 @@ def loaded_by(args: list[str], tmp_path) -> tuple[int, list[str]]:
     return status, modules
 
 
-def test_help_loads_nothing_heavy(tmp_path):
-    assert loaded_by(["--help"], tmp_path) == (0, [])
-    assert loaded_by(["plan", "--help"], tmp_path) == (0, [])
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["plan", "--help"], ["apply", "--help"],
+                                  ["run-task", "--help"], ["show", "--help"]])
+def test_help_loads_nothing_heavy(args, tmp_path):
+    assert loaded_by(args, tmp_path) == (0, [])
 
 
-def test_plan_with_a_database_url_loads_no_aws_library(setup, tmp_path):
+def test_plan_with_a_database_url_loads_no_aws_library_nor_the_apply_engine(setup, tmp_path):
     _, _, args = setup("CREATE TABLE t (id int PRIMARY KEY);", "CREATE TABLE t (id int PRIMARY KEY);")
     status, modules = loaded_by(["plan", *args], tmp_path)
     assert status == 0
-    assert not {"boto3", "botocore", "credstash"} & set(modules)
-    assert {"pymysql", "sqlglot", "schema_apply.plan"} <= set(modules)  # a positive control
+    assert not {"boto3", "botocore", "credstash", "schema_apply.apply", "schema_apply.wrapper"} & set(modules)
+    assert {"pymysql", "sqlglot", "schema_apply.plan", "schema_apply.model"} <= set(modules)  # a positive control
+
+
+def test_diff_loads_no_database_driver(tmp_path):
+    schemafile = tmp_path / "Schemafile.sql"
+    schemafile.write_text("CREATE TABLE t (id int PRIMARY KEY);")
+    status, modules = loaded_by(["diff", str(schemafile), str(schemafile)], tmp_path)
+    assert status == 0
+    assert not {"pymysql", "boto3", "botocore", "credstash", "schema_apply.apply"} & set(modules)
+    assert {"sqlglot", "schema_apply.plan"} <= set(modules)  # a positive control
+
+
+@pytest.mark.parametrize("fmt, computed", [("text", False), ("sql", False), ("json", True), ("markdown", True)])
+def test_the_live_digest_is_computed_only_for_an_output_that_shows_it(fmt, computed, setup, cli, monkeypatch):
+    from schema_apply import fingerprint, result
+    digests = []
+    monkeypatch.setattr(result, "schema_digest", lambda schema: digests.append(fingerprint.schema_digest(schema))
+                        or digests[-1])
+    _, _, args = setup("CREATE TABLE t (id int PRIMARY KEY);", "CREATE TABLE t (id int PRIMARY KEY, c int);")
+    shown = cli("plan", "--format", fmt, *args)
+    assert shown.exit_code == 2, shown.output
+    assert len(digests) == (1 if computed else 0)
+    assert (digests[0][:12] in shown.stdout) if computed else ("sha256" not in shown.stdout)
+
+
+def test_a_text_plan_still_records_the_live_digest_in_its_plan_file(server, setup, cli, tmp_path):
+    from schema_apply.fingerprint import schema_digest
+    from schema_apply.introspect import detect_flavor, introspect
+    db, _, args = setup("CREATE TABLE t (id int PRIMARY KEY);", "CREATE TABLE t (id int PRIMARY KEY, c int);")
+    out = tmp_path / "plan.json"
+    assert cli("plan", "--out", str(out), *args).exit_code == 2
+    with guarded(server, db) as conn:  # the live schema as the plan compared it
+        flavor, _ = detect_flavor(conn, db)
+        conn.settle(flavor)
+        live = introspect(conn, db, flavor).schema
+    assert json.loads(out.read_text())["live_sha256"] == schema_digest(live)

@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from ..model import Table, View
 from .queries import VIEW_RULE, view_query_reasons
 from .reading import Name, Unreadable, q, readings, unique
 from .secrecy import SYSTEM_SCHEMAS, SecrecyPolicy
@@ -176,7 +177,6 @@ RULES: dict[type, Callable[..., list[str]]] = {}
 
 
 def _register() -> None:
-    from ..model import Table, View
     RULES[View] = view_refusals
     RULES[Table] = table_refusals
 

@@ -42,8 +42,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import ParseError
 from ..model import Event, Routine, Trigger, key
 from ..parse.references import Call, References, TableRef, analyse
+from ..parse.schemafile import parse_program
 from .objects import RULES, Surroundings
 from .secrecy import SYSTEM_SCHEMAS, SecrecyPolicy
 
@@ -211,8 +213,6 @@ def statement_refusals(text: str, policy: SecrecyPolicy, database: str | None) -
     """For the guard: (tables it names, reasons to refuse) of one CREATE TRIGGER/PROCEDURE/FUNCTION/
     EVENT statement (or the ALTER EVENT schema-apply sends). The body rules apply, except the call
     graph (the guard does not know the Schemafile) and the definer (the server checks that one)."""
-    from ..errors import ParseError
-    from ..parse.schemafile import parse_program
     try:
         program = parse_program(text)
     except ParseError as exc:

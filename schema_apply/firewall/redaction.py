@@ -28,6 +28,7 @@ both. Apart from :func:`install`, pure functions: no I/O, nothing printed.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -313,12 +314,20 @@ _FORMATS: dict[int, tuple[str, ...]] = {
     2013: (r"Lost connection to MySQL server during query(?: \([^'\"]*\))?",),
     2006: (r"MySQL server has gone away(?: \([^'\"]*\))?",),
 }
-_COMPILED = {code: tuple(re.compile(f, re.DOTALL) for f in formats) for code, formats in _FORMATS.items()}
 # Codes whose message carries a value with no quotes around it. In a text of another shape (a server
 # whose lc_messages is not English: German 1526 "Tabelle hat für den Wert 42 keine Partition") default
 # deny cannot find the value, so nothing of the message is kept.
 _BARE_VALUE_CODES = frozenset({1526, 1977})
-_ALL_FORMATS = tuple(p for patterns in _COMPILED.values() for p in patterns)
+
+
+@functools.cache
+def _compiled(code: int | None) -> tuple[re.Pattern, ...]:
+    """The formats of ``code`` compiled (None: those of every code, in table order), on first use:
+    only a server error needs them, and compiling all of them costs more than the rest of this
+    module's import, which every run (``--help`` too) pays."""
+    if code is None:
+        return tuple(pattern for known in _FORMATS for pattern in _compiled(known))
+    return tuple(re.compile(f, re.DOTALL) for f in _FORMATS.get(code, ()))
 
 
 def redact_server_message(code: int | None, message: str) -> str:
@@ -329,7 +338,7 @@ def redact_server_message(code: int | None, message: str) -> str:
     if isinstance(code, str) and code.isdigit():
         code = int(code)
     # Without a code, any known format will do: each one places its values exactly.
-    candidates = _COMPILED.get(code, ()) if isinstance(code, int) else _ALL_FORMATS
+    candidates = (_compiled(code) if code in _FORMATS else ()) if isinstance(code, int) else _compiled(None)
     for pattern in candidates:
         m = pattern.fullmatch(message)
         if m:

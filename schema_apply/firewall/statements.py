@@ -70,6 +70,7 @@ from sqlglot.tokens import Token
 
 from ..errors import SecretAccessRefused
 from .objects import LOCAL_ENGINES, foreign_key_reason
+from .programs import statement_refusals
 from .queries import (INFORMATION_SCHEMA_TABLES, LOCK_FUNCTIONS, STRUCTURAL, TOOL_FUNCTIONS, VIEW_RULE, query_tables,
                       view_query_reasons)
 from .reading import (WORD, Name, Tok, Unreadable, depths, is_name, name_at, parse, q, readings, split_commas,
@@ -674,7 +675,6 @@ def _stored_program(text: str, toks: list[Tok], ctx: _Ctx) -> StatementInfo:
     statement by the Schemafile parser, and anything after it is refused), the ALTER EVENT of a
     replacement, ALTER PROCEDURE/FUNCTION characteristics, DROP of one. A body that reads or writes
     secret tables from a non-secret program, or moves secret rows out, is refused here too."""
-    from .programs import statement_refusals
     verb, kind = toks[0].text, _program_kind(toks)
     label = f"{verb} {kind}"
     _need_settled(label, ctx)
