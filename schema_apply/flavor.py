@@ -16,9 +16,13 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Mapping
 
+from .errors import UsageError
 from .model import (
     INTEGER_TYPES, CheckConstraint, Column, ColumnType, Default, Event, Expr, ForeignKey, Index, IndexPart, Parameter,
     Partitioning, ProgramSettings, Routine, Schema, Table, Trigger, View, evolve, key, unique_name)
+from .parse.expressions import canonical, expression, is_now, now_precision
+from .parse.views import canonical_query, dependency_order
+from .sqltext import quote_string
 
 # charset -> (default collation, bytes per character) as MariaDB 10.11 ships them.
 MARIADB_CHARSETS: dict[str, tuple[str, int]] = {
@@ -121,7 +125,6 @@ class Flavor:
         """A flavor for offline diffs: ``mysql-8.0``, ``mysql-5.7``, ``mariadb-10.11`` …"""
         m = re.fullmatch(r"(mysql|mariadb)[-:]?(\d+(?:\.\d+){0,2})", name.strip().lower())
         if not m:
-            from .errors import UsageError
             raise UsageError(f"--flavor: expected mysql-8.0, mysql-5.7, mariadb-10.11 or similar, got {name!r}")
         kind, version = m.groups()
         while version.count(".") < 2:
@@ -411,8 +414,6 @@ def canonical_default(d: Default | None, t: ColumnType, flavor: Flavor) -> Defau
         return d
     value = d.value
     if t.is_blob_or_text and flavor.blob_literal_default_is_expression:
-        from .parse.expressions import expression
-        from .sqltext import quote_string
         return Default("expression", expr=expression(f"({quote_string(value)})"))
     if t.is_integer or t.name == "year":
         if d.kind == "bits":
@@ -558,14 +559,12 @@ def normalize(schema: Schema, flavor: Flavor, *, database: str | None = None) ->
 
 def views_by_dependency(views: tuple[View, ...]) -> list[View]:
     """Views in an order each can be created in: after the views it reads."""
-    from .parse.views import dependency_order
     by_name = {v.name: v for v in views}
     return [by_name[n] for n in dependency_order({v.name: v.definition.sql for v in views})]
 
 
 def _view(view: View, flavor: Flavor, columns: Mapping[str, tuple[str, ...]], database: str | None
           ) -> tuple[View, tuple[str, ...]]:
-    from .parse.views import canonical_query
     canon, output = canonical_query(view.definition.sql, columns, database=database, view_columns=view.columns)
     algorithm = view.algorithm.upper() if flavor.is_mariadb else "UNDEFINED"  # MySQL does not report it
     return replace(view, definition=Expr(view.definition.sql, canon), algorithm=algorithm,
@@ -612,7 +611,6 @@ def _engine_name(engine: str) -> str:
 
 
 def _is_json_valid(expr: Expr, column: str) -> bool:
-    from .parse.expressions import canonical
     return expr.canon == canonical(f"json_valid(`{column}`)")
 
 
@@ -659,7 +657,6 @@ def _canonical_column_fields(col: Column, flavor: Flavor, table_charset: tuple[s
         if t.name == "timestamp" and not flavor.explicit_defaults_for_timestamp and col.generated is None:
             nullable = False
             if default is None and timestamps_seen == 0:
-                from .parse.expressions import expression
                 now = expression(f"current_timestamp({t.length})" if t.length else "current_timestamp()")
                 default, on_update = Default("expression", expr=now), on_update or now
             elif default is None:
@@ -684,7 +681,6 @@ def _canonical_now(expr: Expr | None) -> Expr | None:
     """current_timestamp / now() / localtimestamp (n) -> current_timestamp(n), the server's spelling."""
     if expr is None:
         return None
-    from .parse.expressions import canonical, is_now, now_precision
     if not is_now(expr.sql):
         return expr
     n = now_precision(expr.sql)

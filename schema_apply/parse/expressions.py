@@ -24,6 +24,7 @@ from sqlglot.errors import ParseError as SqlglotParseError
 from sqlglot.errors import TokenError
 from sqlglot.tokens import TokenType
 
+from ..errors import ParseError
 from ..model import Expr
 from ..sql.lexer import LexError
 from ..sql.lexer import tokenize as lex
@@ -182,7 +183,6 @@ def expression(text: str) -> Expr:
 
 def from_tokens(c: "Cursor", first: int, last: int, what: str) -> Expr:
     """The expression written in tokens ``first..last`` of a statement; a clear error if it is not one."""
-    from ..errors import ParseError
     if last < first:
         c.fail(f"empty {what}", tok=c.peek(-1))
     text = c.text(first, last)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from sqlglot.tokens import TokenType
 
-from ..errors import ParseError
+from ..errors import ParseError, UnsupportedError
 from ..sql.lexer import NOT_WORDS, LexError, Token, scan
 from ..sql.lexer import tokenize as lex
 from . import compound
@@ -633,7 +633,6 @@ class Cursor:
                          obj=self.obj, hint=hint)
 
     def unsupported(self, construct: str, tok: Token | None = None, hint: str | None = None):
-        from ..errors import UnsupportedError
         tok = tok or self.peek()
         raise UnsupportedError(f"{construct} is not supported", file=self.stmt.file,
                                line=tok.line if tok else self.line(), column=self.column_of(tok) if tok else None,

@@ -154,7 +154,6 @@ def _partition_value(c: Cursor, toks: list[int]) -> str:
     if len(toks) == 1:
         tok = c.tokens[toks[0]]
         if tok.token_type == TokenType.STRING:
-            from ..sqltext import quote_string
             return quote_string(tok.text)
         if tok.text.upper() in ("MAXVALUE", "NULL"):
             return tok.text.upper()

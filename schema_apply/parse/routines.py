@@ -15,6 +15,7 @@ would in the mysql client: ``ProgramReader`` keeps track of them.
 
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
 import re
 from dataclasses import dataclass, field, replace
@@ -569,7 +570,6 @@ def _add_interval(value: _dt.datetime, amount: float, unit: str) -> _dt.datetime
     if unit in ("YEAR", "QUARTER", "MONTH"):
         months = n * {"YEAR": 12, "QUARTER": 3, "MONTH": 1}[unit] + value.month - 1
         year, month = value.year + months // 12, months % 12 + 1
-        import calendar
         day = min(value.day, calendar.monthrange(year, month)[1])
         return value.replace(year=year, month=month, day=day)
     seconds = {"WEEK": 604800, "DAY": 86400, "HOUR": 3600, "MINUTE": 60, "SECOND": 1}[unit]
