@@ -97,6 +97,22 @@ def columns_read(flavor: Flavor) -> BulkRead:
                     chunk=f"TABLE_NAME, ORDINAL_POSITION DIV {CHUNK}")
 
 
+def foreign_keys_sql(flavor: Flavor) -> str:
+    """The foreign keys' columns, in order. MariaDB reads REFERENTIAL_CONSTRAINTS first: joined
+    second, it is filled from every database on the server (EXPLAIN: "Scanned all databases"),
+    whose tables it opens — 0.16 s of a 1,000-table introspection here, 0.03 s read first. MySQL's
+    read is left as it was (not measurable here)."""
+    tables = ("information_schema.REFERENTIAL_CONSTRAINTS r STRAIGHT_JOIN information_schema.KEY_COLUMN_USAGE k"
+              if flavor.is_mariadb else
+              "information_schema.KEY_COLUMN_USAGE k JOIN information_schema.REFERENTIAL_CONSTRAINTS r")
+    return ("SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_SCHEMA,"
+            " k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE"
+            f" FROM {tables} ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA"
+            " AND r.TABLE_NAME = k.TABLE_NAME AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME"
+            " WHERE k.TABLE_SCHEMA = %s AND r.CONSTRAINT_SCHEMA = %s AND k.REFERENCED_TABLE_NAME IS NOT NULL"
+            " ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION")
+
+
 class _Reader:
     def __init__(self, conn: Connection, database: str, flavor: Flavor):
         self.conn = conn
@@ -191,14 +207,7 @@ class _Reader:
         return out
 
     def _foreign_keys(self) -> dict[str, list[ForeignKey]]:
-        rows = self.q(
-            "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_SCHEMA,"
-            " k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE"
-            " FROM information_schema.KEY_COLUMN_USAGE k"
-            " JOIN information_schema.REFERENTIAL_CONSTRAINTS r ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA"
-            " AND r.TABLE_NAME = k.TABLE_NAME AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME"
-            " WHERE k.TABLE_SCHEMA = %s AND r.CONSTRAINT_SCHEMA = %s AND k.REFERENCED_TABLE_NAME IS NOT NULL"
-            " ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION", (self.db, self.db))
+        rows = self.q(foreign_keys_sql(self.flavor), (self.db, self.db))
         grouped: dict[tuple[str, str], list[tuple]] = OrderedDict()
         for row in rows:
             grouped.setdefault((row[0], row[1]), []).append(row)
