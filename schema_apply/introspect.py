@@ -5,7 +5,9 @@ of tables — never one query per table (Ridgepole sends SHOW FULL FIELDS and
 SHOW KEYS per table, which also needs SELECT on every table). Only metadata
 columns are selected: no TABLE_ROWS, AUTO_INCREMENT or DATA_LENGTH, which
 are derived from rows (and would be secret for secret tables), and fewer
-columns means fewer tables opened by the server.
+columns means fewer tables opened by the server. The largest read, COLUMNS, comes
+back on MariaDB 10.6+ as JSON chunks, cheaper to decode (``introspect_bulk``):
+the decoders below get the same tuples either way.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from . import flavor as flavors
+from . import introspect_bulk
 from .flavor import Flavor
+from .introspect_bulk import CHUNK, BulkRead
 from .introspect_programs import LivePrograms, read_programs
 from .model import (
     CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Generated, Index, IndexPart, Partition,
@@ -83,6 +87,32 @@ def introspect(conn: Connection, database: str, flavor: Flavor | None = None) ->
                       tuple(reader.hidden_views), programs)
 
 
+def columns_read(flavor: Flavor) -> BulkRead:
+    """COLUMNS, a table's columns in order: chunks of at most CHUNK columns of a table (of two, whose
+    names differ only in case: information_schema groups names case-insensitively)."""
+    srid = ("SRS_ID",) if not flavor.is_mariadb and flavor.version >= (8, 0, 3) else ()
+    return BulkRead(("TABLE_NAME", "COLUMN_NAME", "COLUMN_DEFAULT", "IS_NULLABLE", "COLUMN_TYPE", "CHARACTER_SET_NAME",
+                     "COLLATION_NAME", "EXTRA", "COLUMN_COMMENT", "GENERATION_EXPRESSION", *srid),
+                    "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = %s", order="TABLE_NAME, ORDINAL_POSITION",
+                    chunk=f"TABLE_NAME, ORDINAL_POSITION DIV {CHUNK}")
+
+
+def foreign_keys_sql(flavor: Flavor) -> str:
+    """The foreign keys' columns, in order. MariaDB reads REFERENTIAL_CONSTRAINTS first: joined
+    second, it is filled from every database on the server (EXPLAIN: "Scanned all databases"),
+    whose tables it opens — 0.16 s of a 1,000-table introspection here, 0.03 s read first. MySQL's
+    read is left as it was (not measurable here)."""
+    tables = ("information_schema.REFERENTIAL_CONSTRAINTS r STRAIGHT_JOIN information_schema.KEY_COLUMN_USAGE k"
+              if flavor.is_mariadb else
+              "information_schema.KEY_COLUMN_USAGE k JOIN information_schema.REFERENTIAL_CONSTRAINTS r")
+    return ("SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_SCHEMA,"
+            " k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE"
+            f" FROM {tables} ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA"
+            " AND r.TABLE_NAME = k.TABLE_NAME AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME"
+            " WHERE k.TABLE_SCHEMA = %s AND r.CONSTRAINT_SCHEMA = %s AND k.REFERENCED_TABLE_NAME IS NOT NULL"
+            " ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION")
+
+
 class _Reader:
     def __init__(self, conn: Connection, database: str, flavor: Flavor):
         self.conn = conn
@@ -143,11 +173,8 @@ class _Reader:
     # -- columns --------------------------------------------------------------
 
     def _columns(self) -> dict[str, list[Column]]:
-        extra_cols = ", SRS_ID" if not self.flavor.is_mariadb and self.flavor.version >= (8, 0, 3) else ""
-        rows = self.q(
-            "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_DEFAULT, IS_NULLABLE, COLUMN_TYPE, CHARACTER_SET_NAME,"
-            " COLLATION_NAME, EXTRA, COLUMN_COMMENT, GENERATION_EXPRESSION" + extra_cols +
-            " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = %s ORDER BY TABLE_NAME, ORDINAL_POSITION")
+        rows = introspect_bulk.read(self.conn, columns_read(self.flavor), (self.db,),
+                                    as_json=introspect_bulk.sends_json(self.flavor))
         out: dict[str, list[Column]] = defaultdict(list)
         seen: dict[tuple, dict] = {}  # a definition met before (most are): its decoded fields
         for row in rows:
@@ -180,14 +207,7 @@ class _Reader:
         return out
 
     def _foreign_keys(self) -> dict[str, list[ForeignKey]]:
-        rows = self.q(
-            "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_SCHEMA,"
-            " k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE"
-            " FROM information_schema.KEY_COLUMN_USAGE k"
-            " JOIN information_schema.REFERENTIAL_CONSTRAINTS r ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA"
-            " AND r.TABLE_NAME = k.TABLE_NAME AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME"
-            " WHERE k.TABLE_SCHEMA = %s AND r.CONSTRAINT_SCHEMA = %s AND k.REFERENCED_TABLE_NAME IS NOT NULL"
-            " ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION", (self.db, self.db))
+        rows = self.q(foreign_keys_sql(self.flavor), (self.db, self.db))
         grouped: dict[tuple[str, str], list[tuple]] = OrderedDict()
         for row in rows:
             grouped.setdefault((row[0], row[1]), []).append(row)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from schema_apply.introspect import detect_flavor, introspect
+from schema_apply.introspect import detect_flavor, foreign_keys_sql, introspect
 
 from conftest import guarded
 
@@ -85,3 +85,21 @@ def test_flavor_detection(server, database):
     assert exists
     assert flavor.is_mariadb == server.is_mariadb
     assert flavor.charset and flavor.collation.startswith(flavor.charset)
+
+
+@pytest.mark.server
+def test_the_foreign_key_read_fills_its_tables_from_this_database_only(server, databases):
+    # Joined second, REFERENTIAL_CONSTRAINTS is filled from every database on the server (EXPLAIN:
+    # "Scanned all databases"), whose tables it opens: MariaDB's read names it first.
+    db = databases.new(_tables_sql(2))
+    with guarded(server, db) as gc:
+        sql = foreign_keys_sql(detect_flavor(gc, db)[0])
+    conn = server.connect(db)  # EXPLAIN, which the guard refuses (it reads no rows either)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("EXPLAIN " + sql, (db, db))
+            plan = [(row[2], row[-1]) for row in cur.fetchall()]
+    finally:
+        conn.close()
+    assert [table for table, _ in plan] == ["r", "k"], plan
+    assert all("Scanned 1 database" in extra for _, extra in plan), plan

@@ -2,7 +2,8 @@
 
 For every schema in tests/cases/ (both sides) and the ``desired`` side of every sqldef case
 (tests/peer_cases/) that applies to this server: load the SQL into a fresh database with the
-server, introspect it, parse the same SQL, and require the two models to be equal. Then the
+server, introspect it, parse the same SQL, and require the two models to be equal (and the
+COLUMNS read's JSON chunks, which introspection read, to give exactly its rows). Then the
 export round trip: ``export`` of that database parsed back gives the same model, and loading
 the export into another fresh database gives the same SHOW CREATE TABLE for every table.
 
@@ -21,8 +22,10 @@ from schema_apply import flavor as flavors
 from schema_apply.errors import UnsupportedError
 from schema_apply.export import schemafile
 from schema_apply.introspect import introspect
+from schema_apply.introspect_bulk import sends_json
 from schema_apply.model import differences
 
+from bulk_reads import assert_json_chunks_equal_rows
 from conftest import CASES_DIR, guarded, load_sql, show_create
 from peer import load as load_peer_cases
 from peer import skip_reason
@@ -57,6 +60,8 @@ def check_oracle(server, databases, sql_for) -> str:
         return f"server rejects the case's SQL: {exc.args[0]}"
     with guarded(server, db) as conn:  # the real, guarded connection
         live = introspect(conn, db)
+        if sends_json(live.flavor):  # introspection read COLUMNS as JSON chunks: they give exactly the rows
+            assert_json_chunks_equal_rows(conn, db, live.flavor)
     flavor = live.flavor
     from schema_apply.parse.schemafile import parse_text
     try:
