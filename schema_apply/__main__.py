@@ -1,4 +1,4 @@
-from schema_apply.cli import main
+from schema_apply.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()
