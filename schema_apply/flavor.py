@@ -571,8 +571,7 @@ def _view(view: View, flavor: Flavor, columns: Mapping[str, tuple[str, ...]], da
                    security=view.security.upper(), check_option=view.check_option.upper()), output
 
 
-def _table(table: Table, flavor: Flavor, inherit: tuple[str, str], database: str | None,
-           memo: dict | None = None) -> Table:
+def _table(table: Table, flavor: Flavor, inherit: tuple[str, str], database: str | None, memo: dict) -> Table:
     opts = table.options
     charset, collation = resolve_charset(opts.charset, opts.collation, inherit, flavor)
     engine = _engine_name(opts.engine or flavor.default_engine)
@@ -615,27 +614,21 @@ def _is_json_valid(expr: Expr, column: str) -> bool:
 
 
 def _column(col: Column, flavor: Flavor, table_charset: tuple[str, str], pk_columns: set[str],
-            timestamps_seen: int, memo: dict | None = None) -> Column:
+            timestamps_seen: int, memo: dict) -> Column:
     """One column in canonical form. ``memo`` (one per normalize) keeps what a definition became:
     a schema's columns repeat a few definitions, and the outcome depends on the definition, the
     table's character set, whether the column is in the primary key and whether it is the table's
     first TIMESTAMP — not on its name."""
     in_pk = col.key in pk_columns
-    if memo is None:
-        fields = _canonical_column_fields(col, flavor, table_charset, in_pk, timestamps_seen)
-    else:
-        # an expression's text is not compared but is kept (it is rendered): part of the key
-        default, on_update = col.default, col.on_update
-        memo_key = (col.type, col.nullable, default, default.expr.sql if default and default.expr else None,
-                    on_update, on_update.sql if on_update else None, col.charset, col.collation,
-                    col.auto_increment, col.generated is None, table_charset, in_pk, timestamps_seen == 0)
-        fields = memo.get(memo_key)
-        if fields is None:
-            fields = memo[memo_key] = _canonical_column_fields(col, flavor, table_charset, in_pk, timestamps_seen)
+    # an expression's text is not compared but is kept (it is rendered): part of the key
+    default, on_update = col.default, col.on_update
+    memo_key = (col.type, col.nullable, default, default.expr.sql if default and default.expr else None,
+                on_update, on_update.sql if on_update else None, col.charset, col.collation,
+                col.auto_increment, col.generated is None, table_charset, in_pk, timestamps_seen == 0)
+    fields = memo.get(memo_key)
+    if fields is None:
+        fields = memo[memo_key] = _canonical_column_fields(col, flavor, table_charset, in_pk, timestamps_seen)
     t, nullable, charset, collation, default, on_update = fields
-    if t is col.type and nullable is col.nullable and charset is col.charset and collation is col.collation \
-            and default is col.default and on_update is col.on_update:
-        return col
     if (t, nullable, charset, collation, default, on_update) == (col.type, col.nullable, col.charset, col.collation,
                                                                 col.default, col.on_update):
         return col  # already canonical
@@ -672,8 +665,6 @@ def _canonical_column_fields(col: Column, flavor: Flavor, table_charset: tuple[s
     else:
         default = canonical_default(default, t, flavor)
     on_update = _canonical_now(on_update)
-    if t == col.type:
-        t = col.type  # the column's own (the identity check in _column)
     return t, nullable, charset, collation, default, on_update
 
 

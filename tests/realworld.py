@@ -93,6 +93,18 @@ class CorpusUnavailable(Exception):
     """The cache cannot be assembled (no mirror, no network, a digest that does not match)."""
 
 
+def assembled_or_skip(app: App) -> None:
+    """For a test: ``app``'s files in the cache, or the test skipped saying why — failed instead
+    under SCHEMA_APPLY_REQUIRE_CORPUS=1 (a machine that has the corpus must run it)."""
+    import pytest
+    try:
+        assemble([app], log=lambda text: None)
+    except CorpusUnavailable as exc:
+        if os.environ.get("SCHEMA_APPLY_REQUIRE_CORPUS") == "1":
+            pytest.fail(f"SCHEMA_APPLY_REQUIRE_CORPUS=1 but the corpus is not available: {exc}")
+        pytest.skip(f"corpus not available here: {exc}")
+
+
 def _from_mirror(app: App, release: Release) -> bytes | None:
     git_dir = mirror_root() / app.repository.replace("/", "+") / "repo"
     if not git_dir.is_dir():

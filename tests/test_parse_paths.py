@@ -84,10 +84,11 @@ TEXTS = _texts()
 
 
 def _thorough(text: str, file: str):
+    """The thorough reading: (its result as compared, the definitions its reader met)."""
     builder = schemafile._SchemaBuilder(file, annotations="@renamed" in text)
     for stmt in split_statements(text, file):
         builder.statement(stmt)
-    return repr(builder.build()), builder.skipped, builder.database
+    return (repr(builder.build()), builder.skipped, builder.database), builder.reader.definitions
 
 
 def _fast(text: str, file: str, definitions: dict | None = None):
@@ -98,23 +99,15 @@ def _fast(text: str, file: str, definitions: dict | None = None):
 @pytest.mark.parametrize("name,text", [pytest.param(n, t, id=n) for n, t in TEXTS])
 def test_fast_and_thorough_readings_agree(name, text):
     try:
-        thorough = _thorough(text, "Schemafile.sql")
+        thorough, known = _thorough(text, "Schemafile.sql")
     except ParseError:
-        thorough = None
+        thorough, known = None, None
     if prepare(text, "Schemafile.sql")[1]:
         return  # DELIMITER: only the thorough way reads it
-    for definitions in (None, "warm"):
-        warm = None
-        if definitions == "warm":
-            try:  # every definition the file declares, known before reading it
-                builder = schemafile._SchemaBuilder("Schemafile.sql", annotations="@renamed" in text)
-                for stmt in split_statements(text, "Schemafile.sql"):
-                    builder.statement(stmt)
-                warm = builder.reader.definitions
-            except ParseError:
-                continue
+    # cold, then with every definition the file declares known before reading it
+    for definitions in (None, known) if known is not None else (None,):
         try:
-            fast = _fast(text, "Schemafile.sql", warm)
+            fast = _fast(text, "Schemafile.sql", definitions)
         except (NotSimple, ParseError):
             continue  # parse_text goes the thorough way
         assert thorough is not None, "the fast reading accepted what the thorough one refuses"
@@ -133,15 +126,12 @@ def test_the_fast_reading_makes_definitions_one_token():
     assert sum(1 for t in tokens if t.token_type is DEFINITION) == first_ids
 
 
-def test_realworld_files_read_alike():
-    try:
-        apps = realworld.load_manifest()
-        paths = [realworld.cached(app, side) for app in apps for side in ("old", "new")]
-    except Exception:  # noqa: BLE001 - the cache is optional here (tests/test_realworld.py requires it)
-        paths = []
-    paths = [p for p in paths if p.exists()]
-    if not paths:
-        pytest.skip("the real-world corpus is not cached (./scripts/realworld assemble)")
-    for path in paths:
-        text = path.read_text(encoding="utf-8", errors="replace")
-        test_fast_and_thorough_readings_agree(path.name, text)
+APPS = realworld.load_manifest()
+
+
+@pytest.mark.parametrize("app", APPS, ids=[a.name for a in APPS])
+def test_realworld_files_read_alike(app):
+    realworld.assembled_or_skip(app)
+    for side in ("old", "new"):
+        text = realworld.cached(app, side).read_text(encoding="utf-8", errors="replace")
+        test_fast_and_thorough_readings_agree(f"{app.name}:{side}", text)

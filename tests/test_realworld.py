@@ -9,7 +9,6 @@ optional: the ``server`` fixture fails first when it does not answer."""
 
 from __future__ import annotations
 
-import os
 
 import pytest
 
@@ -23,12 +22,7 @@ APPS = realworld.load_manifest()
 @pytest.mark.server
 @pytest.mark.parametrize("app", APPS, ids=[a.name for a in APPS])
 def test_real_application_converges(server, databases, tmp_path, app):
-    try:
-        realworld.assemble([app], log=lambda text: None)
-    except realworld.CorpusUnavailable as exc:
-        if os.environ.get("SCHEMA_APPLY_REQUIRE_CORPUS") == "1":
-            pytest.fail(f"SCHEMA_APPLY_REQUIRE_CORPUS=1 but the corpus is not available: {exc}")
-        pytest.skip(f"corpus not available here: {exc}")
+    realworld.assembled_or_skip(app)
     result = realworld.check_app(server, databases, run_cli, app, tmp_path)
     failed = [f"{c.name}: {c.detail}" for c in result.checks if not c.ok]
     assert not failed, "\n".join(failed)

@@ -52,28 +52,17 @@ def read_column(c: Cursor, table: TableDraft, *, renamed_from: Callable[[int], s
     first = c.pos
     line = c.line()
     name = c.ident("a column name or a constraint")
-    lowered = name.lower()
-    if lowered in table.column_keys:
+    if name.lower() in table.column_keys:
         earlier = table.column(name)
         c.fail(f"column {name} is declared twice (first at line {earlier.line})", tok=c.peek(-1))
     text = None
     if seen is not None:
-        start = c.pos
-        tokens = c.stmt.tokens
-        if start < len(tokens) and tokens[start][0] is DEFINITION:  # one token for a definition met before
-            fields, _ = seen[tokens[start].text]
-            c.pos = start + 1
+        text, known = _known_definition(c, seen)
+        if known is not None:
+            fields, length = known
+            c.pos += length
             table.add_column(Column(name, *fields, renamed_from=renamed_from(first), line=line))
             return
-        end = _definition_end(tokens, start)
-        if end > start:
-            text = c.stmt.source[tokens[start].start:tokens[end - 1].end + 1]
-            known = seen.get(text)
-            if known is not None:
-                fields, length = known
-                c.pos = start + length
-                table.add_column(Column(name, *fields, renamed_from=renamed_from(first), line=line))
-                return
     c.obj = f"column {table.name}.{name}"
     start = c.pos
     additions = len(table.indexes) + len(table.checks) + len(table.foreign_keys)
@@ -99,6 +88,20 @@ def read_column(c: Cursor, table: TableDraft, *, renamed_from: Callable[[int], s
     table.add_column(Column(name, *fields, renamed_from=renamed_from(first), line=line))
     table.indexes.extend(draft.keys)
     c.obj = f"table {table.name}"
+
+
+def _known_definition(c: Cursor, seen: dict[str, tuple]) -> tuple[str | None, tuple | None]:
+    """(the text of the definition at the cursor, what ``seen`` knows of it: (fields, tokens) or None).
+    A DEFINITION token (``lexer.simple_statements``) is a definition met before, whole."""
+    tokens = c.stmt.tokens
+    start = c.pos
+    if start < len(tokens) and tokens[start][0] is DEFINITION:
+        return tokens[start].text, (seen[tokens[start].text][0], 1)
+    end = _definition_end(tokens, start)
+    if end <= start:
+        return None, None
+    text = c.stmt.source[tokens[start].start:tokens[end - 1].end + 1]
+    return text, seen.get(text)
 
 
 def _definition_end(tokens: list, i: int) -> int:

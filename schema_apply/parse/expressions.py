@@ -132,6 +132,10 @@ def canonical(text: str) -> str:
         shaped = _canonical_by_shape(text)
         if shaped is not None:
             return shaped
+    return _read(text)
+
+
+def _read(text: str) -> str:
     return _dump(strip_tree(_parse(text)))
 
 
@@ -170,9 +174,7 @@ def _canonical_by_shape(text: str) -> str | None:
     return _HOLES.sub(lambda m: "id:" + names[int(m.group(1))], shape)
 
 
-@functools.lru_cache(maxsize=None)
-def _canonical_shape(text: str) -> str:
-    return _dump(strip_tree(_parse(text)))
+_canonical_shape = functools.lru_cache(maxsize=None)(_read)  # one reading per shape
 
 
 def expression(text: str) -> Expr:

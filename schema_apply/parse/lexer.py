@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from sqlglot.tokens import TokenType
 
 from ..errors import ParseError, UnsupportedError
-from ..sql.lexer import NOT_WORDS, LexError, Token, scan
+from ..sql.lexer import BACKTICKED, DOUBLE_QUOTED, NOT_WORDS, SINGLE_QUOTED, LexError, Token, scan
 from ..sql.lexer import tokenize as lex
 from . import compound
 
@@ -286,9 +286,7 @@ class NotSimple(Exception):
 # One statement's text up to its ";": code, quoted text and comments (as the DDL lexer reads them).
 _SPAN = re.compile(
     r"(?:[^;'\"`#/-]+"
-    r"|'(?:[^'\\]|\\[\s\S]|'')*'"
-    r'|"(?:[^"\\]|\\[\s\S]|"")*"'
-    r"|`(?:[^`]|``)*`"
+    rf"|{SINGLE_QUOTED}|{DOUBLE_QUOTED}|{BACKTICKED}"
     r"|#[^\n]*|--(?=[ \t\r\n]|\Z)[^\n]*|/\*[\s\S]*?\*/"
     r"|[/-])*")
 _TABLE_HEAD = re.compile(r"(?:\s|#[^\n]*|--(?=[ \t\r\n]|\Z)[^\n]*|/\*[\s\S]*?\*/)*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:`(?:[^`]|``)+`|[0-9A-Za-z_$]+)\s*\(", re.I)
@@ -299,8 +297,9 @@ _COLUMN = re.compile(
     r"((?:[^,()'\"`#/\\-]|'(?:[^'\\]|'')*'|\((?:[^()'\"`#/\\-]|'(?:[^'\\]|'')*')*\)|-(?!-)|/(?!\*))+)"
     r"(?=[,)])")
 DEFINITION = TokenType.UNKNOWN  # a whole column definition met before, as one token (read_column)
-_CONSTRAINT_WORDS = {"CONSTRAINT", "PRIMARY", "UNIQUE", "KEY", "INDEX", "FULLTEXT", "SPATIAL", "FOREIGN", "CHECK",
-                     "PERIOD", "VECTOR"}
+# The words that start a key or constraint in CREATE TABLE (anything else starts a column)
+CONSTRAINT_WORDS = {"CONSTRAINT", "PRIMARY", "UNIQUE", "KEY", "INDEX", "FULLTEXT", "SPATIAL", "FOREIGN", "CHECK",
+                    "PERIOD", "VECTOR"}
 
 
 def simple_statements(source: str, file: str, original: str, known: Callable[[str], bool]):
@@ -321,7 +320,7 @@ def simple_statements(source: str, file: str, original: str, known: Callable[[st
             if head is not None:
                 tokens, words = _table_tokens(source, pos, end, line, head.end(), known)
             else:
-                tokens, words = _scan(source, pos, end, line, file)
+                tokens, words = _scan(source, pos, end, line)
                 if tokens and compound.program_kind(words, tokens, 0, len(tokens)) is not None:
                     raise NotSimple
             if tokens:
@@ -330,11 +329,19 @@ def simple_statements(source: str, file: str, original: str, known: Callable[[st
         pos = end + 1
 
 
-def _scan(source: str, pos: int, end: int, line: int, file: str) -> tuple[list[Token], list[str]]:
+def _scan(source: str, pos: int, end: int, line: int) -> tuple[list[Token], list[str]]:
     try:
         return scan(source, pos, end, line)
     except LexError:
         raise NotSimple from None
+
+
+def _moved(source: str, line: int, line_start: int, start: int, end: int) -> tuple[int, int]:
+    """(line, offset where it starts) after the text from ``start`` to ``end``."""
+    newlines = source.count("\n", start, end)
+    if not newlines:
+        return line, line_start
+    return line + newlines, source.rfind("\n", start, end) + 1
 
 
 def _table_tokens(source: str, pos: int, end: int, line: int, body: int, known) -> tuple[list[Token], list[str]]:
@@ -342,13 +349,12 @@ def _table_tokens(source: str, pos: int, end: int, line: int, body: int, known) 
     are found one by one (``_COLUMN``: a name, then text that is surely one definition); one that is
     not known, or is a key or constraint, is scanned alone; from the first that ``_COLUMN`` does not
     recognise, the rest of the statement is scanned."""
-    tokens, words = _scan(source, pos, body, line, "")
+    tokens, words = _scan(source, pos, body, line)
     line += source.count("\n", pos, body)
     line_start = source.rfind("\n", 0, body) + 1  # where the line of ``at`` starts
     at = body
     VAR, COMMA = TokenType.VAR, TokenType.COMMA
     column = _COLUMN.match
-    count = source.count
     new = tuple.__new__
     while True:
         m = column(source, at, end)
@@ -357,20 +363,14 @@ def _table_tokens(source: str, pos: int, end: int, line: int, body: int, known) 
         after = m.end()  # the "," or ")" that ends the definition
         name, definition = m.group(1), m.group(2).rstrip()
         upper = name.upper()
-        if upper in _CONSTRAINT_WORDS or not known(definition):
-            more, more_words = _scan(source, at, after, line, "")
+        if upper in CONSTRAINT_WORDS or not known(definition):
+            more, more_words = _scan(source, at, after, line)
             tokens.extend(more)
             words.extend(more_words)
-            newlines = count("\n", at, after)
-            if newlines:
-                line += newlines
-                line_start = source.rfind("\n", at, after) + 1
+            line, line_start = _moved(source, line, line_start, at, after)
         else:
             name_at, definition_at = m.start(1), m.start(2)
-            newlines = count("\n", at, name_at)
-            if newlines:
-                line += newlines
-                line_start = source.rfind("\n", at, name_at) + 1
+            line, line_start = _moved(source, line, line_start, at, name_at)
             name_end = name_at + len(name)
             if name[0] == "`":
                 tokens.append(new(Token, (TokenType.IDENTIFIER, name[1:-1].replace("``", "`"), line,
@@ -379,24 +379,18 @@ def _table_tokens(source: str, pos: int, end: int, line: int, body: int, known) 
             else:
                 tokens.append(new(Token, (VAR, name, line, name_at - line_start + 1, name_at, name_end - 1)))
                 words.append(upper)
-            newlines = count("\n", name_end, definition_at) if definition_at - name_end > 1 else 0
-            if newlines:
-                line += newlines
-                line_start = source.rfind("\n", name_end, definition_at) + 1
+            line, line_start = _moved(source, line, line_start, name_end, definition_at)
             tokens.append(new(Token, (DEFINITION, definition, line, definition_at - line_start + 1, definition_at,
                                       definition_at + len(definition) - 1)))
             words.append("")
-            newlines = count("\n", definition_at, after)
-            if newlines:
-                line += newlines
-                line_start = source.rfind("\n", definition_at, after) + 1
+            line, line_start = _moved(source, line, line_start, definition_at, after)
         at = after
         if source[after] != ",":
             break  # the ")" closing the definitions: the rest is scanned
         tokens.append(new(Token, (COMMA, ",", line, after - line_start + 1, after, after)))
         words.append("")
         at = after + 1
-    more, more_words = _scan(source, at, end, line, "")
+    more, more_words = _scan(source, at, end, line)
     tokens.extend(more)
     words.extend(more_words)
     return tokens, words

@@ -13,11 +13,9 @@ from sqlglot.tokens import TokenType
 from ..model import CheckConstraint, Column, ForeignKey, Index, IndexPart, Partitioning, Table, TableOptions, key
 from .columns import read_column, read_enforced, read_fk_actions
 from .expressions import from_tokens
-from .lexer import Cursor
+from .lexer import CONSTRAINT_WORDS, Cursor
 from .partitions import read_partitioning
 
-CONSTRAINT_WORDS = {"CONSTRAINT", "PRIMARY", "UNIQUE", "KEY", "INDEX", "FULLTEXT", "SPATIAL", "FOREIGN", "CHECK",
-                    "PERIOD", "VECTOR"}
 _INDEX_KINDS = {"UNIQUE": "unique", "KEY": "index", "INDEX": "index", "FULLTEXT": "fulltext", "SPATIAL": "spatial"}
 _RENAMED = re.compile(r"@renamed\s+from\s*=\s*(?:\"((?:[^\"]|\"\")+)\"|`((?:[^`]|``)+)`|'([^']+)'|([\w$.]+))", re.I)
 

@@ -26,19 +26,20 @@ from sqlglot.tokens import TokenType
 # characters of a bare identifier (MySQL: [0-9a-zA-Z$_] and U+0080 to U+FFFF), spelled as what
 # they are not: the same set, and the pattern compiles in 1 ms instead of 25
 _ID = r"^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f\U00010000-\U0010ffff"
-_SQ = r"'(?:[^'\\]|\\[\s\S]|'')*'"
-_DQ = r'"(?:[^"\\]|\\[\s\S]|"")*"'
+SINGLE_QUOTED = r"'(?:[^'\\]|\\[\s\S]|'')*'"  # (patterns others build on: the statement splitter)
+DOUBLE_QUOTED = r'"(?:[^"\\]|\\[\s\S]|"")*"'
+BACKTICKED = r"`(?:[^`]|``)*`"
 
 # One alternative per kind; the index of the group that matched (``lastindex``) is the kind.
 _PATTERN = re.compile(
     r"\s*(?:"
     r"(#[^\n]*|--(?=[ \t\r\n]|\Z)[^\n]*|/\*[\s\S]*?(?:\*/|\Z))"  # 1 comment (unterminated: to the end)
-    rf"|(`(?:[^`]|``)*`)"  # 2 quoted identifier
-    rf"|([nN](?:{_SQ}|{_DQ}))"  # 3 national string
+    rf"|({BACKTICKED})"  # 2 quoted identifier
+    rf"|([nN](?:{SINGLE_QUOTED}|{DOUBLE_QUOTED}))"  # 3 national string
     rf"|([xX]'[0-9a-fA-F]*'|0x[0-9a-fA-F]+(?![{_ID}]))"  # 4 hexadecimal literal
     rf"|([bB]'[01]*'|0b[01]+(?![{_ID}]))"  # 5 bit literal
     rf"|(_[0-9A-Za-z_]+(?=\s*['\"]))"  # 6 charset introducer
-    rf"|({_SQ}|{_DQ})"  # 7 string
+    rf"|({SINGLE_QUOTED}|{DOUBLE_QUOTED})"  # 7 string
     rf"|((?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?(?![{_ID}]))"  # 8 number
     rf"|([{_ID}]+)"  # 9 word
     r"|(:=|<=>|->>|->|>=|<=|<>|!=|\|\||&&|@@|[-+*/%<>=!~^&|(),.;:@?{}\[\]])"  # 10 operator
