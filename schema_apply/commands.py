@@ -34,7 +34,7 @@ from .result import Context, Result
 from .settings import Settings
 from .source import SchemaText, read_schemafile
 from .stop import StopSignal
-from .table_sizes import read_sizes
+from .table_sizes import TableSize, read_sizes
 from .validate import validate
 
 if TYPE_CHECKING:  # annotations; the database driver is imported by the commands that connect (not diff)
@@ -133,34 +133,38 @@ def _detect(conn: GuardedConnection) -> tuple[Flavor, bool]:
 
 
 def _read_both(conn: GuardedConnection, settings: Settings, flavor: Flavor, source: SchemaText
-               ) -> tuple[Schema, LiveSchema]:
-    """The Schemafile, parsed while the live schema is read. Introspection mostly waits on the
-    server, parsing burns CPU: a large Schemafile is parsed in a forked process on another CPU
-    (``aside``), a small one here while a thread reads (PyMySQL releases the GIL while it waits on
-    the socket). Nothing else uses the connection meanwhile. An error of the Schemafile is raised
-    before one of introspection, once both sides are done."""
+               ) -> tuple[Schema, LiveSchema, dict[str, TableSize]]:
+    """The Schemafile, parsed while the live schema (and the tables' sizes) are read. Introspection
+    mostly waits on the server, parsing burns CPU: a large Schemafile is parsed in a forked process
+    on another CPU (``aside``), a small one here while a thread reads (PyMySQL releases the GIL while
+    it waits on the socket). Nothing else uses the connection meanwhile. An error of the Schemafile
+    is raised before one of introspection, once both sides are done."""
+    def read_live() -> tuple[LiveSchema, dict[str, TableSize]]:
+        return introspect(conn, conn.database, flavor), read_sizes(conn, conn.database, conn.policy)
+
     schemafile = Aside(prepare_schemafile, source, flavor, conn.database, settings,
                        fork=len(source.text) >= PARSE_ASIDE_FROM)
     if schemafile.forked:
         try:
-            live = introspect(conn, conn.database, flavor)
+            live, sizes = read_live()
         except Exception:
             _settle(schemafile.result())
             raise
         except BaseException:
             schemafile.cancel()
             raise
-        return _settle(schemafile.result()), live
+        return _settle(schemafile.result()), live, sizes
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="introspect") as pool:
-        live = pool.submit(introspect, conn, conn.database, flavor)
+        reading = pool.submit(read_live)
         desired = _settle(schemafile.result())
-        return desired, live.result()
+        return (desired, *reading.result())
 
 
 def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor, source: SchemaText, desired: Schema,
-          command: str, live: LiveSchema | None = None) -> tuple[Result, Schema]:
-    """Plan (introspecting first unless ``live`` is given): the result (nothing applied yet) and the
-    desired schema it was planned for."""
+          command: str, live: LiveSchema | None = None, sizes: dict[str, TableSize] | None = None
+          ) -> tuple[Result, Schema]:
+    """Plan (introspecting first unless ``live`` is given, reading the tables' sizes unless ``sizes``
+    is): the result (nothing applied yet) and the desired schema it was planned for."""
     if live is None:
         live = introspect(conn, conn.database, flavor)
     current = live.schema.filtered(settings.manages)
@@ -171,7 +175,8 @@ def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor, source: S
                              hidden_views=live.hidden_views, account=live.programs.account,
                              allow_definers=settings.allow_definers)
     desired, program_notes = restrict(desired, current, live.programs)  # what this account cannot see or make
-    sizes = read_sizes(conn, conn.database, conn.policy)
+    if sizes is None:
+        sizes = read_sizes(conn, conn.database, conn.policy)
     plan = build_plan(current, desired, flavor, allow_drop=settings.allow_drop,
                       allow_secret_dependent=settings.allow_secret_dependent, policy=conn.policy, around=around,
                       online=settings.online, sizes=sizes)
@@ -206,8 +211,8 @@ def plan(settings: Settings, reporter: Reporter) -> Result:
     record = _reviewed(settings, source)
     with _connect(settings, _verbose_logger(settings)) as conn:
         flavor, _ = _detect(conn)
-        desired, live = _read_both(conn, settings, flavor, source)
-        result, _ = _plan(conn, settings, flavor, source, desired, "plan", live)
+        desired, live, sizes = _read_both(conn, settings, flavor, source)
+        result, _ = _plan(conn, settings, flavor, source, desired, "plan", live, sizes)
     _still_reviewed(settings, record, result)
     if settings.plan_out:
         planfile.save(settings.plan_out, document(result))

@@ -291,10 +291,12 @@ _SPAN = re.compile(
     r"|[/-])*")
 _TABLE_HEAD = re.compile(r"(?:\s|#[^\n]*|--(?=[ \t\r\n]|\Z)[^\n]*|/\*[\s\S]*?\*/)*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:`(?:[^`]|``)+`|[0-9A-Za-z_$]+)\s*\(", re.I)
 # One column definition of a CREATE TABLE: a name, then what only a column can hold (no comment, no
-# nested parentheses, no backslash in a string), up to the "," or ")" after it.
+# nested parentheses, no backslash in a string), up to the "," or ")" after it. Possessive: a run
+# of plain characters is taken whole and never given back (what follows a unit cannot start inside
+# it), so a definition is matched in runs rather than character by character.
 _COLUMN = re.compile(
     r"\s*(`(?:[^`]|``)+`|[A-Za-z_$][0-9A-Za-z_$]*)\s+"
-    r"((?:[^,()'\"`#/\\-]|'(?:[^'\\]|'')*'|\((?:[^()'\"`#/\\-]|'(?:[^'\\]|'')*')*\)|-(?!-)|/(?!\*))+)"
+    r"((?:[^,()'\"`#/\\-]++|'(?:[^'\\]++|'')*+'|\((?:[^()'\"`#/\\-]++|'(?:[^'\\]++|'')*+')*+\)|-(?!-)|/(?!\*))++)"
     r"(?=[,)])")
 DEFINITION = TokenType.UNKNOWN  # a whole column definition met before, as one token (read_column)
 # The words that start a key or constraint in CREATE TABLE (anything else starts a column)
