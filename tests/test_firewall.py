@@ -122,6 +122,15 @@ def test_the_guard_refuses_the_same_views(body):
         statements.check(f"CREATE VIEW `v` AS {body}", POLICY, "app")
 
 
+def test_withheld_built_ins_are_refused_for_what_they_read():
+    """LOAD_FILE and the sequence functions are built-in, and refused all the same: the reason says why."""
+    reasons = view_reasons("SELECT LOAD_FILE('/etc/passwd') AS f FROM shops")
+    assert any("reads a file on the server" in r for r in reasons), reasons
+    assert not any("not a built-in function" in r for r in reasons), reasons
+    reasons = view_reasons("SELECT NEXTVAL(s) AS n FROM shops")
+    assert any("a sequence is a table" in r for r in reasons), reasons
+
+
 ALLOWED_VIEWS = {
     "plain": "SELECT id, name FROM shops",
     "qualified with this database": "SELECT s.id FROM app.shops s JOIN `app`.`orders` o ON o.shop_id = s.id",

@@ -151,6 +151,22 @@ def test_secret_rows_may_not_leave_the_prefix_even_from_a_secret_program():
                                 " INSERT INTO signups SELECT * FROM secret_users;")
 
 
+@pytest.mark.parametrize("body", [
+    "SET NEW.email = (SELECT MAX(email) FROM secret_users)",  # into the row being written
+    "BEGIN IF EXISTS (SELECT 1 FROM secret_users WHERE email = NEW.email) THEN"
+    " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'taken'; END IF; END",  # an existence test
+    "BEGIN DECLARE e varchar(100); SELECT email INTO e FROM secret_users LIMIT 1;"
+    " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = e; END",  # into an error message
+])
+def test_a_secret_named_trigger_on_a_non_secret_table_may_not_read_secrets(body):
+    # secret-named, so the naming rule holds; but it fires for whoever writes signups
+    reason = refused(f"CREATE TRIGGER secret_signups_bi BEFORE INSERT ON signups FOR EACH ROW {body};")
+    assert "is on non-secret table signups but reads secret table(s) secret_users" in reason
+    # on a secret table, writing only secret tables, it stands
+    allowed("CREATE TRIGGER secret_users_bi BEFORE INSERT ON secret_users FOR EACH ROW"
+            " SET NEW.email = (SELECT MAX(email) FROM secret_audit);")
+
+
 def test_calls_are_followed():
     # a procedure calling a procedure that reads secrets reads them too
     sql = """CREATE PROCEDURE secret_read() SELECT email FROM secret_users;
@@ -224,6 +240,7 @@ def test_the_guard_allows_the_ddl_of_stored_programs():
 
 @pytest.mark.parametrize("sql", [
     "CREATE TRIGGER t BEFORE INSERT ON orders FOR EACH ROW SET NEW.total = (SELECT COUNT(*) FROM secret_users)",
+    "CREATE TRIGGER secret_t BEFORE INSERT ON orders FOR EACH ROW SET NEW.total = (SELECT COUNT(*) FROM secret_users)",
     "CREATE TRIGGER t BEFORE INSERT ON orders FOR EACH ROW BEGIN /*!50000 SET @x = (SELECT email FROM secret_users); */ END",
     "CREATE PROCEDURE p() BEGIN SELECT 1; END; SELECT * FROM secret_users",   # a second statement after the body
     "CREATE PROCEDURE p() BEGIN SELECT 1; END; DROP TABLE orders",

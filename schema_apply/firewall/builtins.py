@@ -143,6 +143,15 @@ SPACE_SENSITIVE = frozenset(f"""
 """.split())
 
 
+# Built-in functions left out above because of what they read: why, for the refusal
+WITHHELD = {
+    "LOAD_FILE": "reads a file on the server (any file it can read, the tables' own files included)",
+    "NEXTVAL": "reads a sequence, and a sequence is a table",
+    "LASTVAL": "reads a sequence, and a sequence is a table",
+    "SETVAL": "writes a sequence, and a sequence is a table",
+}
+
+
 def is_builtin(name: str, server: tuple[str, Version] | None) -> bool:
     """Is ``name`` (as written, any case) a built-in function a view may call on ``server``
     (``("mysql" | "mariadb", version)``)? With no server: only if every supported server has it."""

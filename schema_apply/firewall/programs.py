@@ -158,6 +158,12 @@ class ProgramRules:
         if sources and sinks:
             out.append(f"{label} writes non-secret table(s) {', '.join(sinks)} while reading secret table(s)"
                        f" {', '.join(sources)}: secret rows must not leave the secret prefix")
+        if on is not None and not self.secret(on.name) and sources:
+            # whatever such a trigger does lands with whoever writes its table, without any privilege
+            # on the secret table: what it sets in NEW, the errors it raises, the writes it lets through
+            out.append(f"{label} is on non-secret table {on.name} but reads secret table(s) {', '.join(sources)}:"
+                       f" what it sets in the row, the errors it raises and which writes it lets through reach"
+                       f" whoever writes {on.name}")
         return out
 
     def _elsewhere(self, table: TableRef) -> bool:

@@ -263,6 +263,8 @@ def call_reasons(toks: Sequence[Tok], tree: exp.Expr, server) -> list[str]:
     for call in unique(found):
         if call.qualifier or call.quoted:
             out.append(f"calls {call.shown()}, a stored function (a stored function can read any table)")
+        elif call.name.upper() in builtins.WITHHELD:
+            out.append(f"calls {call.shown()}, which {builtins.WITHHELD[call.name.upper()]}")
         elif not builtins.is_builtin(call.name, server):
             where = _server_name(server)
             out.append(f"calls {call.shown()}, which is not a built-in function of {where} (so the server"
