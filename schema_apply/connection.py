@@ -31,7 +31,7 @@ from .errors import ConnectionError_, LockTimeout, ServerError
 from .firewall import statements
 from .firewall.redaction import redact_server_message
 from .firewall.secrecy import DEFAULT_PREFIXES, SecrecyPolicy
-from .sqltext import quote_string
+from .sql.quoting import quote_string
 
 # server error codes worth their own message
 ER_ACCESS_DENIED = 1045

@@ -18,7 +18,7 @@ from .model import Schema, Table
 from .model import ProgramSettings
 from . import render_ddl as render
 from . import render_programs
-from .sqltext import quote_ident
+from .sql.quoting import quote_ident
 
 
 def tables_in_dependency_order(tables: tuple[Table, ...]) -> list[Table]:

@@ -20,9 +20,9 @@ from .errors import UsageError
 from .model import (
     INTEGER_TYPES, CheckConstraint, Column, ColumnType, Default, Event, Expr, ForeignKey, Index, IndexPart, Parameter,
     Partitioning, ProgramSettings, Routine, Schema, Table, Trigger, View, evolve, key, unique_name)
-from .parse.expressions import canonical, expression, is_now, now_precision
+from .sql.expressions import canonical, expression, is_now, now_precision
 from .parse.views import canonical_query, dependency_order
-from .sqltext import quote_string
+from .sql.quoting import quote_string
 
 # charset -> (default collation, bytes per character) as MariaDB 10.11 ships them.
 MARIADB_CHARSETS: dict[str, tuple[str, int]] = {

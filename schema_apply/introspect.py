@@ -25,7 +25,7 @@ from .introspect_programs import LivePrograms, read_programs
 from .model import (
     CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Generated, Index, IndexPart, Partition,
     Partitioning, ProgramSettings, Schema, Table, TableOptions, View)
-from .parse import expressions
+from .sql import expressions
 from .parse.types import parse_column_type
 
 

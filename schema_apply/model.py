@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Iterable, Iterator, Literal
 
-from .sqltext import quote_ident, quote_string
+from .sql.quoting import quote_ident, quote_string
 
 
 def key(name: str) -> str:
@@ -44,7 +44,7 @@ class Expr:
     """An SQL expression: ``sql`` to render, ``canon`` to compare.
 
     ``canon`` is a structural form produced by the parser package
-    (``parse.expressions.canonical``) from either the Schemafile text or the
+    (``sql.expressions.canonical``) from either the Schemafile text or the
     server's text, so that ``(a+1)`` and ``` `a` + 1 ``` compare equal.
     """
 

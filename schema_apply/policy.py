@@ -29,7 +29,7 @@ from .errors import PolicyRefused
 from .firewall import objects, programs
 from .firewall.secrecy import SecrecyPolicy
 from .model import Schema, Table, key
-from .parse.expressions import is_now
+from .sql.expressions import is_now
 from .program_changes import PROGRAM_CREATES
 
 ALLOW_SECRET_DEPENDENT = "--allow-secret-dependent"

@@ -1,7 +1,7 @@
 """DDL text from the model and from change values. Decides nothing.
 
-Every identifier goes through ``sqltext.quote_ident``; every string through
-``sqltext.quote_string``. The text is valid on MySQL 5.7/8.0/8.4 and MariaDB
+Every identifier goes through ``sql.quoting.quote_ident``; every string through
+``sql.quoting.quote_string``. The text is valid on MySQL 5.7/8.0/8.4 and MariaDB
 10.6+, with the few spellings that differ taken from the flavor (IGNORED vs
 INVISIBLE indexes, DROP CONSTRAINT vs DROP CHECK, generated columns).
 """
@@ -15,9 +15,9 @@ from .changes import (
     ChangeTableOptions, DropCheck,
     DropColumn, DropForeignKey, DropIndex, ModifyColumn, Position, RenameIndex)
 from .flavor import Flavor
-from .parse.expressions import is_now
+from .sql.expressions import is_now
 from .model import CheckConstraint, Column, Default, ForeignKey, Index, Partitioning, Table, TableOptions, View
-from .sqltext import quote_ident, quote_string
+from .sql.quoting import quote_ident, quote_string
 
 _BLOB_LIKE = ("tinytext", "text", "mediumtext", "longtext", "tinyblob", "blob", "mediumblob", "longblob", "json",
               "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .flavor import Flavor
 from .model import Event, Parameter, ProgramSettings, Routine, Trigger
-from .sqltext import quote_ident, quote_string
+from .sql.quoting import quote_ident, quote_string
 
 
 def _string(value: str, settings: ProgramSettings) -> str:

@@ -19,7 +19,7 @@ from . import online as online_ddl
 from .errors import SchemaApplyError
 from .firewall.redaction import redact_text
 from .result import Outcome, Result
-from .sqltext import script
+from .sql.quoting import script
 
 if TYPE_CHECKING:  # annotations only (the planner is not loaded to report)
     from .plan import Statement

@@ -41,7 +41,7 @@ from typing import Callable
 from .dsn import ConnectionTarget
 from .errors import SchemaApplyError
 from .online import WRAPPER
-from .sqltext import quote_ident
+from .sql.quoting import quote_ident
 
 EXECUTABLE = "pt-online-schema-change"
 TERMINATE_WAIT = 30.0  # after SIGTERM, the tool drops its triggers and new table; then SIGKILL

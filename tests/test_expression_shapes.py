@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from schema_apply.parse import expressions
+from schema_apply.sql import expressions
 
 EXPRESSIONS = [
     "json_valid(`rank_no`)", "json_valid(`Mixed Case`)", "`score` >= 0", "(`score` >= 0)", "`a` + 1",

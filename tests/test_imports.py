@@ -121,3 +121,18 @@ def test_an_import_deferred_into_a_function_says_why():
             if not said and not _pending(module, target):
                 unexplained.append(f"{path.relative_to(PACKAGE.parent)}:{lineno} imports {target}")
     assert not unexplained, "import at the module's top, or say why not (# deferred: …):\n" + "\n".join(unexplained)
+
+
+def test_the_sql_toolkit_stands_beneath_the_parser_and_introspection():
+    """``sql`` (lexer, quoting, canonical expressions) is what the parser, introspection, flavor and
+    rendering share: it imports none of them (only the model it produces values of)."""
+    above = ("schema_apply.parse", "schema_apply.flavor", "schema_apply.introspect", "schema_apply.plan",
+             "schema_apply.render_ddl", "schema_apply.firewall", "schema_apply.commands")
+    for module in MODULES:
+        if module.startswith("schema_apply.sql"):
+            top, inner = _imports(module)
+            loaded = top | {name for _, name, _ in inner}
+            assert not [m for m in loaded if m.startswith(above)], (module, sorted(loaded))
+    for user in ("schema_apply.flavor", "schema_apply.introspect", "schema_apply.render_ddl", "schema_apply.model"):
+        top, _ = _imports(user)
+        assert any(m.startswith("schema_apply.sql.") for m in top), user

@@ -1073,7 +1073,7 @@ def test_introspection_sends_the_same_statements_whatever_the_number_of_tables()
 def test_drop_check_spelling(flavor, word):
     from schema_apply.changes import DropCheck
     from schema_apply.model import CheckConstraint
-    from schema_apply.parse.expressions import expression
+    from schema_apply.sql.expressions import expression
     from schema_apply.render_ddl import alter_clause
     change = DropCheck("t1", CheckConstraint("t1_chk_1", expression("a > 0")))
     assert alter_clause(change, flavor) == f"DROP {word} `t1_chk_1`"

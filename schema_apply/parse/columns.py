@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Callable
 from sqlglot.tokens import TokenType
 
 from ..model import CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Generated, Index, IndexPart
-from .expressions import from_tokens
 from .lexer import DEFINITION, Cursor
 from .types import data_type, default_value, now_function
 
@@ -181,7 +180,7 @@ def _generated(c: Cursor, col: _ColumnDraft, table: TableDraft) -> None:
     if c.at("ROW"):
         c.unsupported("GENERATED ALWAYS AS ROW START/END (system-versioned tables)")
     s, e = c.balanced()
-    expr = from_tokens(c, s, e, "generated column expression")
+    expr = c.expression(s, e, "generated column expression")
     stored = c.accept("STORED") or c.accept("PERSISTENT")
     if not stored:
         c.accept("VIRTUAL")
@@ -220,7 +219,7 @@ def _check(c: Cursor, col: _ColumnDraft, table: TableDraft) -> None:
         name = c.ident("a constraint name")
     c.expect("CHECK")
     s, e = c.balanced()
-    expr = from_tokens(c, s, e, "CHECK expression")
+    expr = c.expression(s, e, "CHECK expression")
     enforced = read_enforced(c)
     table.checks.append(CheckConstraint(name or col.name, expr, enforced, column_level=not name,
                                         auto_named=not name, line=line))

@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from sqlglot.tokens import TokenType
 
 from ..errors import ParseError, UnsupportedError
+from ..model import Expr
+from ..sql.expressions import ExpressionError
+from ..sql.expressions import expression as read_expression
 from ..sql.lexer import BACKTICKED, DOUBLE_QUOTED, NOT_WORDS, SINGLE_QUOTED, LexError, Token, scan
 from ..sql.lexer import tokenize as lex
 from . import compound
@@ -608,6 +611,18 @@ class Cursor:
 
     def text(self, first: int, last: int) -> str:
         return self.stmt.text(first, last)
+
+    def expression(self, first: int, last: int, what: str) -> Expr:
+        """The expression written in tokens ``first..last``; a clear error if it is not one."""
+        if last < first:
+            self.fail(f"empty {what}", tok=self.peek(-1))
+        text = self.text(first, last)
+        try:
+            return read_expression(text)
+        except ExpressionError as exc:
+            tok = self.tokens[first]
+            raise ParseError(f"cannot read the {what} {text!r}: {exc}", file=self.stmt.file, line=tok.line,
+                             column=self.column_of(tok), obj=self.obj) from None
 
     def line(self, ahead: int = 0) -> int:
         tok = self.peek(ahead)

@@ -9,8 +9,7 @@ from __future__ import annotations
 from sqlglot.tokens import TokenType
 
 from ..model import Expr, Partition, Partitioning
-from ..sqltext import quote_string
-from .expressions import from_tokens
+from ..sql.quoting import quote_string
 from .lexer import Cursor
 
 
@@ -47,7 +46,7 @@ def _partition_method(c: Cursor, sub: bool = False) -> tuple[str, Expr | None, i
     algorithm = None
     if c.accept("HASH"):
         s, e = c.balanced()
-        return ("LINEAR HASH" if linear else "HASH"), from_tokens(c, s, e, "partition function"), None
+        return ("LINEAR HASH" if linear else "HASH"), c.expression(s, e, "partition function"), None
     if c.accept("KEY"):
         if c.accept("ALGORITHM"):
             c.accept_eq()
@@ -65,7 +64,7 @@ def _partition_method(c: Cursor, sub: bool = False) -> tuple[str, Expr | None, i
                 s, e = c.balanced()
                 return f"{method} COLUMNS", _column_list_expr(c, s, e), None
             s, e = c.balanced()
-            return method, from_tokens(c, s, e, "partition function"), None
+            return method, c.expression(s, e, "partition function"), None
     if c.at("SYSTEM_TIME"):
         c.unsupported("PARTITION BY SYSTEM_TIME (system-versioned tables)")
     c.fail("expected RANGE, LIST, HASH or KEY")

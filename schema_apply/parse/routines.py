@@ -26,7 +26,7 @@ from sqlglot.tokens import TokenType
 from ..errors import ParseError
 from ..model import ColumnType, Event, Expr, Parameter, ProgramSettings, Routine, Schedule, Trigger, key
 from ..sql.lexer import Token
-from ..sqltext import quote_ident, quote_string
+from ..sql.quoting import quote_ident, quote_string
 from . import compound
 from .lexer import Cursor, Statement, blank_versioned_comments, tokenize
 

@@ -33,7 +33,8 @@ from sqlglot.tokens import TokenType
 
 from ..errors import ParseError
 from ..model import ColumnType, Event, Expr, Index, Routine, Schema, Trigger, View, key
-from . import expressions, views
+from ..sql import expressions
+from . import views
 from .lexer import Cursor, NotSimple, Statement, prepare, simple_statements, split_statements
 from .partitions import read_partitioning
 from .routines import ProgramReader

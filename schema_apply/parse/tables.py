@@ -12,7 +12,6 @@ from sqlglot.tokens import TokenType
 
 from ..model import CheckConstraint, Column, ForeignKey, Index, IndexPart, Partitioning, Table, TableOptions, key
 from .columns import read_column, read_enforced, read_fk_actions
-from .expressions import from_tokens
 from .lexer import CONSTRAINT_WORDS, Cursor
 from .partitions import read_partitioning
 
@@ -202,7 +201,7 @@ class TableReader:
                                                      index_name=index_name, position=len(table.indexes), line=line))
         elif c.accept("CHECK"):
             s, e = c.balanced()
-            expr = from_tokens(c, s, e, "CHECK expression")
+            expr = c.expression(s, e, "CHECK expression")
             table.checks.append(CheckConstraint(cname, expr, read_enforced(c), auto_named=not cname, line=line))
         elif c.at("PERIOD"):
             c.unsupported("PERIOD FOR (application-time periods and system versioning)")
@@ -235,7 +234,7 @@ class TableReader:
         """``col``, ``col(10)`` or ``(expression)``, then ASC or DESC."""
         if c.at_type(TokenType.L_PAREN):
             s, e = c.balanced()
-            part = IndexPart(expr=from_tokens(c, s, e, "functional index part"))
+            part = IndexPart(expr=c.expression(s, e, "functional index part"))
         else:
             column = c.ident("a column name")
             length = None

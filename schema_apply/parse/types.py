@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from sqlglot.tokens import TokenType
 
 from ..model import ALL_TYPES, ColumnType, Default, Expr
-from .expressions import from_tokens
 from .lexer import Cursor, split_statements
 
 TYPE_ALIASES: dict[str, str] = {
@@ -169,7 +168,7 @@ def now_function(c: Cursor, what: str) -> Expr:
     c.next()
     if c.at_type(TokenType.L_PAREN):
         c.balanced()
-    return from_tokens(c, first, c.pos - 1, what)
+    return c.expression(first, c.pos - 1, what)
 
 
 def default_value(c: Cursor) -> Default:
@@ -218,5 +217,5 @@ def default_value(c: Cursor) -> Default:
         return Default("number", sign + tok.text)
     if tt == TokenType.L_PAREN:
         s, e = c.balanced()
-        return Default("expression", expr=from_tokens(c, s - 1, e + 1, "default expression"))
+        return Default("expression", expr=c.expression(s - 1, e + 1, "default expression"))
     c.fail("expected a default value (a literal, NULL, CURRENT_TIMESTAMP or an (expression))")

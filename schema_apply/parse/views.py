@@ -29,7 +29,7 @@ from typing import Mapping
 
 from sqlglot import exp
 
-from . import expressions
+from ..sql import expressions
 
 AUTO_ALIAS = "<auto>"
 _PLAIN_NAME = re.compile(r"[A-Za-z_$][\w$]*\Z")

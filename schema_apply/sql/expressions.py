@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TYPE_CHECKING
 
 import sqlglot
 from sqlglot import exp
@@ -24,13 +23,9 @@ from sqlglot.errors import ParseError as SqlglotParseError
 from sqlglot.errors import TokenError
 from sqlglot.tokens import TokenType
 
-from ..errors import ParseError
 from ..model import Expr
-from ..sql.lexer import LexError
-from ..sql.lexer import tokenize as lex
-
-if TYPE_CHECKING:
-    from .lexer import Cursor
+from .lexer import LexError
+from .lexer import tokenize as lex
 
 _NOW_SYNONYMS = {"now", "localtime", "localtimestamp", "current_timestamp"}
 
@@ -181,19 +176,6 @@ def expression(text: str) -> Expr:
     """An ``Expr`` from SQL text: the text kept for rendering, the canonical form to compare."""
     text = text.strip()
     return Expr(sql=text, canon=canonical(text))
-
-
-def from_tokens(c: "Cursor", first: int, last: int, what: str) -> Expr:
-    """The expression written in tokens ``first..last`` of a statement; a clear error if it is not one."""
-    if last < first:
-        c.fail(f"empty {what}", tok=c.peek(-1))
-    text = c.text(first, last)
-    try:
-        return expression(text)
-    except ExpressionError as exc:
-        tok = c.tokens[first]
-        raise ParseError(f"cannot read the {what} {text!r}: {exc}", file=c.stmt.file, line=tok.line,
-                         column=c.column_of(tok), obj=c.obj) from None
 
 
 @functools.lru_cache(maxsize=4096)
