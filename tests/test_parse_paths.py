@@ -135,3 +135,26 @@ def test_realworld_files_read_alike(app):
     for side in ("old", "new"):
         text = realworld.cached(app, side).read_text(encoding="utf-8", errors="replace")
         test_fast_and_thorough_readings_agree(f"{app.name}:{side}", text)
+
+
+BOXED_HEADER = "#" * 75 + "\n" + ("#" + " " * 73 + "#\n") * 12
+
+
+@pytest.mark.parametrize("rest", [
+    "",                                              # a file of comments only
+    "DROP TABLE IF EXISTS t;\nCREATE TABLE t (id int);\n",  # a statement that is not CREATE TABLE
+    "CREATE TABLE t (id int);\n" + BOXED_HEADER,     # comments after the last statement
+    "CREATE TABLE t (id int);\n" + BOXED_HEADER + "CREATE VIEW v AS SELECT id FROM t;\n",
+])
+def test_comment_runs_are_read_in_linear_time(rest):
+    """Boxed comment headers ("#   …   #" lines) before a statement that is not a CREATE TABLE were
+    retried in every way of splitting them into spaces and comments — exponentially many: a file
+    of 13 such lines never finished. Run in a child process with a deadline, so a regression fails
+    instead of hanging the suite."""
+    import subprocess
+    code = ("import sys; from schema_apply.parse.schemafile import parse_text\n"
+            "try: parse_text(sys.stdin.read(), 'S.sql')\n"
+            "except Exception as exc: print(type(exc).__name__)\n")
+    done = subprocess.run([sys.executable, "-c", code], input=BOXED_HEADER + rest, text=True, capture_output=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr

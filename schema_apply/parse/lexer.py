@@ -287,12 +287,15 @@ class NotSimple(Exception):
 
 
 # One statement's text up to its ";": code, quoted text and comments (as the DDL lexer reads them).
+# Both possessive (never giving back what a repetition took): a run of comments that is not followed
+# by CREATE TABLE — a boxed header of "#   …   #" lines before a DROP — would otherwise be retried
+# in every way of splitting it into spaces and comments, exponentially many.
 _SPAN = re.compile(
-    r"(?:[^;'\"`#/-]+"
+    r"(?:[^;'\"`#/-]++"
     rf"|{SINGLE_QUOTED}|{DOUBLE_QUOTED}|{BACKTICKED}"
-    r"|#[^\n]*|--(?=[ \t\r\n]|\Z)[^\n]*|/\*[\s\S]*?\*/"
-    r"|[/-])*")
-_TABLE_HEAD = re.compile(r"(?:\s|#[^\n]*|--(?=[ \t\r\n]|\Z)[^\n]*|/\*[\s\S]*?\*/)*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:`(?:[^`]|``)+`|[0-9A-Za-z_$]+)\s*\(", re.I)
+    r"|#[^\n]*+|--(?=[ \t\r\n]|\Z)[^\n]*+|/\*[\s\S]*?\*/"
+    r"|[/-])*+")
+_TABLE_HEAD = re.compile(r"(?:\s++|#[^\n]*+|--(?=[ \t\r\n]|\Z)[^\n]*+|/\*[\s\S]*?\*/)*+CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:`(?:[^`]|``)+`|[0-9A-Za-z_$]+)\s*\(", re.I)
 # One column definition of a CREATE TABLE: a name, then what only a column can hold (no comment, no
 # nested parentheses, no backslash in a string), up to the "," or ")" after it. Possessive: a run
 # of plain characters is taken whole and never given back (what follows a unit cannot start inside
