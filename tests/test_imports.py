@@ -136,3 +136,22 @@ def test_the_sql_toolkit_stands_beneath_the_parser_and_introspection():
     for user in ("schema_apply.flavor", "schema_apply.introspect", "schema_apply.render_ddl", "schema_apply.model"):
         top, _ = _imports(user)
         assert any(m.startswith("schema_apply.sql.") for m in top), user
+
+
+# The statement guard has one entry point (``firewall.statements``, whose ``check`` every statement
+# passes); the modules that hold its rules and its answers are its own, imported from outside the
+# firewall by no one.
+GUARD_INSIDES = {"schema_apply.firewall.verdicts", "schema_apply.firewall.query_statements",
+                 "schema_apply.firewall.session_statements", "schema_apply.firewall.ddl_statements"}
+
+
+def test_the_statement_guard_is_entered_through_statements_only():
+    assert GUARD_INSIDES <= _imports("schema_apply.firewall.statements")[0]
+    reaching_in = []
+    for module in MODULES:
+        if module.startswith("schema_apply.firewall"):
+            continue
+        top, inner = _imports(module)
+        reaching_in += [f"{module} imports {target}" for target in sorted(top | {t for _, t, _ in inner})
+                        if target in GUARD_INSIDES]
+    assert not reaching_in, "use schema_apply.firewall.statements:\n" + "\n".join(reaching_in)

@@ -4,6 +4,9 @@
   (prefixes, the server's ``lower_case_table_names``) and which server's built-ins a view may call.
 - :mod:`.statements` — the statement guard: every statement the guarded connection sends is
   classified first and refused if it could read rows (``statements.check``).
+  Its rules: :mod:`.query_statements` (queries, value expressions), :mod:`.session_statements`
+  (``SET``, ``SHOW``, transactions, ``KILL``), :mod:`.ddl_statements` (DDL, stored programs); what
+  it answers (:class:`~.verdicts.StatementInfo`, the refusal and its texts): :mod:`.verdicts`.
 - :mod:`.objects` — the rules for what a Schemafile builds (views, foreign keys, storage engines),
   applied by the plan's policy.
 - :mod:`.programs` — the same for triggers, routines and events: their bodies (and the routines
