@@ -166,6 +166,14 @@ class Flavor:
         return self.is_mariadb or self.version >= (8, 0, 16)
 
     @property
+    def json_chunks_match_rows(self) -> bool:
+        """The server's ``GROUP_CONCAT(JSON_ARRAY(…))`` of an information_schema read gives back
+        exactly its rows — verified on MariaDB 10.6+ only, so only there does introspection read
+        COLUMNS as JSON chunks (``introspect_bulk``); MySQL writes binary strings as
+        ``"base64:type…"`` and types some of those columns otherwise."""
+        return self.is_mariadb and self.version >= (10, 6, 0)
+
+    @property
     def escapes_is_expressions(self) -> bool:
         """MySQL 8.0+ keeps the expressions it shows in information_schema (expression
         defaults, generated columns, CHECK clauses, functional key parts) through

@@ -174,7 +174,7 @@ class _Reader:
 
     def _columns(self) -> dict[str, list[Column]]:
         rows = introspect_bulk.read(self.conn, columns_read(self.flavor), (self.db,),
-                                    as_json=introspect_bulk.sends_json(self.flavor))
+                                    as_json=self.flavor.json_chunks_match_rows)
         out: dict[str, list[Column]] = defaultdict(list)
         seen: dict[tuple, dict] = {}  # a definition met before (most are): its decoded fields
         for row in rows:

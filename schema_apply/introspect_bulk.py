@@ -8,9 +8,9 @@ get the same tuples in the same order either way. (The other bulk reads gain not
 few rows, or time spent in the server; and those that rely on the order the server reads rows
 in — a table's keys in key order — have no ORDER BY a chunk could keep.)
 
-Only where that is verified (:func:`sends_json`): MariaDB 10.6 and later, the MariaDB releases
-schema-apply supports, whose values are checked identical on the server (every schema
-``tests/test_oracle.py`` loads; ``tests/test_introspect_json.py``). MySQL keeps the rows: its
+Only where that is verified (``Flavor.json_chunks_match_rows``): MariaDB 10.6 and later, the
+MariaDB releases schema-apply supports, whose values are checked identical on the server (every
+schema ``tests/test_oracle.py`` loads; ``tests/test_introspect_json.py``). MySQL keeps the rows: its
 JSON_ARRAY writes binary strings as ``"base64:type…"`` values and some of its information_schema
 columns have other types — nothing here shows its JSON gives back what its rows do.
 
@@ -27,20 +27,12 @@ import json
 from dataclasses import dataclass
 from typing import Protocol
 
-from .flavor import Flavor
-
 CHUNK = 200
 """Rows per JSON chunk, at most."""
 
 
 class Connection(Protocol):
     def query(self, sql: str, params: tuple = ()) -> list[tuple]: ...
-
-
-def sends_json(flavor: Flavor) -> bool:
-    """Does introspection read ``flavor``'s server in JSON chunks (MariaDB 10.6+, verified equal to
-    its rows)? A capability question that belongs with the others in ``flavor.py``."""
-    return flavor.is_mariadb and flavor.version >= (10, 6, 0)
 
 
 @dataclass(frozen=True)

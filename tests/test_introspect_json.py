@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from schema_apply import introspect_bulk
 from schema_apply.flavor import Flavor
 from schema_apply.introspect import columns_read, detect_flavor, introspect
-from schema_apply.introspect_bulk import CHUNK, rows_of_chunks, sends_json
+from schema_apply.introspect_bulk import CHUNK, rows_of_chunks
 from schema_apply.model import differences
 
 from bulk_reads import assert_json_chunks_equal_rows
@@ -141,11 +140,39 @@ def test_a_chunk_cut_short_is_not_taken(chunks):
 
 
 def test_json_only_where_verified():
-    assert sends_json(Flavor.from_version_string("10.11.19-MariaDB"))
-    assert sends_json(Flavor.from_version_string("10.6.0-MariaDB"))
-    assert not sends_json(Flavor.from_version_string("10.5.27-MariaDB"))
+    assert Flavor.from_version_string("10.11.19-MariaDB").json_chunks_match_rows
+    assert Flavor.from_version_string("10.6.0-MariaDB").json_chunks_match_rows
+    assert not Flavor.from_version_string("10.5.27-MariaDB").json_chunks_match_rows
     for mysql in ("5.7.44", "8.0.36", "8.4.3"):
-        assert not sends_json(Flavor.from_version_string(mysql))
+        assert not Flavor.from_version_string(mysql).json_chunks_match_rows
+
+
+class _VersionRows:
+    """A server that answers detect_flavor's three queries: VERSION() and @@version_comment as given."""
+
+    def __init__(self, version: str, comment: str):
+        self.version, self.comment = version, comment
+
+    def query(self, sql, params=()):
+        if sql.startswith("SELECT VERSION()"):
+            return [(self.version, self.comment, 0, 1, "InnoDB", "utf8mb4", "utf8mb4_general_ci", "dynamic",
+                     "STRICT_TRANS_TABLES", "utf8mb4", "utf8mb4_general_ci", "SYSTEM")]
+        if "information_schema.SCHEMATA" in sql:
+            return [("utf8mb4", "utf8mb4_general_ci")]
+        return [("utf8mb4", "utf8mb4_general_ci", 4), ("latin1", "latin1_swedish_ci", 1)]  # CHARACTER_SETS
+
+
+@pytest.mark.parametrize("version, comment, as_json", [
+    ("8.0.36", "MySQL Community Server - GPL", False),
+    ("8.0.36-28", "Percona Server (GPL), Release 28, Revision 47601f19", False),
+    ("10.5.27-MariaDB-ubu2004", "mariadb.org binary distribution", False),
+    ("10.5.23-MariaDB-0+deb11u1", "Debian 11", False),
+    ("10.6.21-MariaDB-ubu2004-log", "mariadb.org binary distribution", True),
+    ("10.6.12-MariaDB-0ubuntu0.22.04.1", "Ubuntu 22.04", True),
+], ids=["mysql-8.0", "percona-8.0", "mariadb-10.5", "mariadb-10.5-debian", "mariadb-10.6", "mariadb-10.6-ubuntu"])
+def test_json_as_the_server_reports_its_version(version, comment, as_json):
+    flavor, _ = detect_flavor(_VersionRows(version, comment), "app")
+    assert flavor.json_chunks_match_rows is as_json
 
 
 # --------------------------------------------------------------------------
@@ -155,7 +182,7 @@ def test_json_only_where_verified():
 def _introspect_both_ways(conn, db, monkeypatch):
     as_json = introspect(conn, db)
     with monkeypatch.context() as patch:
-        patch.setattr(introspect_bulk, "sends_json", lambda flavor: False)
+        patch.setattr(Flavor, "json_chunks_match_rows", property(lambda flavor: False))
         as_rows = introspect(conn, db)
     return as_json, as_rows
 

@@ -22,7 +22,6 @@ from schema_apply import flavor as flavors
 from schema_apply.errors import UnsupportedError
 from schema_apply.export import schemafile
 from schema_apply.introspect import introspect
-from schema_apply.introspect_bulk import sends_json
 from schema_apply.model import differences
 
 from bulk_reads import assert_json_chunks_equal_rows
@@ -60,7 +59,7 @@ def check_oracle(server, databases, sql_for) -> str:
         return f"server rejects the case's SQL: {exc.args[0]}"
     with guarded(server, db) as conn:  # the real, guarded connection
         live = introspect(conn, db)
-        if sends_json(live.flavor):  # introspection read COLUMNS as JSON chunks: they give exactly the rows
+        if live.flavor.json_chunks_match_rows:  # introspection read COLUMNS as JSON chunks: they give exactly the rows
             assert_json_chunks_equal_rows(conn, db, live.flavor)
     flavor = live.flavor
     from schema_apply.parse.schemafile import parse_text
