@@ -105,7 +105,7 @@ def query_statement(text: str, toks: list[Tok], raw: list[Token], ctx: Ctx, *,
         raise Refusal(kind, f"information_schema.{unlisted[0]} is not on the guard's list of metadata"
                       " tables (some information_schema tables hold values from rows: histograms,"
                       " full-text words, locked keys, query texts)", hint="if schema-apply needs this"
-                      " table, add it to guard.INFORMATION_SCHEMA_TABLES after checking it holds no row data")
+                      " table, add it to firewall.queries.INFORMATION_SCHEMA_TABLES after checking it holds no row data")
     return StatementInfo(LOCK if locks else METADATA_READ)
 
 
