@@ -65,7 +65,7 @@ def register_secret(value: str | None) -> None:
 # it may hold spaces, "@", "/" or quotes (more may be masked than the password; never less).
 _SCHEME_URL = re.compile(
     r"(?P<pre>\b[A-Za-z][A-Za-z0-9+.-]*(?::|%3[Aa])(?:/|%2[Ff])+[^\s:/@%]*(?:%(?!3[Aa]|40)[0-9A-Fa-f]{2}[^\s:/@%]*)*"
-    r"(?::|%3[Aa]))(?P<pw>[^\n]*)(?P<at>@|%40)(?=[\w\[\]%.-])")
+    r"(?::|%3[Aa]))(?P<pw>[^\n]*)(?P<at>@|%40)(?=[\w\[\]%.-])")  # the specification: _mask_scheme_urls applies it
 # user:password@host[:port][/db] without a scheme. The password starts with neither a space (that
 # reads as prose: "contact: ops@example.com") nor "/" (a URL's path); it may hold spaces when a port or
 # a database follows the host, as in a DSN, and none otherwise ("at 10:30 we met bob@x.com" is prose);
@@ -79,7 +79,8 @@ _BARE_DSN = re.compile(
 
 _KEY_VALUE = re.compile(
     r"""(?ix)
-    (\b[\w.-]*(?:password|passwd|pwd|secret_access_key|session_token))  # the key
+    ((?<![\w.-])[\w.-]*(?:password|passwd|pwd|secret_access_key|session_token))  # the key, from where its run of
+                                                   # [\w.-] starts (from every \b in it, a long run took quadratic time)
     (["']?\s*[=:]\s*)                                                    # = or : (a JSON key's quote)
     ("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|(?![{\[])[^\s,;&)}\]'"]+)      # the value (not an object)
     """)
@@ -88,6 +89,38 @@ _IDENTIFIED_BY = re.compile(r"""(?i)(\bIDENTIFIED\s+(?:WITH\s+\S+\s+)?(?:BY|AS)\
 
 def _mask_dsn(m: re.Match) -> str:
     return m.group("pre") + MASK + (m.group("at") or m.group("at2"))
+
+
+# _SCHEME_URL in parts, for _mask_scheme_urls: the part before the password, tried once per run of scheme
+# characters (from its first letter at a word boundary, as the pattern's \b does; `skip` is what precedes
+# that letter in the run), and the "@" or "%40" a password may end at
+_SCHEME_PRE = re.compile(
+    r"(?<![A-Za-z0-9+.-])(?>(?P<skip>[A-Za-z0-9+.-]*?)\b[A-Za-z])[A-Za-z0-9+.-]*+(?::|%3[Aa])(?:/|%2[Ff])++"
+    r"[^\s:/@%]*+(?:%(?!3[Aa]|40)[0-9A-Fa-f]{2}[^\s:/@%]*+)*+(?::|%3[Aa])")
+_URL_AT = re.compile(r"(?:@|%40)(?=[\w\[\]%.-])")
+
+
+def _mask_scheme_urls(text: str) -> str:
+    """``_SCHEME_URL.sub(_mask_dsn, text)``, in time linear in ``text``: the password runs to the last
+    "@" (or "%40") of its line that a host follows, so a line without one is given up at its first
+    failure instead of retried from every later scheme on it (``a://b:`` repeated: quadratic)."""
+    if ":" not in text and "%3" not in text.lower():
+        return text
+    ats = [(m.start(), m.end()) for m in _URL_AT.finditer(text)]
+    starts = [a for a, _ in ats]
+    out, done, pos, n = [], 0, 0, len(text)
+    while (pre := _SCHEME_PRE.search(text, pos)) is not None:
+        line_end = text.find("\n", pre.end())
+        line_end = n if line_end < 0 else line_end
+        k = bisect.bisect_left(starts, line_end) - 1
+        if k >= 0 and starts[k] >= pre.end():
+            at_start, at_end = ats[k]
+            out += [text[done:pre.start()], pre.group(), MASK, text[at_start:at_end]]
+            done = pos = at_end
+        else:
+            pos = line_end  # no later start on this line can reach an "@"
+    out.append(text[done:])
+    return "".join(out)
 
 
 # _BARE_DSN in parts, for _mask_bare_dsns: where a match may start, and the "@" each alternative may end at
@@ -149,7 +182,7 @@ def redact_text(text: str) -> str:
     """``text`` with credentials masked as ``***`` (see the module docstring)."""
     if not text:
         return text
-    text = _SCHEME_URL.sub(_mask_dsn, text)
+    text = _mask_scheme_urls(text)
     text = _mask_bare_dsns(text)
     text = _KEY_VALUE.sub(_mask_value, text)
     text = _IDENTIFIED_BY.sub(lambda m: m.group(1) + m.group(2)[0] + MASK + m.group(2)[0], text)
