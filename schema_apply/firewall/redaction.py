@@ -84,6 +84,7 @@ _KEY_VALUE = re.compile(
     (["']?\s*[=:]\s*)                                                    # = or : (a JSON key's quote)
     ("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|(?![{\[])[^\s,;&)}\]'"]+)      # the value (not an object)
     """)
+_KEY_WORD = re.compile(r"(?i)password|passwd|pwd|secret_access_key|session_token")
 _IDENTIFIED_BY = re.compile(r"""(?i)(\bIDENTIFIED\s+(?:WITH\s+\S+\s+)?(?:BY|AS)\s+)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
 
 
@@ -97,6 +98,7 @@ def _mask_dsn(m: re.Match) -> str:
 _SCHEME_PRE = re.compile(
     r"(?<![A-Za-z0-9+.-])(?>(?P<skip>[A-Za-z0-9+.-]*?)\b[A-Za-z])[A-Za-z0-9+.-]*+(?::|%3[Aa])(?:/|%2[Ff])++"
     r"[^\s:/@%]*+(?:%(?!3[Aa]|40)[0-9A-Fa-f]{2}[^\s:/@%]*+)*+(?::|%3[Aa])")
+_SCHEME_SEPARATOR = re.compile(r"(?::|%3[Aa])(?:/|%2[Ff])")
 _URL_AT = re.compile(r"(?:@|%40)(?=[\w\[\]%.-])")
 
 
@@ -104,7 +106,7 @@ def _mask_scheme_urls(text: str) -> str:
     """``_SCHEME_URL.sub(_mask_dsn, text)``, in time linear in ``text``: the password runs to the last
     "@" (or "%40") of its line that a host follows, so a line without one is given up at its first
     failure instead of retried from every later scheme on it (``a://b:`` repeated: quadratic)."""
-    if ":" not in text and "%3" not in text.lower():
+    if _SCHEME_SEPARATOR.search(text) is None:  # (every match holds one)
         return text
     ats = [(m.start(), m.end()) for m in _URL_AT.finditer(text)]
     starts = [a for a, _ in ats]
@@ -184,7 +186,8 @@ def redact_text(text: str) -> str:
         return text
     text = _mask_scheme_urls(text)
     text = _mask_bare_dsns(text)
-    text = _KEY_VALUE.sub(_mask_value, text)
+    if _KEY_WORD.search(text):  # (every match holds one: most output has none, and is not scanned)
+        text = _KEY_VALUE.sub(_mask_value, text)
     text = _IDENTIFIED_BY.sub(lambda m: m.group(1) + m.group(2)[0] + MASK + m.group(2)[0], text)
     for value in sorted(_secrets, key=len, reverse=True):
         text = text.replace(value, MASK)
