@@ -88,10 +88,22 @@ def body_from_server(text: str, server: tuple[str, tuple[int, int, int]] | None)
 # Settings (sql_mode, character sets, time zone) as the file sets them
 # --------------------------------------------------------------------------
 
+_UNKNOWN = object()  # a user variable set to an expression: its value cannot be told
+
+
 @dataclass
 class _Session:
     values: dict[str, str | None] = field(default_factory=dict)  # sql_mode, client_charset, collation, time_zone
-    saved: dict[str, str | None] = field(default_factory=dict)  # user variables (lower-case names)
+    saved: dict[str, object] = field(default_factory=dict)  # user variables (lower-case names), or _UNKNOWN
+    # settings set to a value that cannot be told (an expression), and where: refused only when a
+    # stored program keeps them, pointing at the SET that made them so
+    unknown: dict[str, tuple[str, str, int, int, str]] = field(default_factory=dict)
+
+    def refuse_unknown(self, program: str, *, event: bool = False) -> None:
+        for setting, (target, file, line, column, found) in self.unknown.items():
+            if event or setting != "time_zone":  # only an event keeps the time zone
+                raise ParseError(f"cannot tell the value {target} is set to, and {program} is created under it;"
+                                 f" write it as a quoted string, found {found!r}", file=file, line=line, column=column)
 
     def settings(self, *, event: bool = False) -> ProgramSettings:
         mode = self.values.get("sql_mode")
@@ -199,6 +211,7 @@ class ProgramReader:
 
     def _settings(self, c: Cursor, *, event: bool = False) -> ProgramSettings:
         """The settings the program is created under; its text must survive the client character set."""
+        self.session.refuse_unknown(c.obj, event=event)
         settings = self.session.settings(event=event)
         charset = (settings.client_charset or "utf8mb4").lower()
         if charset not in ("utf8mb4", "utf8mb3", "utf8") and not c.stmt.raw(0, len(c.tokens) - 1).isascii():
@@ -432,11 +445,15 @@ class ProgramReader:
                     value, known = None, False
                 setting = _SETTING_NAMES.get(target)
                 if target.startswith("@"):
-                    session.saved[target[1:]] = value if known else None
+                    session.saved[target[1:]] = value if known else _UNKNOWN
+                elif setting is not None and not known:
+                    # it matters only to the stored programs created under it (_settings)
+                    tok = c.tokens[first]
+                    session.unknown[setting] = (target.lower(), c.stmt.file, tok.line, c.column_of(tok),
+                                                c.stmt.source[tok.start:tok.end + 1])
+                    session.values.pop(setting, None)
                 elif setting is not None:
-                    if not known:
-                        c.fail(f"cannot tell the value {target.lower()} is set to; write it as a quoted string",
-                               tok=c.tokens[first])
+                    session.unknown.pop(setting, None)
                     if value is None:
                         session.values.pop(setting, None)
                     else:
@@ -471,7 +488,10 @@ class ProgramReader:
         if tok.token_type == TokenType.PARAMETER:
             c.next()
             name = c.ident("a variable name").lower()
-            return self.session.saved.get(name), name in self.session.saved
+            value = self.session.saved.get(name)
+            if value is _UNKNOWN:
+                return None, False
+            return value, name in self.session.saved
         if tok.token_type == TokenType.SESSION_PARAMETER:
             name = self._variable_after_at(c)
             setting = _SETTING_NAMES.get(name)
