@@ -142,6 +142,11 @@ class ProgramReader:
         if first == "SET":
             self._set(c)
             return True
+        if first == "SELECT":  # SELECT … INTO @var: a value for a later SET that cannot be told
+            names = _into_user_variables(c)
+            for name in names or ():
+                self.session.saved[name] = _UNKNOWN
+            return names is not None
         if first == "DROP" and c.word(1) in compound.STORED_PROGRAM_KINDS and c.at("DROP", c.word(1), "IF", "EXISTS"):
             return True  # mysqldump writes these before each CREATE; the Schemafile is declarative anyway
         if first != "CREATE":
@@ -513,6 +518,23 @@ class ProgramReader:
     def build(self) -> tuple[tuple[Trigger, ...], tuple[Routine, ...], tuple[Event, ...]]:
         return tuple(_trigger_orders(list(self.triggers.values()), self.file)), tuple(self.routines.values()), \
             tuple(self.events.values())
+
+
+def _into_user_variables(c: Cursor) -> list[str] | None:
+    """The user variables a SELECT … INTO @a, @b sets (lower-case names), or None for a SELECT with no
+    INTO or INTO something else (OUTFILE, DUMPFILE, a local variable)."""
+    depth = 0
+    for k, tok in enumerate(c.tokens):
+        depth += (tok.token_type == TokenType.L_PAREN) - (tok.token_type == TokenType.R_PAREN)
+        if depth == 0 and c.stmt.words[k] == "INTO":
+            c.pos = k + 1
+            names = []
+            while c.accept_type(TokenType.PARAMETER):
+                names.append(c.ident("a variable name").lower())
+                if not c.accept_type(TokenType.COMMA):
+                    break
+            return names or None
+    return None
 
 
 def _trigger_orders(triggers: list[Trigger], file: str) -> list[Trigger]:

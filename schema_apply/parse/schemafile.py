@@ -47,7 +47,7 @@ DECLARES = ("CREATE TABLE", "CREATE [UNIQUE|FULLTEXT|SPATIAL] INDEX", "ALTER TAB
             "CREATE [OR REPLACE] VIEW", "CREATE TRIGGER", "CREATE PROCEDURE", "CREATE FUNCTION", "CREATE EVENT")
 # Statements a schema file may hold that declare no schema: skipped, with one note naming them.
 SKIPPED = ("SET", "USE", "CREATE DATABASE", "DROP TABLE/VIEW/TRIGGER/PROCEDURE/FUNCTION/EVENT IF EXISTS",
-           "ALTER TABLE … DISABLE/ENABLE KEYS", "START TRANSACTION", "BEGIN", "COMMIT")
+           "ALTER TABLE … DISABLE/ENABLE KEYS", "START TRANSACTION", "BEGIN", "COMMIT", "SELECT … INTO @variable")
 # A CREATE TABLE/VIEW/INDEX IF NOT EXISTS of one declared earlier: the server keeps the first and does
 # nothing (note 1050/1061), so it declares no schema either; the skipped note names it so
 _REPEATED = "CREATE … IF NOT EXISTS of one declared earlier"
@@ -159,6 +159,8 @@ class _SchemaBuilder:
         if self.programs.statement(stmt):  # triggers, routines, events, and the SETs they are created under
             if stmt.words[0] == "SET":  # read for the programs' session settings; it declares no schema
                 self._skip("SET", stmt)
+            elif stmt.words[0] == "SELECT":  # SELECT … INTO @variable: a value for a SET (never run)
+                self._skip("SELECT … INTO @variable", stmt)
             elif stmt.words[0] == "DROP":  # DROP TRIGGER/PROCEDURE/FUNCTION/EVENT IF EXISTS (mysqldump's)
                 self._skip(f"DROP {stmt.words[1]} IF EXISTS", stmt)
             return
