@@ -47,7 +47,7 @@ from .errors import (EXIT_BUSY, EXIT_ERROR, EXIT_OK, EXIT_STOPPED, LockTimeout, 
                      StatementFailed, Stopped, VerifyFailed)
 from .flavor import Flavor
 from .limits import Deadline, RunLimits
-from .model import Schema
+from .model import Schema, key
 from .plan import Plan, Statement
 from .result import Outcome
 from .stop import StopSignal
@@ -225,7 +225,7 @@ class Runner:
                 with watchdog.watching(), self.conn.statement_timeout(self._statement_timeout()):
                     self.conn.execute(st.sql)
                 seconds = took()
-                return Outcome(st, "applied", seconds, attempts=attempts, warnings=self._warnings(k))
+                return Outcome(st, "applied", seconds, attempts=attempts, warnings=self._warnings(k, st))
             except ServerError as exc:
                 if watchdog.lost or exc.code in LOST_CONNECTION:
                     return self._lost(k, st, watchdog.lost or str(exc), exc.code, took())
@@ -278,11 +278,11 @@ class Runner:
                                   " please report the prediction")
         return replace(st, sql=sql, prediction=p), ""
 
-    def _warnings(self, k: int) -> tuple[str, ...]:
+    def _warnings(self, k: int, st: Statement) -> tuple[str, ...]:
         """What the server said about statement ``k``, just applied (SHOW WARNINGS): a change it made
         silently. A connection lost now does not undo the statement: the next one finds it lost."""
         try:
-            return _about_the_statement(self.conn.warnings())
+            return _about_the_statement(self.conn.warnings(), st)
         except SchemaApplyError as exc:
             self.account.notes.append(f"the server's warnings about statement {k + 1} could not be read: {exc}")
             return ()
@@ -461,7 +461,7 @@ class Runner:
                 continue
             seconds = None if secret else time.monotonic() - started
             self.account.outcomes.append(Outcome(st, "applied", seconds, warnings=self._warnings(
-                len(self.account.outcomes))))
+                len(self.account.outcomes), st)))
             self.ctx.log(f"-- restored foreign key {fk.name} on {drop.table} (dropped by this run for a change"
                          " that did not happen)")
 
@@ -646,8 +646,23 @@ class Watchdog:
 _SERVER_STATE = ("Warning 1105: Event scheduler is switched off",)
 
 
-def _about_the_statement(warnings: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(w for w in warnings if not w.startswith(_SERVER_STATE))
+# The server questions a duplicate index (same kind and parts as another) but makes it: MariaDB's
+# "Note 1831: Duplicate index `i`. This is deprecated…", MySQL's "Warning 1831: Duplicate index 'i'
+# defined on the table …". Expected where the plan says the statement adds one (Statement.duplicate_indexes).
+_DUPLICATE_INDEX = re.compile(r"(?:Note|Warning) 1831: Duplicate index [`']((?:[^`']|``|'')+)[`']")
+
+
+def _about_the_statement(warnings: tuple[str, ...], st: Statement) -> tuple[str, ...]:
+    """What the server said that the model did not predict."""
+    out = []
+    for w in warnings:
+        if w.startswith(_SERVER_STATE):
+            continue
+        m = _DUPLICATE_INDEX.match(w)
+        if m and key(m.group(1)) in st.duplicate_indexes:
+            continue
+        out.append(w)
+    return tuple(out)
 
 
 def verify(after: Schema, desired: Schema) -> None:

@@ -57,10 +57,18 @@ def prepare_schemafile(source: SchemaText, flavor: Flavor, database: str | None,
             notes.append(f"note: {note}")
         ensure_declares_tables(parsed.schema, source.name)
         validate(parsed.schema, source.name)
-        desired = flavors.normalize(parsed.schema, flavor, database=database)
-        return desired.filtered(settings.manages), notes, None
+        desired = flavors.normalize(parsed.schema, flavor, database=database).filtered(settings.manages)
+        notes += duplicate_index_notes(desired, source.name)
+        return desired, notes, None
     except SchemaApplyError as exc:
         return None, notes, exc
+
+
+def duplicate_index_notes(schema: Schema, file: str) -> list[str]:
+    """A note per index that repeats another of its table's: the server makes it, questioning it."""
+    return [f"note: {file}{f':{dup.line}' if dup.line else ''}: index {dup.name} of {table.name} repeats {of.name}"
+            " (the same kind and parts); the server makes it with a note that duplicate indexes are deprecated"
+            for table in schema.tables for dup, of in table.duplicate_indexes()]
 
 
 def _settle(prepared: tuple[Schema | None, list[str], SchemaApplyError | None]) -> Schema:

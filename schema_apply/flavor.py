@@ -328,7 +328,10 @@ def charset_of_collation(collation: str) -> str:
 
 def resolve_charset(charset: str | None, collation: str | None, inherit: tuple[str, str], flavor: Flavor
                     ) -> tuple[str, str]:
-    """The (charset, collation) pair a column or table ends up with."""
+    """The (charset, collation) pair a column or table ends up with. Only what is not declared at
+    all is inherited: a character set named without a collation takes that character set's own
+    default collation, even when it is the enclosing table's or database's character set with
+    another collation (`CHARSET utf8mb4` in a `COLLATE utf8mb4_bin` table is utf8mb4_general_ci)."""
     charset, collation = canonical_charset(charset), canonical_collation(collation)
     if collation == "*_bin":
         cs = charset or inherit[0]
@@ -336,8 +339,6 @@ def resolve_charset(charset: str | None, collation: str | None, inherit: tuple[s
     if collation and not charset:
         return charset_of_collation(collation), collation
     if charset and not collation:
-        if charset == inherit[0]:
-            return charset, inherit[1]
         return charset, flavor.default_collation(charset)
     if charset and collation:
         return charset, collation

@@ -352,6 +352,20 @@ class Table:
                 return i
         return None
 
+    def duplicate_indexes(self) -> tuple[tuple[Index, Index], ...]:
+        """(index, the earlier one it repeats): the pairs the server accepts with note 1831 ("Duplicate
+        index … deprecated") — the same kind, USING and parts (columns, prefix lengths, directions)."""
+        seen: dict[tuple, Index] = {}
+        out = []
+        for i in self.indexes:
+            shape = (i.kind, (i.using or "").upper(), i.hashed,
+                     tuple((key(p.column) if p.column else None, p.length, p.descending, p.expr) for p in i.parts))
+            if shape in seen:
+                out.append((i, seen[shape]))
+            else:
+                seen[shape] = i
+        return tuple(out)
+
 
 @dataclass(frozen=True)
 class View:

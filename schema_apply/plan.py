@@ -58,6 +58,8 @@ class Statement:
     prediction: online_ddl.Prediction | None = None
     size: online_ddl.TableSize | None = None
     via: str | None = None
+    # Indexes it adds that repeat another of the table's: the server's note 1831 about them is expected
+    duplicate_indexes: frozenset[str] = frozenset()
 
     @property
     def destructive(self) -> bool:
@@ -348,7 +350,8 @@ def _tables_in_order(created: dict[str, CreateTable], per_table: dict[str, list[
             change = node.changes[0]
             skip = frozenset(fk.name for fk in deferred.get(node.table, ()))
             sql = render.create_table(change.definition, flavor, skip_foreign_keys=skip)
-            out.append(Statement(sql, node.table, (change,), "create table"))
+            out.append(Statement(sql, node.table, (change,), "create table",
+                                 duplicate_indexes=_duplicates(change.definition, change.definition.indexes)))
         else:
             out.append(_alter(node.table, node.changes, flavor, "alter table", desired.get(node.table)))
     for table, fks in deferred.items():
@@ -427,7 +430,17 @@ def _alter(table: str, items: list[Change], flavor: Flavor, step: str, definitio
     sql = render.alter_table(table, clauses, render.alter_clause(partitioning, flavor) if partitioning else None)
     ranked = sorted(items, key=lambda c: len(_CLAUSE_ORDER) if isinstance(c, ChangePartitioning)
                     else _clause_rank(_halves(c)[0]))
-    return Statement(sql, table, tuple(ranked), step)
+    added = [c.new if isinstance(c, ModifyIndex) else c.index for c in items if isinstance(c, (AddIndex, ModifyIndex))]
+    return Statement(sql, table, tuple(ranked), step,
+                     duplicate_indexes=_duplicates(definition, added) if definition and added else frozenset())
+
+
+def _duplicates(table: Table, added) -> frozenset[str]:
+    """The names of the ``added`` indexes that repeat another of ``table``'s, or are repeated (the
+    server names whichever comes second in its own order)."""
+    names = {key(i.name) for i in added}
+    pairs = table.duplicate_indexes()
+    return frozenset(i.key for pair in pairs if names & {pair[0].key, pair[1].key} for i in pair)
 
 
 def _absorbed_column_checks(items: list[Change], flavor: Flavor) -> list[Change]:

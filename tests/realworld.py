@@ -1,8 +1,8 @@
-"""The real-world corpus: open-source applications' own MySQL schema files, two releases each.
+"""The real-world corpus: open-source applications' own MySQL schema files, two or three releases each.
 
 Nothing fetched is committed. ``tests/data/realworld.yaml`` records, for every application, the
-repository, its licence, and for an old and a new release the tag, the path and the file's
-SHA-256. ``assemble()`` builds a local cache from that record — from a mirror of the repository
+repository, its licence, and for an old, optionally a middle, and a new release the tag, the path
+and the file's SHA-256. ``assemble()`` builds a local cache from that record — from a mirror of the repository
 (``git show TAG:PATH`` under ``$SCHEMA_APPLY_MIRROR``, default ``/work/.mirror``) when there is
 one, else from the public raw URL — checks every SHA-256, and writes the file the checks use
 (data statements stripped where the manifest says so, with the reason) into
@@ -13,6 +13,8 @@ one, else from the public raw URL — checks every SHA-256, and writes the file 
 1. NEW loaded by the ``mariadb`` client -> ``plan NEW`` exits 0;
 2. OLD loaded -> ``apply --allow-drop NEW`` exits 0, then ``plan`` exits 0, and every table
    equals the one the client made from NEW (columns in order; keys and constraints by definition);
+   with a middle release, the same database is brought to MID first (apply, plan, equal to the
+   client-loaded MID), then to NEW — a database kept up to date release by release;
 3. an empty database -> ``apply NEW`` -> equal again;
 4. ``export`` of the NEW-loaded database -> ``plan`` of that export exits 0.
 
@@ -55,9 +57,14 @@ class App:
     strip: tuple[str, ...] = ()  # statement kinds removed in the cache step
     why_strip: str = ""
     charset: str | None = None  # the database's default character set, where the installer sets one
+    mid: Release | None = None  # a release between the two, the upgrade's first step
 
     def release(self, side: str) -> Release:
-        return self.old if side == "old" else self.new
+        return {"old": self.old, "mid": self.mid, "new": self.new}[side]
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        return ("old", "mid", "new") if self.mid else ("old", "new")
 
 
 def load_manifest(path: Path = MANIFEST) -> list[App]:
@@ -65,9 +72,10 @@ def load_manifest(path: Path = MANIFEST) -> list[App]:
     apps = []
     for name, entry in doc["applications"].items():
         releases = {side: Release(str(entry[side]["tag"]), entry[side].get("path", entry.get("path")),
-                                  entry[side]["sha256"]) for side in ("old", "new")}
+                                  entry[side]["sha256"]) for side in ("old", "mid", "new") if side in entry}
         apps.append(App(name, entry["repository"], entry["licence"], releases["old"], releases["new"],
-                        tuple(entry.get("strip", ())), entry.get("why_strip", ""), entry.get("charset")))
+                        tuple(entry.get("strip", ())), entry.get("why_strip", ""), entry.get("charset"),
+                        releases.get("mid")))
     return apps
 
 
@@ -160,11 +168,11 @@ def prepare(text: str, strip: tuple[str, ...]) -> str:
 
 
 def assemble(apps: list[App] | None = None, log=print) -> list[App]:
-    """Make sure the cache holds every application's two files; returns the applications.
+    """Make sure the cache holds every application's files; returns the applications.
     Raises CorpusUnavailable naming what is missing."""
     apps = load_manifest() if apps is None else apps
     for app in apps:
-        for side in ("old", "new"):
+        for side in app.sides:
             target = cached(app, side)
             if target.exists():
                 continue
@@ -302,7 +310,15 @@ def check_app(server, databases, cli, app: App, workdir: Path) -> AppResult:
     def upgrade() -> None:
         db = new_database()
         load_with_client(server, db, old)
-        expect(cli("apply", "--allow-drop", *args(db, new)), 0, "apply --allow-drop NEW on the OLD-loaded database")
+        if app.mid is not None:  # OLD -> MID -> NEW, one database
+            mid = cached(app, "mid")
+            mid_db = new_database()
+            load_with_client(server, mid_db, mid)
+            expect(cli("apply", "--allow-drop", *args(db, mid)), 0, "apply --allow-drop MID on the OLD-loaded database")
+            expect(cli("plan", *args(db, mid)), 0, "plan MID after the apply")
+            _assert_equal(server, db, {"schema": _live(server, mid_db)}, "MID")
+        expect(cli("apply", "--allow-drop", *args(db, new)), 0,
+               f"apply --allow-drop NEW on the {'MID-upgraded' if app.mid else 'OLD-loaded'} database")
         expect(cli("plan", *args(db, new)), 0, "plan NEW after the apply")
         _assert_equal(server, db, reference)
 
@@ -325,22 +341,24 @@ def check_app(server, databases, cli, app: App, workdir: Path) -> AppResult:
     return result
 
 
-def _assert_equal(server, database: str, reference: dict) -> None:
+def _assert_equal(server, database: str, reference: dict, release: str = "NEW") -> None:
     assert "schema" in reference, "needs check 1's database"
     diffs = schema_differences(_live(server, database), reference["schema"])
-    assert not diffs, "differs from the client-loaded NEW:\n" + "\n".join(diffs[:20])
+    assert not diffs, f"differs from the client-loaded {release}:\n" + "\n".join(diffs[:20])
 
 
 def table(results: list[AppResult]) -> str:
     """The corpus table of CONFORMANCE.md."""
     names = [c.name for c in results[0].checks] if results else []
-    lines = ["| application | repository | licence | old | new | path | " + " | ".join(names) + " |",
+    lines = ["| application | repository | licence | old (→ mid) | new | path | " + " | ".join(names) + " |",
              "|---|---|---|---|---|---|" + "---|" * len(names)]
     for r in results:
         a = r.app
         marks = " | ".join("pass" if c.ok else "**fail**" for c in r.checks)
         strip = f" ({', '.join(a.strip)} stripped)" if a.strip else ""
-        path = f"`{a.new.path}`" if a.old.path == a.new.path else f"`{a.old.path}`, `{a.new.path}`"
+        paths = list(dict.fromkeys(a.release(side).path for side in a.sides))
+        path = ", ".join(f"`{p}`" for p in paths)
+        old = f"`{a.old.tag}`" + (f" → `{a.mid.tag}`" if a.mid else "")
         lines.append(f"| {a.name} | [{a.repository}](https://github.com/{a.repository}) | {a.licence}"
-                     f" | `{a.old.tag}` | `{a.new.tag}`{strip} | {path} | {marks} |")
+                     f" | {old} | `{a.new.tag}`{strip} | {path} | {marks} |")
     return "\n".join(lines)

@@ -73,6 +73,7 @@ ACCEPTED = {
     "START TRANSACTION": "START TRANSACTION",
     "BEGIN": "BEGIN",
     "COMMIT": "COMMIT",
+    "SELECT … INTO @variable": "SELECT IF(1 > 0, 'ANSI', '') INTO @mode",
 }
 
 

@@ -112,3 +112,32 @@ def test_peer_cases(server, databases, case):
         return  # an empty desired schema: nothing to compare (the plan tests cover it)
     outcome = check_oracle(server, databases, lambda db: case.sql("desired", db))
     assert outcome in ("equal", "unsupported (clear error)") or outcome.startswith("server rejects")
+
+
+@pytest.mark.server
+def test_a_named_character_set_takes_its_own_default_collation(server, databases):
+    """Only what is not declared is inherited: in a database whose default collation is not its
+    character set's default, a table, a column and a routine parameter that name that character
+    set without a collation get the character set's default collation (the server's rule)."""
+    db = databases.new()
+    conn = server.connect()
+    with conn.cursor() as cur:
+        cur.execute(f"ALTER DATABASE `{db}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    conn.close()
+    sql = """
+        CREATE TABLE inherits (a varchar(5), b varchar(5) CHARACTER SET utf8mb4);
+        CREATE TABLE named (a varchar(5), b varchar(5) CHARSET utf8mb4 COLLATE utf8mb4_bin) DEFAULT CHARSET=utf8mb4;
+        CREATE TABLE bin (a varchar(5), b text CHARACTER SET utf8mb4) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+        CREATE PROCEDURE p(x varchar(5) CHARSET utf8mb4, y varchar(5)) SELECT 1;
+    """
+    load_sql(server, db, sql)
+    with guarded(server, db) as conn:
+        live = introspect(conn, db)
+    from schema_apply.parse.schemafile import parse_text
+    declared = flavors.normalize(parse_text(sql, "case.sql", live.flavor.server).schema, live.flavor, database=db)
+    assert declared == live.schema, "\n".join(differences(declared, live.schema))
+    tables = {t.name: t for t in live.schema.tables}
+    assert tables["inherits"].options.collation == "utf8mb4_unicode_ci"
+    assert [c.collation for c in tables["inherits"].columns] == ["utf8mb4_unicode_ci", "utf8mb4_general_ci"]
+    assert tables["named"].options.collation == "utf8mb4_general_ci"
+    assert [c.collation for c in tables["bin"].columns] == ["utf8mb4_bin", "utf8mb4_general_ci"]

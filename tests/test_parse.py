@@ -277,6 +277,43 @@ PARTITIONS 2 */;
     assert t.partitioning.count == 2 and t.primary_key is not None
 
 
+def test_a_setting_computed_by_an_expression_matters_only_to_stored_programs():
+    """A session setting set to an expression (or to a user variable that was) cannot be told; only
+    a stored program keeps it (an event also the time zone), so only a program created under it is
+    refused, at the SET; a later quoted value makes it known again."""
+    head = ("SET @mode = (SELECT REPLACE(@@sql_mode, 'NO_ZERO_DATE', ''));\n"
+            "SET SESSION sql_mode = @mode;\n"
+            "SET time_zone = (SELECT '+00:00');\n"
+            "CREATE TABLE t (id int PRIMARY KEY, d datetime NOT NULL DEFAULT '0000-00-00 00:00:00');\n")
+    assert [t.name for t in parse_text(head).schema.tables] == ["t"]
+    with pytest.raises(ParseError) as caught:
+        parse_text(head + "CREATE PROCEDURE p() SELECT 1;")
+    assert (caught.value.line, caught.value.column) == (2, 24)
+    assert "sql_mode" in caught.value.reason and "procedure p" in caught.value.reason
+    known = parse_text(head + "SET sql_mode = 'ANSI_QUOTES';\nCREATE PROCEDURE p() SELECT 1;").schema
+    assert known.routines[0].settings.sql_mode == ("ANSI_QUOTES",)
+    with pytest.raises(ParseError) as caught:  # an event keeps the time zone
+        parse_text(head + "SET sql_mode = '';\nCREATE EVENT e ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01' DO SELECT 1;")
+    assert caught.value.line == 3 and "time_zone" in caught.value.reason
+
+
+def test_select_into_a_user_variable_is_skipped_and_its_value_unknown():
+    """SELECT … INTO @var (never run) sets a variable a later SET may read: the statement is skipped,
+    the variable's value cannot be told (as above). Any other SELECT is not a Schemafile's."""
+    head = ("CREATE FUNCTION strict() RETURNS tinyint DETERMINISTIC RETURN 1;\n"
+            "SELECT IF(strict(), 'STRICT_TRANS_TABLES', '') INTO @mode;\n"
+            "SET SESSION sql_mode = @mode;\n"
+            "CREATE TABLE t (id int PRIMARY KEY);\n")
+    parsed = parse_text(head)
+    assert [t.name for t in parsed.schema.tables] == ["t"] and "SELECT … INTO @variable at line 2" in parsed.skipped_note()
+    with pytest.raises(ParseError, match="procedure p is created under it") as caught:
+        parse_text(head + "CREATE PROCEDURE p() SELECT 1;")
+    assert caught.value.line == 3
+    for other in ("SELECT 1", "SELECT a FROM t INTO OUTFILE '/tmp/x'"):
+        with pytest.raises(ParseError, match="unexpected statement"):
+            parse_text(f"CREATE TABLE t (a int);\n{other};\n")
+
+
 def test_byte_order_mark_crlf_and_unicode_names():
     schema = parse_text("\ufeffCREATE TABLE `テーブル` (`列` int COMMENT '説明')\r\n;\r\nCREATE TABLE u (b int);").schema
     assert [t.name for t in schema.tables] == ["u", "テーブル"]

@@ -132,7 +132,7 @@ APPS = realworld.load_manifest()
 @pytest.mark.parametrize("app", APPS, ids=[a.name for a in APPS])
 def test_realworld_files_read_alike(app):
     realworld.assembled_or_skip(app)
-    for side in ("old", "new"):
+    for side in app.sides:
         text = realworld.cached(app, side).read_text(encoding="utf-8", errors="replace")
         test_fast_and_thorough_readings_agree(f"{app.name}:{side}", text)
 

@@ -88,10 +88,22 @@ def body_from_server(text: str, server: tuple[str, tuple[int, int, int]] | None)
 # Settings (sql_mode, character sets, time zone) as the file sets them
 # --------------------------------------------------------------------------
 
+_UNKNOWN = object()  # a user variable set to an expression: its value cannot be told
+
+
 @dataclass
 class _Session:
     values: dict[str, str | None] = field(default_factory=dict)  # sql_mode, client_charset, collation, time_zone
-    saved: dict[str, str | None] = field(default_factory=dict)  # user variables (lower-case names)
+    saved: dict[str, object] = field(default_factory=dict)  # user variables (lower-case names), or _UNKNOWN
+    # settings set to a value that cannot be told (an expression), and where: refused only when a
+    # stored program keeps them, pointing at the SET that made them so
+    unknown: dict[str, tuple[str, str, int, int, str]] = field(default_factory=dict)
+
+    def refuse_unknown(self, program: str, *, event: bool = False) -> None:
+        for setting, (target, file, line, column, found) in self.unknown.items():
+            if event or setting != "time_zone":  # only an event keeps the time zone
+                raise ParseError(f"cannot tell the value {target} is set to, and {program} is created under it;"
+                                 f" write it as a quoted string, found {found!r}", file=file, line=line, column=column)
 
     def settings(self, *, event: bool = False) -> ProgramSettings:
         mode = self.values.get("sql_mode")
@@ -130,6 +142,11 @@ class ProgramReader:
         if first == "SET":
             self._set(c)
             return True
+        if first == "SELECT":  # SELECT … INTO @var: a value for a later SET that cannot be told
+            names = _into_user_variables(c)
+            for name in names or ():
+                self.session.saved[name] = _UNKNOWN
+            return names is not None
         if first == "DROP" and c.word(1) in compound.STORED_PROGRAM_KINDS and c.at("DROP", c.word(1), "IF", "EXISTS"):
             return True  # mysqldump writes these before each CREATE; the Schemafile is declarative anyway
         if first != "CREATE":
@@ -199,6 +216,7 @@ class ProgramReader:
 
     def _settings(self, c: Cursor, *, event: bool = False) -> ProgramSettings:
         """The settings the program is created under; its text must survive the client character set."""
+        self.session.refuse_unknown(c.obj, event=event)
         settings = self.session.settings(event=event)
         charset = (settings.client_charset or "utf8mb4").lower()
         if charset not in ("utf8mb4", "utf8mb3", "utf8") and not c.stmt.raw(0, len(c.tokens) - 1).isascii():
@@ -432,11 +450,15 @@ class ProgramReader:
                     value, known = None, False
                 setting = _SETTING_NAMES.get(target)
                 if target.startswith("@"):
-                    session.saved[target[1:]] = value if known else None
+                    session.saved[target[1:]] = value if known else _UNKNOWN
+                elif setting is not None and not known:
+                    # it matters only to the stored programs created under it (_settings)
+                    tok = c.tokens[first]
+                    session.unknown[setting] = (target.lower(), c.stmt.file, tok.line, c.column_of(tok),
+                                                c.stmt.source[tok.start:tok.end + 1])
+                    session.values.pop(setting, None)
                 elif setting is not None:
-                    if not known:
-                        c.fail(f"cannot tell the value {target.lower()} is set to; write it as a quoted string",
-                               tok=c.tokens[first])
+                    session.unknown.pop(setting, None)
                     if value is None:
                         session.values.pop(setting, None)
                     else:
@@ -471,7 +493,10 @@ class ProgramReader:
         if tok.token_type == TokenType.PARAMETER:
             c.next()
             name = c.ident("a variable name").lower()
-            return self.session.saved.get(name), name in self.session.saved
+            value = self.session.saved.get(name)
+            if value is _UNKNOWN:
+                return None, False
+            return value, name in self.session.saved
         if tok.token_type == TokenType.SESSION_PARAMETER:
             name = self._variable_after_at(c)
             setting = _SETTING_NAMES.get(name)
@@ -493,6 +518,23 @@ class ProgramReader:
     def build(self) -> tuple[tuple[Trigger, ...], tuple[Routine, ...], tuple[Event, ...]]:
         return tuple(_trigger_orders(list(self.triggers.values()), self.file)), tuple(self.routines.values()), \
             tuple(self.events.values())
+
+
+def _into_user_variables(c: Cursor) -> list[str] | None:
+    """The user variables a SELECT … INTO @a, @b sets (lower-case names), or None for a SELECT with no
+    INTO or INTO something else (OUTFILE, DUMPFILE, a local variable)."""
+    depth = 0
+    for k, tok in enumerate(c.tokens):
+        depth += (tok.token_type == TokenType.L_PAREN) - (tok.token_type == TokenType.R_PAREN)
+        if depth == 0 and c.stmt.words[k] == "INTO":
+            c.pos = k + 1
+            names = []
+            while c.accept_type(TokenType.PARAMETER):
+                names.append(c.ident("a variable name").lower())
+                if not c.accept_type(TokenType.COMMA):
+                    break
+            return names or None
+    return None
 
 
 def _trigger_orders(triggers: list[Trigger], file: str) -> list[Trigger]:

@@ -47,7 +47,10 @@ DECLARES = ("CREATE TABLE", "CREATE [UNIQUE|FULLTEXT|SPATIAL] INDEX", "ALTER TAB
             "CREATE [OR REPLACE] VIEW", "CREATE TRIGGER", "CREATE PROCEDURE", "CREATE FUNCTION", "CREATE EVENT")
 # Statements a schema file may hold that declare no schema: skipped, with one note naming them.
 SKIPPED = ("SET", "USE", "CREATE DATABASE", "DROP TABLE/VIEW/TRIGGER/PROCEDURE/FUNCTION/EVENT IF EXISTS",
-           "ALTER TABLE … DISABLE/ENABLE KEYS", "START TRANSACTION", "BEGIN", "COMMIT")
+           "ALTER TABLE … DISABLE/ENABLE KEYS", "START TRANSACTION", "BEGIN", "COMMIT", "SELECT … INTO @variable")
+# A CREATE TABLE/VIEW/INDEX IF NOT EXISTS of one declared earlier: the server keeps the first and does
+# nothing (note 1050/1061), so it declares no schema either; the skipped note names it so
+_REPEATED = "CREATE … IF NOT EXISTS of one declared earlier"
 _DATA = ("INSERT", "REPLACE", "UPDATE", "DELETE", "LOCK", "UNLOCK", "LOAD", "TRUNCATE")
 # ALTER TABLE clauses that change a table rather than declare it.
 _CHANGING_CLAUSES = {"DROP", "CHANGE", "RENAME", "ALTER", "ORDER", "FORCE", "DISCARD", "IMPORT", "REMOVE", "COALESCE",
@@ -156,6 +159,8 @@ class _SchemaBuilder:
         if self.programs.statement(stmt):  # triggers, routines, events, and the SETs they are created under
             if stmt.words[0] == "SET":  # read for the programs' session settings; it declares no schema
                 self._skip("SET", stmt)
+            elif stmt.words[0] == "SELECT":  # SELECT … INTO @variable: a value for a SET (never run)
+                self._skip("SELECT … INTO @variable", stmt)
             elif stmt.words[0] == "DROP":  # DROP TRIGGER/PROCEDURE/FUNCTION/EVENT IF EXISTS (mysqldump's)
                 self._skip(f"DROP {stmt.words[1]} IF EXISTS", stmt)
             return
@@ -258,15 +263,18 @@ class _SchemaBuilder:
 
     def _create_table(self, c: Cursor) -> None:
         c.expect("TABLE")
-        c.accept("IF", "NOT", "EXISTS")
+        if_not_exists = c.accept("IF", "NOT", "EXISTS")
         line = c.line()
         name = self._table_name(c)
         c.obj = f"table {name}"
-        if name in self.tables:
+        if name in self.tables and not if_not_exists:
             c.fail(f"table {name} is declared twice (first at line {self.tables[name].line})", tok=c.peek(-1))
         table = TableDraft(name, line)
         self.reader.body(c, table)
         self._end(c)
+        if name in self.tables or name in self.views:  # IF NOT EXISTS: the server keeps the first, does nothing
+            self._skip(_REPEATED, c.stmt)
+            return
         self.tables[name] = table
 
     # -- CREATE INDEX / ALTER TABLE … ADD ------------------------------------------------
@@ -278,7 +286,7 @@ class _SchemaBuilder:
             if c.accept(word):
                 kind = k
         c.expect("INDEX")
-        c.accept("IF", "NOT", "EXISTS")
+        if_not_exists = c.accept("IF", "NOT", "EXISTS")
         name = c.ident("an index name")
         using = self.reader.using(c)
         c.expect("ON")
@@ -290,6 +298,9 @@ class _SchemaBuilder:
         self._online_clauses(c)
         self._end(c)
         if any(i.key == key(name) for i in table.indexes if i.name):
+            if if_not_exists:
+                self._skip(_REPEATED, c.stmt)
+                return
             c.fail(f"index {name} is declared twice on {tname}", tok=c.tokens[0])
         table.indexes.append(index)
 
@@ -405,10 +416,11 @@ class _SchemaBuilder:
     def _create_view(self, c: Cursor, algorithm: str | None, security: str | None) -> None:
         line = c.line()
         c.expect("VIEW")
-        c.accept("IF", "NOT", "EXISTS")
+        if_not_exists = c.accept("IF", "NOT", "EXISTS")
         name = self._table_name(c)
         c.obj = f"view {name}"
-        if name in self.views or name in self.tables:
+        repeated = name in self.views or name in self.tables
+        if repeated and not if_not_exists:
             c.fail(f"{name} is declared twice", tok=c.peek(-1))
         columns: tuple[str, ...] = ()
         if c.at_type(TokenType.L_PAREN):
@@ -437,6 +449,9 @@ class _SchemaBuilder:
             tok = toks[first]
             raise ParseError(f"cannot read the view's query: {exc}", file=c.stmt.file, line=tok.line,
                              obj=c.obj) from None
+        if repeated:  # IF NOT EXISTS: the server keeps the first, does nothing
+            self._skip(_REPEATED, c.stmt)
+            return
         self.views[name] = View(name, definition, columns, algorithm or "UNDEFINED", security or "DEFINER",
                                 check_option, line=line)
 
