@@ -66,11 +66,11 @@ class Aside(Generic[T]):
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 try:
-                    data = pickle.dumps(("value", self._fn(*self._args)), pickle.HIGHEST_PROTOCOL)
+                    value = ("value", self._fn(*self._args))
                 except BaseException as exc:  # noqa: BLE001 - the parent decides (it runs fn again)
-                    data = pickle.dumps(("error", repr(exc)), pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(write, "wb") as out:
-                    out.write(data)
+                    value = ("error", repr(exc))
+                with os.fdopen(write, "wb") as out:  # pickled into the pipe as the parent unpickles it
+                    pickle.dump(value, out, pickle.HIGHEST_PROTOCOL)
             except BaseException:  # noqa: BLE001 - nothing may escape into the parent's code
                 code = 1
             os._exit(code)
@@ -83,14 +83,13 @@ class Aside(Generic[T]):
             return self._fn(*self._args)
         try:
             with os.fdopen(self._read, "rb") as pipe:
-                data = pipe.read()
+                try:
+                    kind, value = pickle.load(pipe)  # while the child is still pickling
+                except Exception:  # noqa: BLE001 - a child that died, sent nothing or half: do the work here
+                    kind, value = "error", None
         finally:
             os.waitpid(self._pid, 0)
             self._pid = None
-        try:
-            kind, value = pickle.loads(data)
-        except Exception:  # noqa: BLE001 - a child that died or sent nothing: do the work here
-            kind, value = "error", None
         if kind == "value":
             return value
         return self._fn(*self._args)  # raises the error here, exactly as it is raised without a child
