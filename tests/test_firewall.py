@@ -192,9 +192,46 @@ def test_offline_a_qualified_name_cannot_be_shown_to_be_this_database():
 
 
 def test_a_secret_view_keeps_its_rules():
-    p = plan(TABLES, TABLES + "CREATE VIEW secret_stats AS SELECT * FROM mysql.column_stats;"
+    p = plan(TABLES, TABLES + "CREATE ALGORITHM=TEMPTABLE VIEW secret_stats AS SELECT * FROM mysql.column_stats;"
                               " CREATE VIEW secret_emails AS SELECT email, app.user_email(id) AS e FROM secret_users;")
     assert not p.refused and {c.table for c in p.changes} == {"secret_stats", "secret_emails"}
+
+
+SECRET_SINKS = {
+    "a plain table": "SELECT id, name FROM shops",
+    "a join": "SELECT u.id, u.email, s.name FROM secret_users u JOIN shops s ON s.id = u.id",
+    "a qualified name": "SELECT id, name FROM app.shops",
+    "a plain view": "SELECT * FROM v_shops",
+    "a system schema": "SELECT * FROM mysql.column_stats",
+    "another database": "SELECT * FROM other_db.customers",
+    "a subquery": "SELECT id FROM secret_users WHERE id IN (SELECT id FROM shops)",
+}
+
+
+@pytest.mark.parametrize("body", SECRET_SINKS.values(), ids=SECRET_SINKS.keys())
+@pytest.mark.parametrize("algorithm", ["", "ALGORITHM=MERGE ", "ALGORITHM=UNDEFINED "])
+def test_an_updatable_secret_view_over_a_plain_table_is_refused(body, algorithm):
+    """A secret trigger, routine or event may write secret tables — and a secret-named view is one, by
+    its name. Updatable over a plain table, it would take secret rows there: ``INSERT INTO secret_sink
+    (name) SELECT email FROM secret_users`` writes ``shops``. Only a TEMPTABLE view is never written
+    through."""
+    live = TABLES + "CREATE VIEW v_shops AS SELECT id, name FROM shops;"
+    sql = f"CREATE {algorithm}VIEW secret_sink AS {body}"
+    p = plan(live, live + sql + ";")
+    reasons = [r.reason for r in p.refused if r.change.table == "secret_sink"]
+    assert reasons and "ALGORITHM=TEMPTABLE" in reasons[0], p
+    with pytest.raises(SecretAccessRefused, match="TEMPTABLE"):
+        statements.check(sql, POLICY, "app")
+    # not updatable: allowed, by the plan and by the guard
+    temptable = f"CREATE ALGORITHM=TEMPTABLE VIEW secret_sink AS {body}"
+    assert not plan(live, live + temptable + ";").refused
+    assert statements.check(temptable, POLICY, "app").kind == "ddl"
+
+
+def test_a_secret_view_over_secret_tables_only_may_be_updatable():
+    sql = "CREATE VIEW secret_emails AS SELECT id, email FROM secret_users"
+    assert not plan(TABLES, TABLES + sql + ";").refused
+    assert statements.check(sql, POLICY, "app").kind == "ddl"
 
 
 # -- through other views, live ones included ------------------------------------------------------------

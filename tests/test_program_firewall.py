@@ -256,3 +256,59 @@ def test_the_guard_allows_the_ddl_of_stored_programs():
 def test_the_guard_refuses_programs_that_read_secrets_or_hide_statements(sql):
     with pytest.raises(SecretAccessRefused):
         guard(sql)
+
+
+# -- red-team findings: a temporary table's name, and server-wide named locks -----------------------------
+
+@pytest.mark.parametrize("body", [
+    # the CREATE may never run: the name then means the base table
+    "BEGIN IF 0 THEN CREATE TEMPORARY TABLE signups (email varchar(100)); END IF;"
+    " INSERT INTO signups (email) SELECT email FROM secret_users; END",
+    # or the temporary table is dropped before the write
+    "BEGIN CREATE TEMPORARY TABLE signups (email varchar(100)); DROP TEMPORARY TABLE signups;"
+    " INSERT INTO signups (email) SELECT email FROM secret_users; END",
+    # DROP TABLE (not TEMPORARY) drops the base table when no temporary one stands: a one-bit answer
+    "BEGIN CREATE TEMPORARY TABLE signups (id int); DROP TEMPORARY TABLE signups;"
+    " IF (SELECT COUNT(*) FROM secret_users) > 0 THEN DROP TABLE signups; END IF; END",
+])
+def test_a_temporary_table_named_like_a_plain_table_does_not_hide_the_write(body):
+    reason = refused(f"CREATE PROCEDURE secret_copy() MODIFIES SQL DATA {body};")
+    assert "writes non-secret table(s) signups while reading secret table(s) secret_users" in reason
+
+
+def test_a_temporary_table_named_like_a_secret_table_does_not_hide_the_read():
+    reason = refused("""CREATE EVENT tidy ON SCHEDULE EVERY 1 DAY DO BEGIN
+      IF 0 THEN CREATE TEMPORARY TABLE secret_users (email varchar(100)); END IF;
+      INSERT INTO signups (email) SELECT email FROM secret_users;
+    END;""")
+    assert "secret_users" in reason and "secret prefix" in reason
+
+
+def test_a_secret_program_may_keep_secret_rows_in_a_secret_named_temporary_table():
+    allowed("""CREATE PROCEDURE secret_dedupe() MODIFIES SQL DATA BEGIN
+      CREATE TEMPORARY TABLE secret_tmp AS SELECT MIN(id) AS id FROM secret_users GROUP BY email;
+      DELETE FROM secret_users WHERE id NOT IN (SELECT id FROM secret_tmp);
+      DROP TEMPORARY TABLE secret_tmp;
+    END;""")
+
+
+@pytest.mark.parametrize("body", [
+    "DO GET_LOCK(NEW.email, 0)",                               # IS_FREE_LOCK('a guess') answers anyone
+    "BEGIN IF NEW.email LIKE 'a%' THEN DO GET_LOCK('bit_a', 0); END IF; END",
+    "DO get_lock /* */ (CONCAT('u', NEW.id, NEW.email), 0)",
+    "BEGIN DO RELEASE_LOCK('x'); DO RELEASE_ALL_LOCKS(); END",  # releasing one is a bit too
+])
+def test_a_program_reading_secret_rows_may_not_take_named_locks(body):
+    reason = refused(f"CREATE TRIGGER secret_users_ai AFTER INSERT ON secret_users FOR EACH ROW {body};")
+    assert "named lock" in reason
+    with pytest.raises(SecretAccessRefused):
+        guard(f"CREATE TRIGGER secret_users_ai AFTER INSERT ON secret_users FOR EACH ROW {body}")
+
+
+def test_named_locks_in_programs_that_read_no_secret_rows_are_allowed():
+    allowed("""CREATE PROCEDURE nightly() MODIFIES SQL DATA BEGIN
+      IF GET_LOCK('nightly', 0) THEN DELETE FROM orders WHERE total IS NULL; DO RELEASE_LOCK('nightly'); END IF;
+    END;""")
+    # a secret-named one that reads no secret table either (a DELETE … WHERE would: it reads rows)
+    allowed("CREATE EVENT secret_tick ON SCHEDULE EVERY 1 DAY DO BEGIN DO GET_LOCK('t', 0);"
+            " INSERT INTO secret_audit (note) VALUES ('tick'); DO RELEASE_LOCK('t'); END;")

@@ -161,3 +161,76 @@ def test_server_error_in_a_plan_with_programs_is_redacted(server, databases, cli
 ])
 def test_row_read_detector_reads_stored_programs(sql, flagged):
     assert bool(row_read(sql)) is flagged
+
+
+# -- red-team findings: each leaks when root builds it, and is refused when a Schemafile asks ---------------
+
+SINK_VIEW = "CREATE VIEW secret_sink AS SELECT id, user_id, total FROM orders"
+COPY = "SELECT id, CAST(SUBSTRING(email, 1, 1) = 'C' AS UNSIGNED) FROM secret_users"
+SINKS = {
+    # a secret-named view over a plain table is a secret object by its name, and updatable
+    "secret view sink": [SINK_VIEW, "CREATE PROCEDURE secret_copy() MODIFIES SQL DATA"
+                                     f" INSERT INTO secret_sink (user_id, total) {COPY}"],
+    # the temporary table is never created: the name means the base table
+    "temporary name": ["CREATE PROCEDURE secret_copy() MODIFIES SQL DATA BEGIN"
+                       " IF 0 THEN CREATE TEMPORARY TABLE orders (user_id int, total int); END IF;"
+                       f" INSERT INTO orders (user_id, total) {COPY}; END"],
+}
+
+
+@pytest.mark.parametrize("statements", SINKS.values(), ids=SINKS.keys())
+def test_secret_rows_cannot_reach_a_plain_table_through_a_secret_view_or_a_temporary_name(
+        server, databases, cli, general_log, tmp_path, statements):
+    canary = Canary.new()
+    schemafile = tmp_path / "Schemafile.sql"
+    schemafile.write_text(TABLES + "DELIMITER ;;\n" + "".join(f"{s};;\n" for s in statements) + "DELIMITER ;\n")
+    # positive control: built by root (the plan refuses even root), CALL secret_copy() puts a value
+    # of every secret row into orders
+    proof = _setup(server, databases, canary, TABLES)
+    assert cli("apply", "--schema-file", str(schemafile), "--database-url", server.url(proof)).exit_code == 3
+    for statement in statements:
+        root_execute(server, statement, database=proof)
+    root_execute(server, "CALL secret_copy()", database=proof)
+    assert root_execute(server, "SELECT COUNT(*) FROM orders", database=proof)[0][0] == 3
+    # the Schemafile asks for it: refused, nothing sent
+    db = _setup(server, databases, canary, TABLES)
+    t = Transcript(cli)
+    with mysql_user(server, [f"ALL PRIVILEGES ON `{db}`.*"]) as user:
+        args = ["--schema-file", str(schemafile), "--database-url", user.url(db)]
+        for fmt in FORMATS:
+            t.run("plan", *args, "--format", fmt, expect=3)
+            t.run("apply", *args, "--format", fmt, expect=3)
+        queries = check_logged(general_log.entries(user.name), database=db)
+        assert not any(q.startswith(("CREATE", "ALTER", "DROP")) for q in queries)
+        t.assert_clean(canary, user)
+    assert root_execute(server, "SELECT COUNT(*) FROM orders", database=db)[0][0] == 0
+    assert "PROCEDURE secret_copy" not in programs(server, db)
+
+
+def test_a_named_lock_taken_on_secret_values_is_refused(server, databases, cli, general_log, tmp_path):
+    canary = Canary.new()
+    sql = ("CREATE TRIGGER secret_users_au AFTER UPDATE ON secret_users FOR EACH ROW"
+           " DO GET_LOCK(NEW.email, 0);\n")
+    # positive control: any session, with no privilege at all, can test a guessed value
+    proof = _setup(server, databases, canary, TABLES)
+    root_execute(server, sql, database=proof)
+    holder = server.connect(proof)
+    try:
+        with holder.cursor() as cur:
+            cur.execute("UPDATE secret_users SET id = id WHERE id = 1")
+        guess = canary.values("{M}@example.com")
+        assert root_execute(server, "SELECT IS_FREE_LOCK(%s), IS_FREE_LOCK('nobody')", (guess,)) == [(0, 1)]
+    finally:
+        holder.close()
+    db = _setup(server, databases, canary, TABLES)
+    schemafile = tmp_path / "Schemafile.sql"
+    schemafile.write_text(TABLES + sql)
+    t = Transcript(cli)
+    with mysql_user(server, [f"ALL PRIVILEGES ON `{db}`.*"]) as user:
+        args = ["--schema-file", str(schemafile), "--database-url", user.url(db)]
+        result = t.run("plan", *args, expect=3)
+        assert "named lock" in result.output
+        t.run("apply", *args, "--format", "json", expect=3)
+        check_logged(general_log.entries(user.name), database=db)
+        t.assert_clean(canary, user)
+    assert "trigger secret_users_au" not in programs(server, db)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from .objects import LOCAL_ENGINES, foreign_key_reason
 from .programs import statement_refusals
-from .queries import VIEW_RULE, query_tables, view_query_reasons
+from .queries import SECRET_VIEW_RULE, VIEW_RULE, query_tables, secret_view_reasons, view_query_reasons
 from .reading import WORD, Name, Tok, Unreadable, depths, is_name, name_at, split_commas, unique
 from .verdicts import (DDL, UNKNOWN, Ctx, Refusal, StatementInfo, parse_or_refuse, refuse_rows, secret_words,
                        statement_info, tokenize_or_refuse)
@@ -40,7 +40,7 @@ def ddl(text: str, toks: list[Tok], ctx: Ctx) -> StatementInfo:
     # view options may come before VIEW: ALGORITHM = x, DEFINER = user, SQL SECURITY x
     j = _view_options(toks, i)
     if j is not None and j < len(toks) and toks[j].w("VIEW") and verb in ("CREATE", "ALTER"):
-        return _view(text, toks, j + 1, verb, ctx)
+        return _view(text, toks, j + 1, verb, ctx, _view_algorithm(toks[i:j]))
     if verb == "DROP":
         return _drop(toks, ctx)
     if verb == "ALTER":
@@ -329,7 +329,15 @@ def _view_options(toks: Sequence[Tok], i: int) -> int | None:
     return i
 
 
-def _view(text: str, toks: list[Tok], i: int, verb: str, ctx: Ctx) -> StatementInfo:
+def _view_algorithm(options: Sequence[Tok]) -> str:
+    """The ``ALGORITHM = x`` among a view's options (UNDEFINED when none is given)."""
+    for k in range(len(options) - 2):
+        if options[k].w("ALGORITHM") and options[k + 1].p("="):
+            return options[k + 2].text.upper()
+    return "UNDEFINED"
+
+
+def _view(text: str, toks: list[Tok], i: int, verb: str, ctx: Ctx, algorithm: str = "UNDEFINED") -> StatementInfo:
     kind = f"{verb} VIEW"
     i = _skip_if_exists(toks, i, not_=True)
     name, i = _need_name(toks, i, kind)
@@ -352,6 +360,13 @@ def _view(text: str, toks: list[Tok], i: int, verb: str, ctx: Ctx) -> StatementI
         raise Refusal(kind, UNKNOWN, tables=[name])
     body = text[body_toks[0].start:body_toks[-1].end + 1]
     if ctx.secret(name):  # a secret view may read secret tables: its own rows are secret
+        try:  # … but only a TEMPTABLE one (never written through) may read anything else
+            reasons = secret_view_reasons(body, algorithm, ctx.policy, ctx.database)
+        except Unreadable as why:
+            raise Refusal(kind, f"view {ctx.show([name])} is updatable and the guard cannot analyse its query"
+                          f" ({why}): {SECRET_VIEW_RULE}", tables=[name]) from None
+        if reasons:
+            raise Refusal(kind, f"view {ctx.show([name])} {'; '.join(reasons)}", tables=[name])
         try:
             _, raw = tokenize_or_refuse(body)
             read = query_tables(parse_or_refuse(body, raw))[1]

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..model import Table, View
-from .queries import VIEW_RULE, view_query_reasons
+from .queries import SECRET_VIEW_RULE, VIEW_RULE, secret_view_reasons, view_query_reasons
 from .reading import Name, Unreadable, q, readings, unique
 from .secrecy import SYSTEM_SCHEMAS, SecrecyPolicy
 
@@ -90,9 +90,10 @@ def refusals(obj, policy: SecrecyPolicy, around: Surroundings) -> list[str]:
 def view_refusals(view, policy: SecrecyPolicy, around: Surroundings) -> list[str]:
     """A non-secret view may read only this database's non-secret tables and views — and the views
     it reads must keep that rule too, transitively, live ones included — and call only the
-    server's built-in functions. A secret-prefixed view may read anything."""
+    server's built-in functions. A secret-prefixed view may read anything, but is not updatable
+    unless it reads secret tables only (:func:`secret_view_refusals`)."""
     if policy.is_secret(view.name):
-        return []
+        return secret_view_refusals(view, policy, around)
     return query_refusals(view.definition.sql, policy, around, seen={policy.name_key(view.name)})
 
 
@@ -114,6 +115,25 @@ def query_refusals(query: str, policy: SecrecyPolicy, around: Surroundings, *,
         out += found.reasons
         for name in found.local:
             out += through_views(name, policy, around, seen)
+    return list(unique(out))
+
+
+def secret_view_refusals(view, policy: SecrecyPolicy, around: Surroundings) -> list[str]:
+    """A secret-prefixed view that reads anything but this database's secret tables must be
+    ALGORITHM=TEMPTABLE: a secret program may write it, and an updatable view writes the tables under it
+    (:func:`~schema_apply.firewall.queries.secret_view_reasons`), under every reading of its query."""
+    if view.algorithm.upper() == "TEMPTABLE":
+        return []
+    try:
+        texts = readings(view.definition.sql)
+    except Unreadable as why:
+        return [f"has a query schema-apply cannot read with certainty ({why}) — {SECRET_VIEW_RULE}"]
+    out: list[str] = []
+    for text, _ansi in texts:
+        try:
+            out += secret_view_reasons(text, view.algorithm, policy, around.database)
+        except Unreadable as why:
+            out.append(f"has a query schema-apply cannot analyse ({why}) — {SECRET_VIEW_RULE}")
     return list(unique(out))
 
 
@@ -184,5 +204,5 @@ def _register() -> None:
 _register()
 
 __all__ = ["LOCAL_ENGINES", "RULES", "Surroundings", "VIEW_RULE", "engine_refusals", "foreign_key_reason",
-           "foreign_key_refusals", "query_refusals", "refusals", "table_refusals", "through_views",
-           "view_refusals"]
+           "foreign_key_refusals", "query_refusals", "refusals", "secret_view_refusals", "table_refusals",
+           "through_views", "view_refusals"]

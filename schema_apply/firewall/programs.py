@@ -14,7 +14,10 @@ are checked; a program is refused when
 - it reads or writes a secret table (a trigger: is on one) while its own name has
   no secret prefix;
 - it reads a secret table (or is a trigger on one) and writes a table without the
-  secret prefix — secret rows would leave the prefix — whatever its own name.
+  secret prefix — secret rows would leave the prefix — whatever its own name (a name the
+  body creates as a temporary table counts as the base table too: the CREATE may not run);
+- it reads a secret table (or is a trigger on one) and takes or releases a named lock,
+  which every session on the server can see.
 
 And who it runs as: a DEFINER other than the applying account (or CURRENT_USER)
 is refused unless ``--allow-definer`` names it: a program runs with its
@@ -48,6 +51,11 @@ from ..parse.references import Call, References, TableRef, analyse
 from ..parse.schemafile import parse_program
 from .objects import RULES, Surroundings
 from .secrecy import SYSTEM_SCHEMAS, SecrecyPolicy
+
+
+NAMED_LOCK_FUNCTIONS = frozenset({"GET_LOCK", "RELEASE_LOCK", "RELEASE_ALL_LOCKS"})
+"""Server-wide named locks: which are held, and by whom, any session may ask (IS_FREE_LOCK, IS_USED_LOCK,
+no privilege needed) — a channel out of a program that reads secret rows."""
 
 
 def program_refusals(program: Trigger | Routine | Event, policy: SecrecyPolicy, around: Surroundings, *,
@@ -142,22 +150,32 @@ class ProgramRules:
         if unknown:
             out.append(f"{label} calls {', '.join(unknown)}, which the Schemafile does not declare (the firewall can"
                        " follow only the routines it manages, and no built-in function has that name)")
-        temporary = {key(t) for t in refs.temporary}
+        # A name the body also creates as a temporary table still counts as the base table of that name:
+        # the CREATE may not run (IF 0 THEN …), or the temporary table may be dropped before the name
+        # is used, and the server then reads or writes the base table.
         tables = [t for t in (refs.reads | refs.writes | ({on} if on else set())) if t.db is None or not self._elsewhere(t)]
-        secret = sorted({t.name for t in tables if self.secret(t.name) and key(t.name) not in temporary})
+        secret = sorted({t.name for t in tables if self.secret(t.name)})
         if secret and not self.secret(name):
             what = f"is on secret table {on.name}" if on is not None and self.secret(on.name) else \
                 f"reads or writes secret table(s) {', '.join(secret)}"
             out.append(f"{label} {what} but its own name has no secret prefix: stored code that touches secret rows"
                        " must itself be secret-named (and may then write only secret tables)")
-        sources = sorted({t.name for t in refs.reads if self.secret(t.name) and key(t.name) not in temporary})
+        sources = sorted({t.name for t in refs.reads if self.secret(t.name)})
         if on is not None and self.secret(on.name):
             sources = sorted(set(sources) | {on.name})
-        sinks = sorted({t.name for t in refs.writes if not self.secret(t.name) and key(t.name) not in temporary
-                        and not self._elsewhere(t)})
+        sinks = sorted({t.name for t in refs.writes if not self.secret(t.name) and not self._elsewhere(t)})
         if sources and sinks:
+            temporary = {key(t) for t in refs.temporary}
+            hint = (" (a temporary table that holds secret rows must be secret-named too: the name may also mean"
+                    " the base table of that name)") if any(key(t) in temporary for t in sinks) else ""
             out.append(f"{label} writes non-secret table(s) {', '.join(sinks)} while reading secret table(s)"
-                       f" {', '.join(sources)}: secret rows must not leave the secret prefix")
+                       f" {', '.join(sources)}: secret rows must not leave the secret prefix{hint}")
+        locks = sorted(n.upper() for n in refs.called_names if n.upper() in NAMED_LOCK_FUNCTIONS)
+        if sources and locks:
+            out.append(f"{label} takes or releases named locks ({', '.join(locks)}) while reading secret table(s)"
+                       f" {', '.join(sources)}: a named lock is seen by every session on the server"
+                       " (IS_FREE_LOCK('a guess') answers anyone), so its name or its being held would carry"
+                       " secret values out")
         if on is not None and not self.secret(on.name) and sources:
             # whatever such a trigger does lands with whoever writes its table, without any privilege
             # on the secret table: what it sets in NEW, the errors it raises, the writes it lets through

@@ -253,6 +253,39 @@ def view_query_reasons(text: str, policy: SecrecyPolicy, database: str | None) -
     return ViewQuery(unique(reasons), unique(local), unique(names))
 
 
+SECRET_VIEW_RULE = ("a secret view may read anything, but one that reads a non-secret table or view must be"
+                    " ALGORITHM=TEMPTABLE, which the server never writes through: updatable, it would let a"
+                    " secret trigger, routine or event (which may write secret-named objects) write secret rows"
+                    " into that table")
+
+
+def secret_view_reasons(text: str, algorithm: str | None, policy: SecrecyPolicy, database: str | None) -> list[str]:
+    """One reading of a secret-named view's query: why it may not be built (no reasons if it may).
+
+    A secret view may read anything, but an updatable one writes the tables under it: a secret
+    program may write secret-named objects, so ``INSERT INTO secret_v … SELECT email FROM secret_users``
+    would put secret rows into the plain table ``secret_v`` reads. A view that reads anything but this
+    database's secret tables must be ``ALGORITHM=TEMPTABLE`` (not updatable).
+
+    Raises :class:`~schema_apply.firewall.reading.Unreadable` if the text cannot be parsed (and the
+    view is not TEMPTABLE)."""
+    if (algorithm or "").upper() == "TEMPTABLE":
+        return []
+    text = without_odbc_joins(text)
+    _toks, raw = tokenize(text)
+    names, problems = tables_read(parse(text, raw))
+    out = [f"uses {p}, which schema-apply cannot vouch for, and is updatable — {SECRET_VIEW_RULE}"
+           for p in unique(problems)]
+    for name in unique(names):
+        here = name.db is None or (database is not None and policy.same_name(name.db, database))
+        if here and policy.is_secret(name.table):
+            continue
+        shown = q(name.table) if name.db is None else f"{q(name.db)}.{q(name.table)}"
+        out.append(f"reads {shown}, which is not a secret table of this database, and is updatable"
+                   f" (ALGORITHM={(algorithm or 'UNDEFINED').upper()}) — {SECRET_VIEW_RULE}")
+    return out
+
+
 def call_reasons(toks: Sequence[Tok], tree: exp.Expr, server) -> list[str]:
     """Why the calls in a view's query may not stand: any call that is not, with certainty, one of
     ``server``'s built-in functions (a stored function can read any table)."""

@@ -37,7 +37,8 @@ build a way to secret rows — the rules of :mod:`schema_apply.firewall.objects`
 statement's text shows them: renaming a secret table to a non-secret name, a non-secret view that
 reads a secret table, another database or a system schema or calls anything but a built-in
 function (:func:`~schema_apply.firewall.queries.view_query_reasons`, the same rule the plan
-applies), a foreign key from a non-secret table into a secret table or into a system schema,
+applies), a secret view that could be written through into anything but secret tables (not
+``ALGORITHM=TEMPTABLE``: :func:`~schema_apply.firewall.queries.secret_view_reasons`), a foreign key from a non-secret table into a secret table or into a system schema,
 moving partitions between a secret and a non-secret table, ``CREATE TABLE … SELECT``, and storage
 engines that expose other tables' rows (MERGE, FEDERATED, CONNECT, SPIDER).
 

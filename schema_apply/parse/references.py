@@ -291,12 +291,15 @@ class _Body:
         elif w == "CREATE" and self.words[first + 1] == "TEMPORARY" and self.words[first + 2] == "TABLE":
             self.create_temporary(first + 3, last)
         elif w == "DROP" and self.words[first + 1] in ("TABLE", "TEMPORARY"):
-            k = first + 1 + (self.words[first + 1] == "TEMPORARY") + 1
+            temporary = self.words[first + 1] == "TEMPORARY"
+            k = first + 1 + temporary + 1
             if self.words[k:k + 2] == ["IF", "EXISTS"]:
                 k += 2
             while k <= last:
                 ref = self.table_at(k, last)
-                if ref.db is not None or ref.name not in self.acc.temporary:
+                # DROP TEMPORARY TABLE drops only a temporary table; DROP TABLE drops the base table
+                # of that name when no temporary one stands
+                if ref.db is not None or ref.name not in self.acc.temporary or not temporary:
                     self.acc.writes.add(ref)
                 k += 3 if k + 1 <= last and self.toks[k + 1].token_type == TokenType.DOT else 1
                 if k <= last and self.toks[k].token_type == TokenType.COMMA:
