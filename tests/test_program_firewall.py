@@ -167,6 +167,15 @@ def test_a_secret_named_trigger_on_a_non_secret_table_may_not_read_secrets(body)
             " SET NEW.email = (SELECT MAX(email) FROM secret_audit);")
 
 
+def test_select_for_update_is_a_read():
+    """SELECT … INTO … FOR UPDATE (a row lock) was read as a WITH … UPDATE statement, its INTO left in,
+    and refused as touching files."""
+    body = "BEGIN DECLARE e int; SELECT id INTO e FROM secret_audit WHERE id = NEW.id FOR UPDATE; END"
+    allowed(f"CREATE TRIGGER secret_users_bi BEFORE INSERT ON secret_users FOR EACH ROW {body};")
+    reason = refused(f"CREATE TRIGGER signups_bi BEFORE INSERT ON signups FOR EACH ROW {body};")
+    assert "secret_audit" in reason and "files" not in reason
+
+
 def test_calls_are_followed():
     # a procedure calling a procedure that reads secrets reads them too
     sql = """CREATE PROCEDURE secret_read() SELECT email FROM secret_users;

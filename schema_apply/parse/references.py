@@ -421,7 +421,8 @@ class _Body:
         for k in range(first, last + 1):
             tt = self.toks[k].token_type
             depth += (tt == TokenType.L_PAREN) - (tt == TokenType.R_PAREN)
-            if depth == 0 and self.words[k] in ("INSERT", "REPLACE", "UPDATE", "DELETE"):
+            if depth == 0 and self.words[k] in ("INSERT", "REPLACE", "UPDATE", "DELETE") and not (
+                    self.words[k] == "UPDATE" and k > first and self.words[k - 1] == "FOR"):  # (SELECT … FOR UPDATE)
                 dml = {k: "INSERT"} if self.words[k] == "REPLACE" else {k: self.toks[k].text}
                 break
         if dml:  # WITH … INSERT/UPDATE/DELETE
