@@ -42,6 +42,8 @@ def bootstrap(script: str) -> None:
     """Re-run ``script`` with the project's venv, creating and filling it first if needed."""
     python = VENV / "bin" / "python"
     if Path(sys.prefix).resolve() == VENV.resolve():
+        # the code of the checkout this script is in, even when the venv's editable install is another's
+        sys.path.insert(0, str(REPO))
         return
     if sys.version_info < (3, 11):
         sys.exit(f"{NAME}: schema-apply needs Python 3.11 or newer (python3 --version)")
