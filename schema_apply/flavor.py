@@ -425,6 +425,7 @@ def canonical_default(d: Default | None, t: ColumnType, flavor: Flavor) -> Defau
     """The default as the server stores it for a column of type ``t``."""
     if d is None or d.kind in ("null", "expression"):
         return d
+    from_bytes = d.kind in ("bits", "hex")
     if d.kind in ("bits", "hex") and not (t.is_integer or t.name in ("year", "bit")):
         # x'41', 0x41, b'1000001': a number in a numeric column, bytes in any other
         n = int(d.value or "0", 2 if d.kind == "bits" else 16)
@@ -436,6 +437,13 @@ def canonical_default(d: Default | None, t: ColumnType, flavor: Flavor) -> Defau
     elif d.kind == "hex":
         d = Default("number" if t.name != "bit" else "bits", str(int(d.value or "0", 16)) if t.name != "bit"
                     else format(int(d.value or "0", 16), "b"))
+    if t.name in _BINARY_STRINGS and d.kind in ("string", "number") and not (
+            t.is_blob_or_text and flavor.blob_literal_default_is_expression):
+        # a quoted literal's bytes are its UTF-8 (the connection's character set); a hex or bit literal's, its own
+        raw = d.value.encode("latin-1" if from_bytes else "utf-8", errors="replace")
+        if t.name == "binary" and t.length:
+            raw = raw.ljust(t.length, b"\0")
+        return Default("string", _printable_bytes(raw))
     value = d.value
     if t.is_blob_or_text and flavor.blob_literal_default_is_expression:
         return Default("expression", expr=expression(f"({quote_string(value)})"))
@@ -465,7 +473,7 @@ def canonical_default(d: Default | None, t: ColumnType, flavor: Flavor) -> Defau
         if num is None:
             return d
         if t.scale is not None:
-            return Default("number", f"{float(num):.{t.scale}f}")
+            return Default("number", f"{float(num) + 0.0:.{t.scale}f}")  # (+ 0.0: no -0.000)
         return Default("number", format_float(float(num), single=t.name == "float"))
     if t.name == "bit":
         if d.kind == "bits":
@@ -488,17 +496,17 @@ def canonical_default(d: Default | None, t: ColumnType, flavor: Flavor) -> Defau
         d = Default("string", value)
     if t.name == "enum" and d.kind == "number" and value.isdigit() and 1 <= int(value) <= len(t.values):
         return Default("string", t.values[int(value) - 1])  # DEFAULT n: the n-th value
+    if t.name == "set" and d.kind == "number" and value.isdigit():  # DEFAULT n: the values of n's bits
+        return Default("string", ",".join(v for k, v in enumerate(t.values) if int(value) >> k & 1))
     if t.name == "set":
         chosen = {v.lower() for v in value.split(",") if v}
         return Default("string", ",".join(v for v in t.values if v.lower() in chosen))
-    if t.name == "binary" and t.length:
-        raw = value.encode("latin-1", errors="replace") if d.kind == "string" else value.encode()
-        return Default("string", _printable_bytes(raw.ljust(t.length, b"\0")))
-    if t.name in ("varbinary", "tinyblob", "blob", "mediumblob", "longblob"):
-        return Default("string", _printable_bytes(value.encode("latin-1", errors="replace")))
     if d.kind != "string":  # a number given for a string column is stored as its text
         return Default("string", value)
     return d
+
+
+_BINARY_STRINGS = ("binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob")
 
 
 def _printable_bytes(data: bytes) -> str:
@@ -509,6 +517,9 @@ def _printable_bytes(data: bytes) -> str:
 # --------------------------------------------------------------------------
 # Types
 # --------------------------------------------------------------------------
+
+_NARROW_CODECS = {"ascii": "ascii", "latin1": "cp1252"}  # (MySQL's latin1 is Windows-1252)
+
 
 def canonical_type(t: ColumnType, charset: str | None, flavor: Flavor) -> ColumnType:
     name, length, scale = t.name, t.length, t.scale
@@ -547,6 +558,9 @@ def canonical_type(t: ColumnType, charset: str | None, flavor: Flavor) -> Column
         values = t.values
         if flavor.is_mariadb and not all(_BMP_ONLY.fullmatch(v) for v in values):
             values = tuple(stored_comment(v) for v in values)
+        codec = _NARROW_CODECS.get(charset or "")
+        if codec and not all(v.isascii() for v in values):  # what the character set cannot hold becomes ?
+            values = tuple(v.encode(codec, errors="replace").decode(codec) for v in values)
         return ColumnType(name, values=values)
     return ColumnType(name, length, scale, unsigned, zerofill, t.values)
 
@@ -645,8 +659,9 @@ def _table(table: Table, flavor: Flavor, inherit: tuple[str, str], database: str
 
 
 # options the server takes but does not show, being the default: a Schemafile may write them
+# (Aria's PAGE_CHECKSUM=1, its default, shows in CREATE_OPTIONS only once the table was altered)
 _UNSHOWN_OPTIONS = {("stats_sample_pages", "DEFAULT"), ("checksum", "0"), ("delay_key_write", "0"),
-                    ("pack_keys", "DEFAULT")}
+                    ("pack_keys", "DEFAULT"), ("page_checksum", "1")}
 
 _BMP_ONLY = re.compile(r"[\u0000-\uffff]*")
 
@@ -714,8 +729,8 @@ def _canonical_column_fields(col: Column, flavor: Flavor, table_charset: tuple[s
             nullable = True
     if default is None and nullable and not col.auto_increment and col.generated is None:
         default = Default("null")
-    elif default is None and on_update is not None and t.name == "timestamp" and flavor.is_mariadb:
-        default = Default("string", "0")  # MariaDB gives TIMESTAMP NOT NULL ON UPDATE … a zero default
+    elif default is None and on_update is not None and t.name in ("timestamp", "datetime") and flavor.is_mariadb:
+        default = Default("string", "0")  # MariaDB gives TIMESTAMP/DATETIME NOT NULL ON UPDATE … a zero default
     if col.generated is not None:
         default = None
     if default is not None and default.kind == "expression" and flavor.is_mariadb:

@@ -56,7 +56,11 @@ def _load(server, db: str, tables: list[ddlgen.GenTable], result: SeedResult | N
     conn = server.connect(db)
     try:
         with conn.cursor() as cur:
+            names = set()
             for t in tables:
+                if any(f"REFERENCES `{ref}`" in fk for fk in t.foreign_keys for ref in
+                       {m for m in (x.name for x in tables) if m not in names}):
+                    continue  # references a rejected table (MyISAM would take it: the Schemafile would not)
                 try:
                     _create(cur, t)
                 except pymysql.err.MySQLError as exc:
@@ -66,6 +70,7 @@ def _load(server, db: str, tables: list[ddlgen.GenTable], result: SeedResult | N
                         result.rejected_codes[code] = result.rejected_codes.get(code, 0) + 1
                     continue
                 accepted.append(t)
+                names.add(t.name)
                 if result is not None:
                     cur.execute("SHOW WARNINGS")
                     result.load_warnings += [f"{level} {code}: {msg}" for level, code, msg in cur.fetchall()]
