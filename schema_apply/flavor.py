@@ -661,7 +661,8 @@ def _table(table: Table, flavor: Flavor, inherit: tuple[str, str], database: str
 # options the server takes but does not show, being the default: a Schemafile may write them
 # (Aria's PAGE_CHECKSUM=1, its default, shows in CREATE_OPTIONS only once the table was altered)
 _UNSHOWN_OPTIONS = {("stats_sample_pages", "DEFAULT"), ("checksum", "0"), ("delay_key_write", "0"),
-                    ("pack_keys", "DEFAULT"), ("page_checksum", "1")}
+                    ("pack_keys", "DEFAULT"), ("page_checksum", "1"),
+                    ("page_compressed", "0")}  # (shown, once set back to 0: it is the default)
 
 _BMP_ONLY = re.compile(r"[\u0000-\uffff]*")
 
@@ -820,17 +821,24 @@ def _indexes(table: Table, columns: Mapping[str, Column], flavor: Flavor) -> lis
                 base = columns[first].name
             name = unique_name(base, [i.name for i in named] + ["PRIMARY"])
         memory = table.options.engine == "MEMORY"
-        # MariaDB also makes a long unique of any UNIQUE … USING HASH (but on MEMORY, whose keys are HASH)
-        hashed = index.hashed or (index.kind == "unique" and limits.long_unique and (
-            _needs_long_unique(parts, columns, flavor, limits)
-            or ((index.using or "").upper() == "HASH" and flavor.long_unique_as_hash and not memory)))
+        # MariaDB also makes a long unique of a UNIQUE … USING HASH that does not need one, but the
+        # next ALTER TABLE that copies the table makes it a BTREE key again, silently: such a key
+        # is compared as the plain unique key it may become (its parts lose DESC all the same)
+        if limits.long_unique:
+            hashed = index.kind == "unique" and _needs_long_unique(parts, columns, flavor, limits)
+        else:
+            hashed = index.hashed
         if hashed and memory:  # HASH is MEMORY's own key type, not a long unique
             hashed = False
         # a hash key has no order: the server drops DESC (a MEMORY key is HASH unless USING BTREE;
         # read back, a MEMORY key that kept DESC is a BTREE one, its USING not being visible)
         using = (index.using or "").upper()
-        if hashed or using == "HASH" or (memory and index.kind != "fulltext" and not using and index.line is not None):
+        if hashed or index.hashed or using == "HASH" or (memory and index.kind != "fulltext" and not using and index.line is not None):
             parts = tuple(evolve(p, descending=False) if p.descending else p for p in parts)
+        elif memory and not using and any(p.descending for p in parts):
+            index = evolve(index, using="BTREE")  # (to be rendered so: an export must say it)
+        if memory and using == "HASH":
+            index = evolve(index, using=None)  # MEMORY's own key type, said or not
         named.append(evolve(index, name=name, parts=parts, hashed=hashed,
                              using="HASH" if hashed else index.using))
     return named
@@ -902,7 +910,8 @@ def sort_indexes(indexes: list[Index], columns: Mapping[str, Column]) -> list[In
     def rank(pair: tuple[int, Index]) -> tuple:
         position, index = pair
         if index.kind in ("primary", "unique"):
-            if index.hashed:
+            if index.hashed or (index.kind == "unique" and (index.using or "").upper() == "HASH"):
+                # (a long unique, or one made so by USING HASH: see _indexes)
                 return (1, 1, 0, 0, position)
             has_prefix = any(p.length is not None for p in index.parts)
             return (0, 1 if nullable(index) else 0, 0 if index.kind == "primary" else 1, 1 if has_prefix else 0,

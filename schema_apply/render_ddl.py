@@ -111,9 +111,7 @@ def index_definition(index: Index, flavor: Flavor) -> str:
 
 def _index_options(index: Index, flavor: Flavor) -> str:
     out = ""
-    if index.hashed:  # MariaDB's long unique: implied for a key too long, to be said for any other
-        out += " USING HASH"
-    elif index.using and index.kind not in ("fulltext", "spatial"):
+    if index.using and not index.hashed and index.kind not in ("fulltext", "spatial"):
         out += f" USING {index.using}"
     if index.parser:
         out += f" WITH PARSER {index.parser}"
