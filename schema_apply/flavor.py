@@ -12,6 +12,7 @@ server reports differently: MariaDB's JSON as LONGTEXT + CHECK, …).
 from __future__ import annotations
 
 import re
+import struct
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Mapping
@@ -439,8 +440,9 @@ def canonical_default(d: Default | None, t: ColumnType, flavor: Flavor) -> Defau
                     else format(int(d.value or "0", 16), "b"))
     if t.name in _BINARY_STRINGS and d.kind in ("string", "number") and not (
             t.is_blob_or_text and flavor.blob_literal_default_is_expression):
-        # a quoted literal's bytes are its UTF-8 (the connection's character set); a hex or bit literal's, its own
-        raw = d.value.encode("latin-1" if from_bytes else "utf-8", errors="replace")
+        # a quoted literal's bytes are its UTF-8 (the connection's character set; MariaDB shows them so),
+        # a hex or bit literal's its own (and MySQL's rows give each byte as a character)
+        raw = d.value.encode("utf-8" if flavor.is_mariadb and not from_bytes else "latin-1", errors="replace")
         if t.name == "binary" and t.length:
             raw = raw.ljust(t.length, b"\0")
         return Default("string", _printable_bytes(raw))
@@ -473,7 +475,10 @@ def canonical_default(d: Default | None, t: ColumnType, flavor: Flavor) -> Defau
         if num is None:
             return d
         if t.scale is not None:
-            return Default("number", f"{float(num) + 0.0:.{t.scale}f}")  # (+ 0.0: no -0.000)
+            value = float(num) + 0.0  # (+ 0.0: no -0.000)
+            if t.name == "float":  # FLOAT(m,d) stores a single-precision value, then shows d digits of it
+                value = struct.unpack("f", struct.pack("f", value))[0]
+            return Default("number", f"{value:.{t.scale}f}")
         return Default("number", format_float(float(num), single=t.name == "float"))
     if t.name == "bit":
         if d.kind == "bits":

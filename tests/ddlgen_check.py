@@ -38,9 +38,13 @@ class Failure:
     signature: str
     detail: str
 
+    follows: str | None = None  # the known class a failure is a consequence of (see _attribute)
+
     @property
     def known(self) -> str | None:
-        """The known limit this failure is an instance of (README: known limits), or None."""
+        """The known limit this failure is an instance or a consequence of (README: known limits), or None."""
+        if self.follows:
+            return self.follows
         first = self.detail.split("\n", 1)[0]
         for reason, pattern in KNOWN:
             if re.search(pattern, first if self.check == "oracle" else self.signature + "\n" + self.detail):
@@ -210,4 +214,25 @@ def check_seed(server, seed: int, *, checks=("oracle", "plan", "create", "conver
                 result.failures += fails
     finally:
         dbs.drop_all()
+    _attribute(result.failures)
     return result
+
+
+def _attribute(failures: list[Failure]) -> None:
+    """A known oracle difference drags others along: the other fields of the same column, and the
+    plan, apply and convergence checks of that seed (when no oracle difference is new)."""
+    known_paths = {}
+    for f in failures:
+        if f.check == "oracle" and f.known:
+            m = re.match(r"(\.tables\[\d+\]\.(?:columns|indexes|checks)\[\d+\])", f.detail)
+            if m:
+                known_paths[m.group(1)] = f.known
+    for f in failures:
+        m = re.match(r"(\.tables\[\d+\]\.(?:columns|indexes|checks)\[\d+\])", f.detail)
+        if f.check == "oracle" and not f.known and m and m.group(1) in known_paths:
+            f.follows = known_paths[m.group(1)]
+    oracle = [f for f in failures if f.check == "oracle"]
+    if oracle and all(f.known for f in oracle):
+        for f in failures:
+            if f.check != "oracle" and not f.known:
+                f.follows = oracle[0].known
