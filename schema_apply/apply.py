@@ -643,7 +643,10 @@ class Watchdog:
 # Warnings about the server's state, not about what a statement made: MariaDB warns on every CREATE
 # or ALTER EVENT while the event scheduler is off (the event is created as declared; whether it
 # runs is the server's setting, not the schema's).
-_SERVER_STATE = ("Warning 1105: Event scheduler is switched off",)
+_SERVER_STATE = ("Warning 1105: Event scheduler is switched off",
+                 # Aria: ROW_FORMAT=DYNAMIC|FIXED with TRANSACTIONAL=1 is stored as asked (CREATE_OPTIONS
+                 # keeps it, and so does the model), the server says it uses PAGE
+                 "Note 1478: Row format set to PAGE because of TRANSACTIONAL=1 option")
 
 
 # The server questions a duplicate index (same kind and parts as another) but makes it: MariaDB's

@@ -12,6 +12,7 @@ server reports differently: MariaDB's JSON as LONGTEXT + CHECK, …).
 from __future__ import annotations
 
 import re
+import struct
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Mapping
@@ -380,6 +381,10 @@ def _date_part(text: str) -> str | None:
 
 
 def _time_part(text: str, fsp: int) -> str | None:
+    days = re.fullmatch(r"(-?)(\d+) (\d{1,2})(?::(\d{1,2}))?(?::(\d{1,2}))?(\.\d+)?", text)
+    if days:  # 'D HH[:MM[:SS]][.frac]': D days and HH hours
+        sign, d, h, mi, sec, frac = days.groups()
+        text = f"{sign}{int(d) * 24 + int(h)}:{mi or 0}:{sec or 0}{frac or ''}"
     m = re.fullmatch(r"(-?\d{1,3}):(\d{1,2})(?::(\d{1,2}))?(?:\.(\d+))?", text)
     if not m:
         m2 = re.fullmatch(r"(\d{2})(\d{2})(\d{2})(?:\.(\d+))?", text)
@@ -421,6 +426,26 @@ def canonical_default(d: Default | None, t: ColumnType, flavor: Flavor) -> Defau
     """The default as the server stores it for a column of type ``t``."""
     if d is None or d.kind in ("null", "expression"):
         return d
+    from_bytes = d.kind in ("bits", "hex")
+    if d.kind in ("bits", "hex") and not (t.is_integer or t.name in ("year", "bit")):
+        # x'41', 0x41, b'1000001': a number in a numeric column, bytes in any other
+        n = int(d.value or "0", 2 if d.kind == "bits" else 16)
+        if t.name in ("decimal", "float", "double"):
+            d = Default("number", str(n))
+        else:
+            width = (len(d.value) + 7) // 8 if d.kind == "bits" else len(d.value) // 2
+            d = Default("string", n.to_bytes(width, "big").decode("latin-1"))
+    elif d.kind == "hex":
+        d = Default("number" if t.name != "bit" else "bits", str(int(d.value or "0", 16)) if t.name != "bit"
+                    else format(int(d.value or "0", 16), "b"))
+    if t.name in _BINARY_STRINGS and d.kind in ("string", "number") and not (
+            t.is_blob_or_text and flavor.blob_literal_default_is_expression):
+        # a quoted literal's bytes are its UTF-8 (the connection's character set; MariaDB shows them so),
+        # a hex or bit literal's its own (and MySQL's rows give each byte as a character)
+        raw = d.value.encode("utf-8" if flavor.is_mariadb and not from_bytes else "latin-1", errors="replace")
+        if t.name == "binary" and t.length:
+            raw = raw.ljust(t.length, b"\0")
+        return Default("string", _printable_bytes(raw))
     value = d.value
     if t.is_blob_or_text and flavor.blob_literal_default_is_expression:
         return Default("expression", expr=expression(f"({quote_string(value)})"))
@@ -443,13 +468,17 @@ def canonical_default(d: Default | None, t: ColumnType, flavor: Flavor) -> Defau
         scale = t.scale or 0
         with localcontext() as ctx:
             ctx.prec = 100
-            return Default("number", str(num.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)))
+            # + 0: the server keeps no negative zero (-0.0 is stored as 0.0)
+            return Default("number", str(num.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP) + 0))
     if t.name in ("float", "double"):
         num = _number(value)
         if num is None:
             return d
         if t.scale is not None:
-            return Default("number", f"{float(num):.{t.scale}f}")
+            value = float(num) + 0.0  # (+ 0.0: no -0.000)
+            if t.name == "float":  # FLOAT(m,d) stores a single-precision value, then shows d digits of it
+                value = struct.unpack("f", struct.pack("f", value))[0]
+            return Default("number", f"{value:.{t.scale}f}")
         return Default("number", format_float(float(num), single=t.name == "float"))
     if t.name == "bit":
         if d.kind == "bits":
@@ -464,17 +493,25 @@ def canonical_default(d: Default | None, t: ColumnType, flavor: Flavor) -> Defau
         return Default("string", canonical_temporal(t.name, t.length or 0, value))
     if t.name == "char":
         return Default("string", value.rstrip(" "))
+    if d.kind == "string" and flavor.is_mariadb and not _BMP_ONLY.fullmatch(value) and t.name in (
+            "char", "varchar", "enum", "set"):
+        # kept in utf8mb3: an emoji becomes ? (a TEXT/BLOB default keeps it, but information_schema
+        # shows it as ????: a known limit, README)
+        value = stored_comment(value)
+        d = Default("string", value)
+    if t.name == "enum" and d.kind == "number" and value.isdigit() and 1 <= int(value) <= len(t.values):
+        return Default("string", t.values[int(value) - 1])  # DEFAULT n: the n-th value
+    if t.name == "set" and d.kind == "number" and value.isdigit():  # DEFAULT n: the values of n's bits
+        return Default("string", ",".join(v for k, v in enumerate(t.values) if int(value) >> k & 1))
     if t.name == "set":
         chosen = {v.lower() for v in value.split(",") if v}
         return Default("string", ",".join(v for v in t.values if v.lower() in chosen))
-    if t.name == "binary" and t.length:
-        raw = value.encode("latin-1", errors="replace") if d.kind == "string" else value.encode()
-        return Default("string", _printable_bytes(raw.ljust(t.length, b"\0")))
-    if t.name in ("varbinary", "tinyblob", "blob", "mediumblob", "longblob"):
-        return Default("string", _printable_bytes(value.encode("latin-1", errors="replace")))
     if d.kind != "string":  # a number given for a string column is stored as its text
         return Default("string", value)
     return d
+
+
+_BINARY_STRINGS = ("binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob")
 
 
 def _printable_bytes(data: bytes) -> str:
@@ -485,6 +522,9 @@ def _printable_bytes(data: bytes) -> str:
 # --------------------------------------------------------------------------
 # Types
 # --------------------------------------------------------------------------
+
+_NARROW_CODECS = {"ascii": "ascii", "latin1": "cp1252"}  # (MySQL's latin1 is Windows-1252)
+
 
 def canonical_type(t: ColumnType, charset: str | None, flavor: Flavor) -> ColumnType:
     name, length, scale = t.name, t.length, t.scale
@@ -520,7 +560,13 @@ def canonical_type(t: ColumnType, charset: str | None, flavor: Flavor) -> Column
                 return ColumnType(prefix + name)
         return ColumnType("long" + name)
     if name in ("enum", "set"):
-        return ColumnType(name, values=t.values)
+        values = t.values
+        if flavor.is_mariadb and not all(_BMP_ONLY.fullmatch(v) for v in values):
+            values = tuple(stored_comment(v) for v in values)
+        codec = _NARROW_CODECS.get(charset or "")
+        if codec and not all(v.isascii() for v in values):  # what the character set cannot hold becomes ?
+            values = tuple(v.encode(codec, errors="replace").decode(codec) for v in values)
+        return ColumnType(name, values=values)
     return ColumnType(name, length, scale, unsigned, zerofill, t.values)
 
 
@@ -587,10 +633,14 @@ def _table(table: Table, flavor: Flavor, inherit: tuple[str, str], database: str
     row_format = opts.row_format.upper() if opts.row_format else None
     if row_format == "DEFAULT":
         row_format = None
-    extra = dict((k, v) for k, v in opts.extra if not (k == "stats_sample_pages" and v == "DEFAULT"))
+    extra = dict((k, v) for k, v in opts.extra if (k, v) not in _UNSHOWN_OPTIONS)
     extra = dict(flavor.implied_table_options(engine, row_format), **extra)
     options = evolve(opts, engine=engine, charset=charset, collation=collation, row_format=row_format,
-                      extra=tuple(sorted(extra.items())))
+                      extra=tuple(sorted(extra.items())), comment=stored_comment(opts.comment))
+    if any(not _BMP_ONLY.fullmatch(c.comment) for c in table.columns) or \
+            any(not _BMP_ONLY.fullmatch(i.comment) for i in table.indexes):
+        table = evolve(table, columns=tuple(evolve(c, comment=stored_comment(c.comment)) for c in table.columns),
+                       indexes=tuple(evolve(i, comment=stored_comment(i.comment)) for i in table.indexes))
 
     pk = next((i for i in table.indexes if i.kind == "primary"), None)
     pk_columns = {key(c) for c in pk.columns} if pk else set()
@@ -604,11 +654,29 @@ def _table(table: Table, flavor: Flavor, inherit: tuple[str, str], database: str
     by_key = {c.key: c for c in table.columns}
     indexes = _indexes(table, by_key, flavor)
     foreign_keys, indexes = _foreign_keys(table, indexes, flavor, database)
+    if engine not in ("InnoDB", "ndbcluster"):
+        foreign_keys = []  # other engines take FOREIGN KEY silently and keep only its index
     # MySQL before 8.0.16 parses CHECK and ignores it: the table it creates has none
     checks = _checks(table.name, list(table.checks), flavor, by_key) if flavor.supports_check else []
     partitioning = _partitioning(table.partitioning)
     return evolve(table, indexes=tuple(indexes), foreign_keys=tuple(foreign_keys),
                    checks=tuple(checks), options=options, partitioning=partitioning)
+
+
+# options the server takes but does not show, being the default: a Schemafile may write them
+# (Aria's PAGE_CHECKSUM=1, its default, shows in CREATE_OPTIONS only once the table was altered)
+_UNSHOWN_OPTIONS = {("stats_sample_pages", "DEFAULT"), ("checksum", "0"), ("delay_key_write", "0"),
+                    ("pack_keys", "DEFAULT"), ("page_checksum", "1"),
+                    ("page_compressed", "0")}  # (shown, once set back to 0: it is the default)
+
+_BMP_ONLY = re.compile(r"[\u0000-\uffff]*")
+
+
+def stored_comment(text: str) -> str:
+    """A comment as the server keeps it: in utf8mb3, a character outside the Basic Multilingual
+    Plane (an emoji) becomes ``?``, silently. (MariaDB keeps a literal default of a CHAR, VARCHAR,
+    ENUM or SET column and ENUM/SET values in utf8mb3 too: see canonical_default, canonical_type.)"""
+    return text if _BMP_ONLY.fullmatch(text) else "".join(ch if ord(ch) <= 0xFFFF else "?" for ch in text)
 
 
 def _engine_name(engine: str) -> str:
@@ -667,23 +735,61 @@ def _canonical_column_fields(col: Column, flavor: Flavor, table_charset: tuple[s
             nullable = True
     if default is None and nullable and not col.auto_increment and col.generated is None:
         default = Default("null")
+    elif default is None and on_update is not None and t.name in ("timestamp", "datetime") and flavor.is_mariadb:
+        default = Default("string", "0")  # MariaDB gives TIMESTAMP/DATETIME NOT NULL ON UPDATE … a zero default
     if col.generated is not None:
         default = None
+    if default is not None and default.kind == "expression" and flavor.is_mariadb:
+        default = constant_default(default.expr) or default
+    fsp = (t.length or 0) if flavor.is_mariadb and t.name in ("datetime", "timestamp") else None
     if default is not None and default.kind == "expression":
-        default = Default("expression", expr=_canonical_now(default.expr))
+        default = Default("expression", expr=_canonical_now(default.expr, fsp))
     else:
         default = canonical_default(default, t, flavor)
-    on_update = _canonical_now(on_update)
+    on_update = _canonical_now(on_update, fsp)
     return t, nullable, charset, collation, default, on_update
 
 
-def _canonical_now(expr: Expr | None) -> Expr | None:
-    """current_timestamp / now() / localtimestamp (n) -> current_timestamp(n), the server's spelling."""
+_CONSTANT = re.compile(r"(?P<neg>(?:neg\(this=)*)(?:num:(?P<num>[0-9.eE+-]+)|str:(?P<str>[^()\[\]=]*)|(?P<null>null\(\))"
+                       r"|hexstring\(this=(?P<hex>[0-9a-fA-F]*)\)|bitstring\(this=(?P<bits>[01]*)\)|(?P<pi>pi\(\)))"
+                       r"(?P<close>\)*)")
+
+
+_INTRODUCER = re.compile(r"(?i)(?<![\w$])_[a-z0-9]+\s*'")
+
+
+def constant_default(expr: Expr) -> Default | None:
+    """MariaDB keeps a parenthesised constant default — ``(1)``, ``(-(1))``, ``('a')``, ``(x'41')``,
+    ``(b'1')``, ``(NULL)``, ``(pi())`` — as the literal it is, not as an expression; None for any
+    other expression."""
+    m = _CONSTANT.fullmatch(expr.canon)
+    if not m or _INTRODUCER.search(expr.sql):  # (_utf8mb4'x') is kept as written (for TEXT, at least)
+        return None
+    if not m or len(m.group("neg")) // len("neg(this=") != len(m.group("close")):
+        return None
+    negative = (len(m.group("close")) % 2) == 1
+    if m.group("null") is not None:
+        return None if m.group("neg") else Default("null")
+    if m.group("str") is not None:
+        return None if m.group("neg") else Default("string", m.group("str"))
+    if m.group("hex") is not None or m.group("bits") is not None:
+        return None if m.group("neg") else (Default("hex", m.group("hex")) if m.group("hex") is not None
+                                              else Default("bits", m.group("bits")))
+    number = "3.141592653589793" if m.group("pi") else m.group("num")
+    return Default("number", ("-" if negative else "") + number)
+
+
+def _canonical_now(expr: Expr | None, fsp: int | None = None) -> Expr | None:
+    """current_timestamp / now() / localtimestamp (n) -> current_timestamp(n), the server's spelling.
+    With ``fsp`` (MariaDB: the column's fractional-seconds precision) the server's precision: the
+    column's when none (or 0) is given or when more is asked than the column keeps."""
     if expr is None:
         return None
     if not is_now(expr.sql):
         return expr
     n = now_precision(expr.sql)
+    if fsp is not None and (n == 0 or n > fsp):
+        n = fsp
     text = f"current_timestamp({n})" if n else "current_timestamp()"
     return Expr(text, canonical(text))
 
@@ -719,8 +825,25 @@ def _indexes(table: Table, columns: Mapping[str, Column], flavor: Flavor) -> lis
             if first and first in columns:
                 base = columns[first].name
             name = unique_name(base, [i.name for i in named] + ["PRIMARY"])
-        hashed = index.hashed or (index.kind == "unique" and limits.long_unique
-                                  and _needs_long_unique(parts, columns, flavor, limits))
+        memory = table.options.engine == "MEMORY"
+        # MariaDB also makes a long unique of a UNIQUE … USING HASH that does not need one, but the
+        # next ALTER TABLE that copies the table makes it a BTREE key again, silently: such a key
+        # is compared as the plain unique key it may become (its parts lose DESC all the same)
+        if limits.long_unique:
+            hashed = index.kind == "unique" and _needs_long_unique(parts, columns, flavor, limits)
+        else:
+            hashed = index.hashed
+        if hashed and memory:  # HASH is MEMORY's own key type, not a long unique
+            hashed = False
+        # a hash key has no order: the server drops DESC (a MEMORY key is HASH unless USING BTREE;
+        # read back, a MEMORY key that kept DESC is a BTREE one, its USING not being visible)
+        using = (index.using or "").upper()
+        if hashed or index.hashed or using == "HASH" or (memory and index.kind != "fulltext" and not using and index.line is not None):
+            parts = tuple(evolve(p, descending=False) if p.descending else p for p in parts)
+        elif memory and not using and any(p.descending for p in parts):
+            index = evolve(index, using="BTREE")  # (to be rendered so: an export must say it)
+        if memory and using == "HASH":
+            index = evolve(index, using=None)  # MEMORY's own key type, said or not
         named.append(evolve(index, name=name, parts=parts, hashed=hashed,
                              using="HASH" if hashed else index.using))
     return named
@@ -792,7 +915,8 @@ def sort_indexes(indexes: list[Index], columns: Mapping[str, Column]) -> list[In
     def rank(pair: tuple[int, Index]) -> tuple:
         position, index = pair
         if index.kind in ("primary", "unique"):
-            if index.hashed:
+            if index.hashed or (index.kind == "unique" and (index.using or "").upper() == "HASH"):
+                # (a long unique, or one made so by USING HASH: see _indexes)
                 return (1, 1, 0, 0, position)
             has_prefix = any(p.length is not None for p in index.parts)
             return (0, 1 if nullable(index) else 0, 0 if index.kind == "primary" else 1, 1 if has_prefix else 0,
@@ -908,6 +1032,12 @@ def _partitioning(p: Partitioning | None) -> Partitioning | None:
         count = None
     if p.method in ("HASH", "KEY", "LINEAR HASH", "LINEAR KEY") and not partitions and count is None:
         count = 1
+    # the server's spelling of the last range: MAXVALUE for RANGE, (MAXVALUE) for RANGE COLUMNS
+    maxvalue = "LESS THAN MAXVALUE" if p.method == "RANGE" else "LESS THAN (MAXVALUE)"
+    if p.method.startswith("RANGE") and any(part.values in ("LESS THAN MAXVALUE", "LESS THAN (MAXVALUE)")
+                                            and part.values != maxvalue for part in partitions):
+        partitions = tuple(replace(part, values=maxvalue) if part.values in ("LESS THAN MAXVALUE", "LESS THAN (MAXVALUE)")
+                           else part for part in partitions)
     return replace(p, partitions=partitions, count=count, sub_count=sub_count)
 
 

@@ -121,7 +121,7 @@ class ColumnType:
         return self.sql()
 
 
-DefaultKind = Literal["null", "string", "number", "bits", "expression"]
+DefaultKind = Literal["null", "string", "number", "bits", "hex", "expression"]
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,9 @@ class Default:
     """A column default as the server stores it.
 
     ``string``: ``value`` is the unquoted text; ``number``: the server's
-    normalised digits; ``bits``: the digits of ``b'…'``; ``expression``:
+    normalised digits; ``bits``: the digits of ``b'…'``; ``hex``: the digits of
+    ``x'…'``/``0x…`` as declared (a number in a numeric column, bytes in any other: normalisation
+    turns it into one or the other, so it is never read back); ``expression``:
     ``expr`` holds it (``current_timestamp(3)``, ``(rand() * 10)``).
     """
 
@@ -144,6 +146,8 @@ class Default:
             return quote_string(self.value)
         if self.kind == "bits":
             return f"b'{self.value}'"
+        if self.kind == "hex":
+            return f"x'{self.value}'"
         if self.kind == "number":
             return self.value
         assert self.expr is not None

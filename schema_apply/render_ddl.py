@@ -283,7 +283,8 @@ def alter_clause(change: Change, flavor: Flavor, table: Table | None = None) -> 
         if change.renamed:
             return (f"CHANGE COLUMN {quote_ident(change.old.name)} "
                     + column_definition(change.new, flavor, check=check) + _position(change.position))
-        if _default_only(change) and check is None:
+        # (MariaDB's ALTER COLUMN … SET/DROP DEFAULT also drops ON UPDATE: such a column is modified)
+        if _default_only(change) and check is None and change.new.on_update is None:
             new = change.new
             if new.default is None:
                 return f"ALTER COLUMN {quote_ident(new.name)} DROP DEFAULT"

@@ -199,11 +199,12 @@ def default_value(c: Cursor) -> Default:
         return Default("bits", tok.text)
     if tt == TokenType.HEX_STRING:
         c.next()
+        digits = tok.text if len(tok.text) % 2 == 0 else "0" + tok.text
         try:
-            data = bytes.fromhex(tok.text if len(tok.text) % 2 == 0 else "0" + tok.text)
+            bytes.fromhex(digits)
         except ValueError:
             c.fail("not a valid hexadecimal literal", tok=tok)
-        return Default("string", data.decode("latin-1"))
+        return Default("hex", digits.lower())  # a number or bytes, by the column's type (flavor.canonical_default)
     sign = ""
     if tt in (TokenType.DASH, TokenType.PLUS):
         c.next()
