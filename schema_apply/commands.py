@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import flavor as flavors
 from . import planfile
 from .aside import Aside
 from .audit import audited
@@ -22,6 +21,7 @@ from .export import schemafile as render_schemafile
 from .firewall.objects import Surroundings
 from .firewall.secrecy import SecrecyPolicy
 from .flavor import Flavor
+from .normalize import normalize
 from .introspect import LiveSchema, detect_flavor, introspect
 from .limits import Deadline
 from .model import Schema
@@ -57,7 +57,7 @@ def prepare_schemafile(source: SchemaText, flavor: Flavor, database: str | None,
             notes.append(f"note: {note}")
         ensure_declares_tables(parsed.schema, source.name)
         validate(parsed.schema, source.name)
-        desired = flavors.normalize(parsed.schema, flavor, database=database).filtered(settings.manages)
+        desired = normalize(parsed.schema, flavor, database=database).filtered(settings.manages)
         notes += duplicate_index_notes(desired, source.name)
         return desired, notes, None
     except SchemaApplyError as exc:
@@ -292,7 +292,7 @@ def _remaining(settings: Settings, flavor: Flavor, desired: Schema):
 
 def _parse_normalized(source: SchemaText, flavor: Flavor, settings: Settings) -> Schema:
     """The schema a file declares, normalised (the "from" side of ``diff``: no checks of its own)."""
-    return flavors.normalize(parse_text(source.text, source.name, flavor.server).schema, flavor
+    return normalize(parse_text(source.text, source.name, flavor.server).schema, flavor
                              ).filtered(settings.manages)
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .flavor import Flavor, views_by_dependency
+from .flavor import Flavor
+from .normalize import views_by_dependency
 from .model import Schema, Table
 from .model import ProgramSettings
 from . import render_ddl as render

@@ -20,6 +20,7 @@ from typing import Protocol
 from . import flavor as flavors
 from . import introspect_bulk
 from .flavor import Flavor
+from .normalize import normalize
 from .introspect_bulk import CHUNK, BulkRead
 from .introspect_programs import LivePrograms, read_programs
 from .model import (
@@ -83,7 +84,7 @@ def introspect(conn: Connection, database: str, flavor: Flavor | None = None) ->
         flavor, exists = detect_flavor(conn, database)
     reader = _Reader(conn, database, flavor)
     schema, programs = reader.read()
-    return LiveSchema(flavors.normalize(schema, flavor, database=database), flavor, database, exists,
+    return LiveSchema(normalize(schema, flavor, database=database), flavor, database, exists,
                       tuple(reader.hidden_views), programs)
 
 

@@ -1,7 +1,7 @@
 """The typed schema model: what the Schemafile declares and what the server has.
 
 Both the parser and introspection produce these frozen values, and
-``flavor.normalize`` brings them to the server's canonical form, so that the
+``normalize.normalize`` brings them to the server's canonical form, so that the
 model parsed from a Schemafile equals the model introspected after the server
 ran that Schemafile. Equality is the contract: fields that only help
 rendering (the source line, a rename annotation, an explicit ``USING BTREE``)
@@ -395,7 +395,7 @@ class ProgramSettings:
     combination modes expanded, sorted), the client character set and the connection
     collation (how its string literals are read), and for events the time zone (how
     STARTS/ENDS/AT are read). ``None`` means "the applying session's", which
-    ``flavor.normalize`` fills in for the sql_mode and the time zone.
+    ``normalize.normalize`` fills in for the sql_mode and the time zone.
 
     The character sets are compared only where the Schemafile sets them (``SET NAMES``,
     ``SET character_set_client``, as mysqldump writes): each client loads a file with its own

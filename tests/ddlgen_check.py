@@ -22,7 +22,7 @@ import tempfile
 
 import pymysql
 
-from schema_apply import flavor as flavors
+from schema_apply.normalize import normalize
 from schema_apply.errors import SchemaApplyError
 from schema_apply.introspect import introspect
 from schema_apply.model import differences
@@ -138,7 +138,7 @@ def _oracle(server, db: str, sql: str) -> list[str]:
         live = introspect(conn, db)
     try:
         parsed = parse_text(sql, "gen.sql", live.flavor.server)
-        declared = flavors.normalize(parsed.schema, live.flavor, database=db)
+        declared = normalize(parsed.schema, live.flavor, database=db)
     except SchemaApplyError as exc:
         return [f"parse: {type(exc).__name__}: {exc}"]
     if declared == live.schema:

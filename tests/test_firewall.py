@@ -18,7 +18,8 @@ from schema_apply.errors import SecretAccessRefused
 from schema_apply.firewall import builtins, objects, statements
 from schema_apply.firewall.objects import Surroundings
 from schema_apply.firewall.secrecy import SecrecyPolicy
-from schema_apply.flavor import Flavor, normalize
+from schema_apply.flavor import Flavor
+from schema_apply.normalize import normalize
 from schema_apply.model import Schema
 from schema_apply.parse.schemafile import parse_text
 from schema_apply.plan import build_plan

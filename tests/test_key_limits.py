@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from schema_apply.flavor import Flavor, normalize
+from schema_apply.flavor import Flavor
+from schema_apply.normalize import normalize
 from schema_apply.parse.schemafile import parse_text
 
 from test_oracle import check_oracle

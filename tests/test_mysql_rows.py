@@ -46,7 +46,8 @@ import re
 
 import pytest
 
-from schema_apply.flavor import Flavor, normalize
+from schema_apply.flavor import Flavor
+from schema_apply.normalize import normalize
 from schema_apply.introspect import decode_default, detect_flavor, introspect
 from schema_apply.model import ColumnType, Default, differences
 from schema_apply.parse.schemafile import parse_text

@@ -18,7 +18,8 @@ import yaml
 from conftest import ROOT, guarded
 from schema_apply import changes as change_kinds
 from schema_apply import online, render_ddl
-from schema_apply.flavor import Flavor, normalize
+from schema_apply.flavor import Flavor
+from schema_apply.normalize import normalize
 from schema_apply.introspect import detect_flavor, introspect
 from schema_apply.parse.schemafile import parse_text
 from schema_apply.plan import build_plan

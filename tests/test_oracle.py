@@ -18,7 +18,7 @@ import pymysql
 import pytest
 import yaml
 
-from schema_apply import flavor as flavors
+from schema_apply.normalize import normalize
 from schema_apply.errors import UnsupportedError
 from schema_apply.export import schemafile
 from schema_apply.introspect import introspect
@@ -68,13 +68,13 @@ def check_oracle(server, databases, sql_for) -> str:
     except UnsupportedError as exc:
         assert "not supported" in str(exc) and "case.sql:" in str(exc)
         return "unsupported (clear error)"
-    declared = flavors.normalize(parsed.schema, flavor, database=db)
+    declared = normalize(parsed.schema, flavor, database=db)
     diffs = differences(declared, live.schema)
     assert declared == live.schema, "\n".join(diffs)
 
     # export round trip
     exported = schemafile(live.schema, flavor, database=db)
-    again = flavors.normalize(parse_text(exported, "export.sql", flavor.server).schema, flavor, database=db)
+    again = normalize(parse_text(exported, "export.sql", flavor.server).schema, flavor, database=db)
     assert again == live.schema, "\n".join(differences(again, live.schema))
     copy = databases.new()
     load_sql(server, copy, exported)
@@ -134,7 +134,7 @@ def test_a_named_character_set_takes_its_own_default_collation(server, databases
     with guarded(server, db) as conn:
         live = introspect(conn, db)
     from schema_apply.parse.schemafile import parse_text
-    declared = flavors.normalize(parse_text(sql, "case.sql", live.flavor.server).schema, live.flavor, database=db)
+    declared = normalize(parse_text(sql, "case.sql", live.flavor.server).schema, live.flavor, database=db)
     assert declared == live.schema, "\n".join(differences(declared, live.schema))
     tables = {t.name: t for t in live.schema.tables}
     assert tables["inherits"].options.collation == "utf8mb4_unicode_ci"

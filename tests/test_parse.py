@@ -8,7 +8,8 @@ import pytest
 import sqlglot
 
 from schema_apply.errors import ParseError, UnsupportedError
-from schema_apply.flavor import Flavor, normalize
+from schema_apply.flavor import Flavor
+from schema_apply.normalize import normalize
 from schema_apply.parse.schemafile import parse_text
 from schema_apply.parse.types import parse_column_type
 

@@ -8,7 +8,8 @@ from schema_apply.changes import (
     AddColumn, DropColumn, DropTable, ModifyColumn, ModifyForeignKey, RenameTable, type_data_loss)
 from schema_apply.diff import diff
 from schema_apply.errors import PolicyRefused
-from schema_apply.flavor import Flavor, normalize
+from schema_apply.flavor import Flavor
+from schema_apply.normalize import normalize
 from schema_apply.model import ColumnType, Schema
 from schema_apply.parse.schemafile import parse_text
 from schema_apply.plan import build_plan

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from schema_apply import flavor as flavors
+from schema_apply.normalize import normalize
 from schema_apply.errors import SecretAccessRefused
 from schema_apply.firewall import objects, programs  # noqa: F401  (programs registers its rules)
 from schema_apply.firewall.secrecy import SecrecyPolicy
@@ -27,7 +28,7 @@ CREATE TABLE secret_audit (id int AUTO_INCREMENT PRIMARY KEY, note varchar(100))
 
 
 def refusals(sql: str, *, lctn: int = 0, account: str | None = "app@%", allow: tuple[str, ...] = ()) -> dict[str, list[str]]:
-    schema = flavors.normalize(parse_text(TABLES + sql, "Schemafile.sql").schema, FLAVOR, database="app")
+    schema = normalize(parse_text(TABLES + sql, "Schemafile.sql").schema, FLAVOR, database="app")
     policy = SecrecyPolicy(("secret_",), lctn)
     around = objects.Surroundings.of(schema, schema, policy, database="app", account=account, allow_definers=allow)
     return {getattr(p, "label", None) or f"{type(p).__name__.lower()} {p.name}": objects.refusals(p, policy, around)

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schema_apply import flavor as flavors
+from schema_apply.normalize import normalize
 from schema_apply.introspect import introspect
 from schema_apply.parse.schemafile import parse_text
 
@@ -90,7 +90,7 @@ def schema(draw):
 
 
 def _model(server, db, sql, flavor):
-    return flavors.normalize(parse_text(sql, "B.sql", flavor.server).schema, flavor, database=db)
+    return normalize(parse_text(sql, "B.sql", flavor.server).schema, flavor, database=db)
 
 
 def _comparable(schema, desired):

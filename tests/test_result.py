@@ -12,7 +12,8 @@ from schema_apply.approvals import DropApprovals
 from schema_apply.errors import (EXIT_BUSY, EXIT_ERROR, EXIT_OK, EXIT_PENDING, EXIT_REFUSED, EXIT_STALE,
                                  LockTimeout, StalePlan, StatementFailed, UsageError, VerifyFailed)
 from schema_apply.fingerprint import schema_digest
-from schema_apply.flavor import Flavor, normalize
+from schema_apply.flavor import Flavor
+from schema_apply.normalize import normalize
 from schema_apply.parse.schemafile import parse_text
 from schema_apply.plan import build_plan
 from schema_apply.report import REPORTERS, document

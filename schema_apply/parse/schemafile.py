@@ -21,7 +21,7 @@ statements whose session settings they are created under — in ``routines``
 
 The result is the *declared* schema: names the server would make up are
 left empty and defaults the server would fill in are left unset;
-``flavor.normalize`` completes both for a given server.
+``normalize.normalize`` completes both for a given server.
 """
 
 from __future__ import annotations
