@@ -235,24 +235,30 @@ class GuardedConnection:
     def _send(self, sql: str, params: tuple, *, fetch: bool) -> list[tuple]:
         text = self._raw.cursor().mogrify(sql, params) if params else sql
         info = statements.check(text, self.policy, self.database)
-        for attempt in (1, 2):
-            started = time.monotonic()
-            try:
-                with self._raw.cursor() as cursor:
-                    cursor.execute(text)
-                    rows = list(cursor.fetchall()) if fetch else []
-                    self.last_warning_count = cursor.warning_count
-                return rows
-            except pymysql.err.MySQLError as exc:
-                if attempt == 1 and info.kind == statements.METADATA_READ and error_code(exc) in TRANSIENT_READ_ERRORS:
-                    continue  # a read changes nothing: sent once more
+        try:
+            return self._send_once(text, info, fetch)
+        except pymysql.err.MySQLError as exc:
+            if not (info.kind == statements.METADATA_READ and error_code(exc) in TRANSIENT_READ_ERRORS):
                 raise server_error(exc, secret=bool(info.secret_tables)) from None
-            finally:
-                record = Sent(text, time.monotonic() - started, info)
-                self.sent.append(record)
-                if self.on_statement is not None:
-                    self.on_statement(record)
-        raise AssertionError("unreachable")  # (the second attempt returns or raises)
+        try:
+            return self._send_once(text, info, fetch)  # a read changes nothing: sent once more
+        except pymysql.err.MySQLError as exc:
+            raise server_error(exc, secret=bool(info.secret_tables)) from None
+
+    def _send_once(self, text: str, info: statements.StatementInfo, fetch: bool) -> list[tuple]:
+        """One send of a statement the guard passed, on record (``sent``, ``on_statement``) however it ends."""
+        started = time.monotonic()
+        try:
+            with self._raw.cursor() as cursor:
+                cursor.execute(text)
+                rows = list(cursor.fetchall()) if fetch else []
+                self.last_warning_count = cursor.warning_count
+            return rows
+        finally:
+            record = Sent(text, time.monotonic() - started, info)
+            self.sent.append(record)
+            if self.on_statement is not None:
+                self.on_statement(record)
 
     def warnings(self) -> tuple[str, ...]:
         """The warnings and notes the server gave about the last statement (``SHOW WARNINGS``, asked

@@ -150,21 +150,25 @@ def _mask_bare_dsns(text: str) -> str:
         k = bisect.bisect_left(positions, at_least)
         return positions[k] if k < len(positions) else len(text)
 
-    out, done, pos, n = [], 0, 0, len(text)
+    def end_of(password: int) -> int | None:
+        """The "@" a match whose password starts at ``password`` ends at: the first one either
+        alternative may end at that no stop comes before (the lazy scan), or None."""
+        if password >= len(text) or text[password].isspace() or text[password] in "@/":
+            return None
+        for ends, stops in ((ends1, stops1), (ends2, stops2)):
+            at = first(ends, password + 1)
+            if at < len(text) and at < first(stops, password + 1):
+                return at
+        return None
+
+    out, done, pos = [], 0, 0
     while (start := _BARE_START.search(text, pos)) is not None:
-        password = start.end()  # its first character: neither whitespace, "@" nor "/"
-        if password < n and not text[password].isspace() and text[password] not in "@/":
-            # the lazy scan ends at the first such "@" after the first character, unless a stop comes first
-            for ends, stops in ((ends1, stops1), (ends2, stops2)):
-                at = first(ends, password + 1)
-                if at < n and at < first(stops, password + 1):
-                    out += [text[done:start.start()], start.group(), MASK, "@"]
-                    done = pos = at + 1
-                    break
-            else:
-                pos = start.start() + 1
+        at = end_of(start.end())
+        if at is None:
+            pos = start.start() + 1
             continue
-        pos = start.start() + 1
+        out += [text[done:start.start()], start.group(), MASK, "@"]
+        done = pos = at + 1
     out.append(text[done:])
     return "".join(out)
 
