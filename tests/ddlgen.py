@@ -131,6 +131,20 @@ def schema_sql(tables: list[GenTable]) -> str:
     return "\n\n".join(t.sql() for t in tables) + "\n"
 
 
+# Table options drawn per engine after ROW_FORMAT/KEY_BLOCK_SIZE (InnoDB's depend on each other), then
+# for any engine: (chance, name, values to pick from or None)
+_ENGINE_OPTIONS = {
+    "InnoDB": ((0.15, "STATS_PERSISTENT", ["0", "1", "DEFAULT"]), (0.1, "STATS_AUTO_RECALC", ["0", "1", "DEFAULT"]),
+               (0.1, "STATS_SAMPLE_PAGES", ["5", "100", "DEFAULT"]), (0.05, "PAGE_COMPRESSED=1", None)),
+    "MyISAM": ((0.2, "ROW_FORMAT", ["FIXED", "DYNAMIC", "DEFAULT"]), (0.2, "CHECKSUM", ["0", "1"]),
+               (0.2, "PACK_KEYS", ["0", "1", "DEFAULT"]), (0.1, "DELAY_KEY_WRITE=1", None)),
+    "Aria": ((0.3, "ROW_FORMAT", ["PAGE", "FIXED", "DYNAMIC"]), (0.3, "TRANSACTIONAL", ["0", "1"]),
+             (0.1, "PAGE_CHECKSUM=1", None)),
+}
+_ANY_ENGINE_OPTIONS = ((0.1, "MAX_ROWS", [100, 1000000]), (0.05, "AVG_ROW_LENGTH", [10, 200]),
+                       (0.05, "MIN_ROWS", [1, 10]))
+
+
 class _Gen:
     def __init__(self, seed: int):
         self.r = random.Random(seed)
@@ -140,6 +154,12 @@ class _Gen:
 
     def pick(self, seq):
         return self.r.choice(seq)
+
+    def maybe(self, options) -> list[str]:
+        """``NAME=value`` for each (chance, NAME, values) drawn, in order (values None: ``NAME`` alone is
+        the whole option, e.g. ``PAGE_COMPRESSED=1``)."""
+        return [name if values is None else f"{name}={self.pick(values)}"
+                for p, name, values in options if self.chance(p)]
 
     # ---- columns ---------------------------------------------------------------------------
     def charset(self) -> str:
@@ -452,36 +472,7 @@ class _Gen:
                     opts.append(f"KEY_BLOCK_SIZE={self.pick([1, 2, 4, 8, 16])}")
             elif self.chance(0.05):
                 opts.append(f"KEY_BLOCK_SIZE={self.pick([4, 8])}")
-            if self.chance(0.15):
-                opts.append(f"STATS_PERSISTENT={self.pick(['0', '1', 'DEFAULT'])}")
-            if self.chance(0.1):
-                opts.append(f"STATS_AUTO_RECALC={self.pick(['0', '1', 'DEFAULT'])}")
-            if self.chance(0.1):
-                opts.append(f"STATS_SAMPLE_PAGES={self.pick(['5', '100', 'DEFAULT'])}")
-            if self.chance(0.05):
-                opts.append("PAGE_COMPRESSED=1")
-        elif t.engine == "MyISAM":
-            if self.chance(0.2):
-                opts.append(f"ROW_FORMAT={self.pick(['FIXED', 'DYNAMIC', 'DEFAULT'])}")
-            if self.chance(0.2):
-                opts.append(f"CHECKSUM={self.pick(['0', '1'])}")
-            if self.chance(0.2):
-                opts.append(f"PACK_KEYS={self.pick(['0', '1', 'DEFAULT'])}")
-            if self.chance(0.1):
-                opts.append("DELAY_KEY_WRITE=1")
-        elif t.engine == "Aria":
-            if self.chance(0.3):
-                opts.append(f"ROW_FORMAT={self.pick(['PAGE', 'FIXED', 'DYNAMIC'])}")
-            if self.chance(0.3):
-                opts.append(f"TRANSACTIONAL={self.pick(['0', '1'])}")
-            if self.chance(0.1):
-                opts.append("PAGE_CHECKSUM=1")
-        if self.chance(0.1):
-            opts.append(f"MAX_ROWS={self.pick([100, 1000000])}")
-        if self.chance(0.05):
-            opts.append(f"AVG_ROW_LENGTH={self.pick([10, 200])}")
-        if self.chance(0.05):
-            opts.append(f"MIN_ROWS={self.pick([1, 10])}")
+        opts += self.maybe(_ENGINE_OPTIONS.get(t.engine, ()) + _ANY_ENGINE_OPTIONS)
         self.r.shuffle(opts)
         return opts
 
