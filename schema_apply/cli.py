@@ -12,12 +12,14 @@ deferred imports that say so (tests/test_imports.py, tests/test_startup.py).
 
 from __future__ import annotations
 
+import atexit
 import functools
 import gc
 import os
 import sys
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -411,12 +413,49 @@ def _confirm_on_terminal():
     return confirm
 
 
-def run() -> None:
-    """The console script (and ``python -m schema_apply``): ``main``, with the cyclic garbage
-    collector tuned for a one-shot run. A plan builds large models of acyclic values, and with
-    the default thresholds (a collection every 700 allocations) the collector walks them over and
-    over: about 15 % of parsing a 1,000-table Schemafile. What start-up loaded is frozen out of its
-    view and it runs every 50,000 allocations. (Tests call ``main`` and keep the defaults.)"""
+def run() -> NoReturn:
+    """The console script (and ``python -m schema_apply``): ``main``, tuned for a one-shot run.
+
+    The cyclic garbage collector: a plan builds large models of acyclic values, and with the
+    default thresholds (a collection every 700 allocations) the collector walks them over and over:
+    about 15 % of parsing a 1,000-table Schemafile. What start-up loaded is frozen out of its view
+    and it runs every 50,000 allocations.
+
+    The exit: once the command is done, freeing its models object by object (a 1,000-table plan
+    holds two schemas of some 400,000 objects) only delays the exit code, by 40 to 100 ms. So the
+    process ends as mypy's does: standard output and error flushed, the ``atexit`` handlers run,
+    then ``os._exit`` — unless a thread that a normal exit would wait for is still running, or the
+    flush fails; then it exits the normal way, which reports that as it always did. (Tests call
+    ``main`` and keep both defaults.)"""
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
-    main()
+    try:
+        main()
+    except SystemExit as done:
+        status = done.code
+    else:  # (click's standalone mode always ends in SystemExit)
+        status = 0
+    _exit_now(status)
+
+
+def _exit_now(status) -> NoReturn:
+    code = _exit_status(status)
+    if code is None or any(t.is_alive() and not t.daemon for t in threading.enumerate()
+                           if t is not threading.main_thread()):
+        sys.exit(status)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:  # noqa: BLE001 - the normal exit reports a failed flush (and its exit code)
+        sys.exit(status)
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
+def _exit_status(status) -> int | None:
+    """The exit code ``sys.exit(status)`` gives, when it prints nothing (None: it would print)."""
+    if status is None:
+        return 0
+    if isinstance(status, int) and not isinstance(status, bool) and 0 <= status <= 255:
+        return status
+    return None
