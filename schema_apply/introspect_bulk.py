@@ -4,12 +4,12 @@ PyMySQL decodes a result field by field in Python. Introspection's COLUMNS read 
 (13,000 rows of 10 fields at 1,000 tables): asked instead for ``GROUP_CONCAT(JSON_ARRAY(…))``,
 the server sends the same values a table's worth (at most :data:`CHUNK` rows) at a time, and
 ``json.loads`` decodes them in C — 0.68× the time at 1,000 tables, 0.57× at 5,000. The decoders
-get the same tuples in the same order either way. (The other bulk reads gain nothing measurable:
-few rows, or time spent in the server; and those that rely on the order the server reads rows
-in — a table's keys in key order — have no ORDER BY a chunk could keep.) Those reads can still be
-asked for one JSON array a row (:func:`read_rows`): the same statement, so the same rows in the same
-order, one field for PyMySQL to decode instead of ten — 0.5x the STATISTICS read's time at 1,000
-tables.
+get the same tuples in the same order either way. (The other bulk reads are not chunked: few
+rows, or time spent in the server; and those that rely on the order the server reads rows in — a
+table's keys in key order — have no ORDER BY a chunk could keep.) TABLES, STATISTICS and MariaDB's
+CHECK_CONSTRAINTS are asked for one JSON array a row instead (:class:`RowRead`): the same statement,
+so the same rows in the same order, one field for PyMySQL to decode instead of four to ten — 0.5×
+the STATISTICS read's client time at 1,000 tables.
 
 Only where that is verified (``Flavor.json_chunks_match_rows``): MariaDB 10.6 and later, the
 MariaDB releases schema-apply supports, whose values are checked identical on the server (every
