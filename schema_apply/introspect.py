@@ -21,11 +21,11 @@ from . import flavor as flavors
 from . import introspect_bulk
 from .flavor import Flavor
 from .normalize import normalize
-from .introspect_bulk import CHUNK, BulkRead
+from .introspect_bulk import CHUNK, BulkRead, RowRead
 from .introspect_programs import LivePrograms, read_programs
 from .model import (
     CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Generated, Index, IndexPart, Partition,
-    Partitioning, ProgramSettings, Schema, Table, TableOptions, View)
+    Partitioning, ProgramSettings, Schema, Table, TableOptions, View, evolve)
 from .sql import expressions
 from .parse.types import parse_column_type
 
@@ -98,6 +98,32 @@ def columns_read(flavor: Flavor) -> BulkRead:
                     chunk=f"TABLE_NAME, ORDINAL_POSITION DIV {CHUNK}")
 
 
+TABLES_READ = RowRead(("TABLE_NAME", "TABLE_TYPE", "ENGINE", "TABLE_COLLATION", "CREATE_OPTIONS", "TABLE_COMMENT"),
+                      "FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s")
+
+
+def statistics_read(flavor: Flavor) -> RowRead:
+    """STATISTICS, a table's keys in the server's key order (the order SHOW CREATE TABLE lists them)."""
+    extra: tuple[str, ...] = ()
+    if flavor.is_mariadb and flavor.version >= (10, 6, 0):
+        extra = ("IGNORED",)
+    elif not flavor.is_mariadb and flavor.version >= (8, 0, 0):
+        extra = ("IS_VISIBLE", "EXPRESSION") if flavor.version >= (8, 0, 13) else ("IS_VISIBLE",)
+    return RowRead(("TABLE_NAME", "INDEX_NAME", "NON_UNIQUE", "SEQ_IN_INDEX", "COLUMN_NAME", "SUB_PART", "COLLATION",
+                    "INDEX_TYPE", "INDEX_COMMENT", *extra),
+                   "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = %s")
+
+
+MARIADB_CHECKS_READ = RowRead(("TABLE_NAME", "CONSTRAINT_NAME", "CHECK_CLAUSE", "LEVEL"),
+                              "FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = %s")
+
+
+def row_reads(flavor: Flavor) -> tuple[RowRead, ...]:
+    """The reads sent as one JSON array a row where the server's JSON gives their rows
+    (``Flavor.json_chunks_match_rows``)."""
+    return (TABLES_READ, statistics_read(flavor)) + ((MARIADB_CHECKS_READ,) if flavor.is_mariadb else ())
+
+
 def foreign_keys_sql(flavor: Flavor) -> str:
     """The foreign keys' columns, in order. MariaDB reads REFERENTIAL_CONSTRAINTS first: joined
     second, it is filled from every database on the server (EXPLAIN: "Scanned all databases"),
@@ -124,9 +150,12 @@ class _Reader:
     def q(self, sql: str, params: tuple | None = None) -> list[tuple]:
         return self.conn.query(sql, (self.db,) if params is None else params)
 
+    def rows(self, read: RowRead) -> list[tuple]:
+        """The rows of ``read`` (for this database), as JSON arrays where they give the same rows."""
+        return introspect_bulk.read_rows(self.conn, read, (self.db,), as_json=self.flavor.json_chunks_match_rows)
+
     def read(self) -> tuple[Schema, LivePrograms]:
-        tables = self.q("SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, CREATE_OPTIONS, TABLE_COMMENT"
-                        " FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s")
+        tables = self.rows(TABLES_READ)
         base = {name: row for name, kind, *row in tables if kind == "BASE TABLE"}
         views = [name for name, kind, *_ in tables if kind == "VIEW"]
         columns = self._columns() if tables else {}
@@ -177,33 +206,32 @@ class _Reader:
         rows = introspect_bulk.read(self.conn, columns_read(self.flavor), (self.db,),
                                     as_json=self.flavor.json_chunks_match_rows)
         out: dict[str, list[Column]] = defaultdict(list)
-        seen: dict[tuple, dict] = {}  # a definition met before (most are): its decoded fields
+        # a definition met before (most are): the first column of that definition, whose fields
+        # the others share (``evolve`` takes a third of the constructor's time)
+        seen: dict[tuple, Column] = {}
         for row in rows:
             definition = row[2:]
-            fields = seen.get(definition)
-            if fields is None:
-                fields = seen[definition] = column_fields(definition, self.flavor)
-            out[row[0]].append(Column(name=row[1], **fields))
+            first = seen.get(definition)
+            if first is None:
+                column = seen[definition] = Column(name=row[1], **column_fields(definition, self.flavor))
+            else:
+                column = evolve(first, name=row[1])
+            out[row[0]].append(column)
         return out
 
     # -- indexes --------------------------------------------------------------
 
     def _indexes(self) -> dict[str, list[Index]]:
         f = self.flavor
-        extra = ""
-        if f.is_mariadb and f.version >= (10, 6, 0):
-            extra = ", IGNORED"
-        elif not f.is_mariadb and f.version >= (8, 0, 0):
-            extra = ", IS_VISIBLE" + (", EXPRESSION" if f.version >= (8, 0, 13) else "")
-        rows = self.q("SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME, SUB_PART, COLLATION,"
-                      " INDEX_TYPE, INDEX_COMMENT" + extra +
-                      " FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = %s")
-        grouped: dict[str, OrderedDict[str, list[tuple]]] = defaultdict(OrderedDict)
+        rows = self.rows(statistics_read(f))
+        grouped: dict[str, dict[str, list[tuple]]] = defaultdict(dict)
         for row in rows:
             grouped[row[0]].setdefault(row[1], []).append(row)
         out: dict[str, list[Index]] = {}
+        made: dict[tuple, IndexPart] = {}
         for table, by_name in grouped.items():
-            out[table] = [index_from_rows(name, sorted(parts, key=lambda r: int(r[3])), f)
+            out[table] = [index_from_rows(name, sorted(parts, key=lambda r: int(r[3])) if len(parts) > 1 else parts,
+                                          f, made)
                           for name, parts in by_name.items()]
         return out
 
@@ -224,8 +252,7 @@ class _Reader:
 
     def _checks(self) -> dict[str, list[CheckConstraint]]:
         if self.flavor.is_mariadb:
-            rows = self.q("SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE, LEVEL"
-                          " FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = %s")
+            rows = self.rows(MARIADB_CHECKS_READ)
             rows = [(t, n, clause, level == "Column", "YES") for t, n, clause, level in rows]
         else:
             rows = self.q("SELECT t.TABLE_NAME, c.CONSTRAINT_NAME, c.CHECK_CLAUSE, t.ENFORCED"
@@ -379,8 +406,10 @@ def column_fields(row: tuple, flavor: Flavor) -> dict:
         srid=int(srid) if srid is not None else None, invisible="INVISIBLE" in extra.upper())
 
 
-def index_from_rows(name: str, rows: list[tuple], flavor: Flavor) -> Index:
-    """STATISTICS rows of one index (in SEQ_IN_INDEX order) -> Index."""
+def index_from_rows(name: str, rows: list[tuple], flavor: Flavor, made: dict | None = None) -> Index:
+    """STATISTICS rows of one index (in SEQ_IN_INDEX order) -> Index. ``made``: the key parts made
+    before (by their fields), shared by the keys of a read: a few columns are most tables' keys."""
+    made = {} if made is None else made
     first = rows[0]
     non_unique, index_type, comment = int(first[2]), first[7], first[8] or ""
     extra = first[9:]
@@ -407,7 +436,11 @@ def index_from_rows(name: str, rows: list[tuple], flavor: Flavor) -> Index:
         if column is None and expression:
             parts.append(IndexPart(expr=is_expression(expression, flavor), descending=collation == "D"))
         else:
-            parts.append(IndexPart(column=column, length=length, descending=collation == "D"))
+            fields = (column, length, collation == "D")
+            part = made.get(fields)
+            if part is None:
+                part = made[fields] = IndexPart(column=column, length=length, descending=collation == "D")
+            parts.append(part)
     hashed = kind == "unique" and index_type == "HASH" and flavor.long_unique_as_hash
     return Index(name, kind, tuple(parts), comment=comment, invisible=invisible, hashed=hashed,
                  using="HASH" if hashed else None)

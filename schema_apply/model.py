@@ -29,13 +29,14 @@ def evolve(value, **changes):
     """``dataclasses.replace`` for the model's frozen values, several times faster: the new value
     is the old one's fields with ``changes``, without running ``__init__`` again (none of these
     classes customises it; ``Schema``, which has a ``__post_init__``, is always built by its
-    constructor). Normalisation makes one per table, column and key of a schema."""
-    if not changes.keys() <= value.__dataclass_fields__.keys():
+    constructor). Normalisation makes one per table, column and key of a schema, introspection one
+    per column."""
+    fields = value.__dict__.copy()
+    fields.update(changes)
+    if len(fields) != len(value.__dataclass_fields__):  # (a name that is no field adds one)
         raise TypeError(f"{type(value).__name__} has no field {sorted(changes.keys() - value.__dataclass_fields__.keys())}")
     new = object.__new__(type(value))
-    fields = new.__dict__
-    fields.update(value.__dict__)
-    fields.update(changes)
+    object.__setattr__(new, "__dict__", fields)
     return new
 
 

@@ -60,23 +60,23 @@ def _table(table: Table, flavor: Flavor, inherit: tuple[str, str], database: str
     extra = dict(flavor.implied_table_options(engine, row_format), **extra)
     options = evolve(opts, engine=engine, charset=charset, collation=collation, row_format=row_format,
                       extra=tuple(sorted(extra.items())), comment=stored_comment(opts.comment))
-    if any(stored_comment(c.comment) != c.comment for c in table.columns) or \
-            any(stored_comment(i.comment) != i.comment for i in table.indexes):
-        table = evolve(table, columns=tuple(evolve(c, comment=stored_comment(c.comment)) for c in table.columns),
-                       indexes=tuple(evolve(i, comment=stored_comment(i.comment)) for i in table.indexes))
 
     pk = next((i for i in table.indexes if i.kind == "primary"), None)
     pk_columns = {key(c) for c in pk.columns} if pk else set()
     columns = []
     timestamps_seen = 0
+    table_charset = (charset, collation)
     for col in table.columns:
-        columns.append(_column(col, flavor, (charset, collation), pk_columns, timestamps_seen, memo))
+        column = _column(col, flavor, table_charset, pk_columns, timestamps_seen, memo)
+        if not column.comment.isascii():  # (an ASCII comment is stored as it is)
+            column = evolve(column, comment=stored_comment(column.comment))
+        columns.append(column)
         if col.type.name == "timestamp":
             timestamps_seen += 1
     table = fold_json(evolve(table, columns=tuple(columns), options=options), flavor)
-    by_key = {c.key: c for c in table.columns}
+    by_key = {key(c.name): c for c in table.columns}
     indexes = _indexes(table, by_key, flavor)
-    foreign_keys, indexes = _foreign_keys(table, indexes, flavor, database)
+    foreign_keys, indexes = _foreign_keys(table, indexes, flavor, database, by_key)
     if engine not in ("InnoDB", "ndbcluster"):
         foreign_keys = []  # other engines take FOREIGN KEY silently and keep only its index
     # MySQL before 8.0.16 parses CHECK and ignores it: the table it creates has none
@@ -94,11 +94,13 @@ _UNSHOWN_OPTIONS = {("stats_sample_pages", "DEFAULT"), ("checksum", "0"), ("dela
 
 
 
+_ENGINE_NAMES = {"innodb": "InnoDB", "myisam": "MyISAM", "memory": "MEMORY", "heap": "MEMORY", "csv": "CSV",
+                 "archive": "ARCHIVE", "aria": "Aria", "blackhole": "BLACKHOLE", "rocksdb": "ROCKSDB",
+                 "merge": "MRG_MyISAM", "mrg_myisam": "MRG_MyISAM", "federated": "FEDERATED"}
+
+
 def _engine_name(engine: str) -> str:
-    known = {"innodb": "InnoDB", "myisam": "MyISAM", "memory": "MEMORY", "heap": "MEMORY", "csv": "CSV",
-             "archive": "ARCHIVE", "aria": "Aria", "blackhole": "BLACKHOLE", "rocksdb": "ROCKSDB",
-             "merge": "MRG_MyISAM", "mrg_myisam": "MRG_MyISAM", "federated": "FEDERATED"}
-    return known.get(engine.lower(), engine)
+    return _ENGINE_NAMES.get(engine.lower(), engine)
 
 
 def _is_json_valid(expr: Expr, column: str) -> bool:
@@ -111,22 +113,28 @@ def _column(col: Column, flavor: Flavor, table_charset: tuple[str, str], pk_colu
     a schema's columns repeat a few definitions, and the outcome depends on the definition, the
     table's character set, whether the column is in the primary key and whether it is the table's
     first TIMESTAMP — not on its name."""
-    in_pk = col.key in pk_columns
-    # an expression's text is not compared but is kept (it is rendered): part of the key
-    default, on_update = col.default, col.on_update
-    memo_key = (col.type, col.nullable, default, default.expr.sql if default and default.expr else None,
-                on_update, on_update.sql if on_update else None, col.charset, col.collation,
+    in_pk = key(col.name) in pk_columns
+    # The key is made of the values' own fields (strings, numbers, tuples of them), which Python
+    # hashes and compares without calling the dataclasses' __hash__ and __eq__. An expression's
+    # text is not compared but is kept (it is rendered): part of the key.
+    t, default, on_update = col.type, col.default, col.on_update
+    memo_key = (t.name, t.length, t.scale, t.unsigned, t.zerofill, t.values, col.nullable,
+                None if default is None else (default.kind, default.value, None if default.expr is None
+                                              else (default.expr.canon, default.expr.sql)),
+                None if on_update is None else (on_update.canon, on_update.sql), col.charset, col.collation,
                 col.auto_increment, col.generated is None, table_charset, in_pk, timestamps_seen == 0)
-    fields = memo.get(memo_key)
-    if fields is None:
-        fields = memo[memo_key] = _canonical_column_fields(col, flavor, table_charset, in_pk, timestamps_seen)
+    known = memo.get(memo_key)
+    if known is None:
+        fields = _canonical_column_fields(col, flavor, table_charset, in_pk, timestamps_seen)
+        # whether the definition is canonical already: the key holds every field compared
+        known = memo[memo_key] = (fields, fields == (t, col.nullable, col.charset, col.collation, default,
+                                                     on_update))
+    fields, canonical_already = known
+    if canonical_already:
+        return col
     t, nullable, charset, collation, default, on_update = fields
-    if (t, nullable, charset, collation, default, on_update) == (col.type, col.nullable, col.charset, col.collation,
-                                                                col.default, col.on_update):
-        return col  # already canonical
-    # the constructor, not dataclasses.replace: ten times faster, and this runs for every column
-    return Column(col.name, t, nullable, default, on_update, col.auto_increment, charset, collation, col.comment,
-                  col.generated, col.srid, col.invisible, col.renamed_from, col.line)
+    return evolve(col, type=t, nullable=nullable, default=default, on_update=on_update, charset=charset,
+                  collation=collation)
 
 
 def _canonical_column_fields(col: Column, flavor: Flavor, table_charset: tuple[str, str], in_pk: bool,
@@ -211,7 +219,7 @@ def _canonical_now(expr: Expr | None, fsp: int | None = None) -> Expr | None:
 
 def fold_json(table: Table, flavor: Flavor) -> Table:
     """MariaDB: LONGTEXT utf8mb4_bin + CHECK (json_valid(col)) named after the column is JSON."""
-    if not flavor.json_is_longtext:
+    if not flavor.json_is_longtext or not table.checks:
         return table
     columns = list(table.columns)
     checks = list(table.checks)
@@ -221,7 +229,7 @@ def fold_json(table: Table, flavor: Flavor) -> Table:
         check = next((c for c in checks if c.key == col.key and _is_json_valid(c.expr, col.name)), None)
         if check is None:
             continue
-        columns[k] = replace(col, type=ColumnType("json"), charset=None, collation=None)
+        columns[k] = evolve(col, type=ColumnType("json"), charset=None, collation=None)
         checks.remove(check)
     return evolve(table, columns=tuple(columns), checks=tuple(checks))
 
@@ -230,7 +238,7 @@ def _indexes(table: Table, columns: Mapping[str, Column], flavor: Flavor) -> lis
     limits = flavor.key_limits(table.options.engine, table.options.row_format)
     named: list[Index] = []
     for index in table.indexes:
-        parts = tuple(_index_part(p, columns, index.kind, flavor, limits) for p in index.parts)
+        parts = tuple([_index_part(p, columns, index.kind, flavor, limits) for p in index.parts])
         name = index.name
         if index.kind == "primary":
             name = "PRIMARY"
@@ -259,8 +267,12 @@ def _indexes(table: Table, columns: Mapping[str, Column], flavor: Flavor) -> lis
             index = evolve(index, using="BTREE")  # (to be rendered so: an export must say it)
         if memory and using == "HASH":
             index = evolve(index, using=None)  # MEMORY's own key type, said or not
-        named.append(evolve(index, name=name, parts=parts, hashed=hashed,
-                             using="HASH" if hashed else index.using))
+        if not index.comment.isascii():  # (an ASCII comment is stored as it is)
+            index = evolve(index, comment=stored_comment(index.comment))
+        canonical = (name, parts, hashed, "HASH" if hashed else index.using)
+        if canonical != (index.name, index.parts, index.hashed, index.using):
+            index = evolve(index, name=name, parts=parts, hashed=hashed, using=canonical[3])
+        named.append(index)
     return named
 
 
@@ -283,6 +295,8 @@ def _index_part(part: IndexPart, columns: Mapping[str, Column], kind: str, flavo
         chars, per_char = _part_chars(column, length, flavor)
         if chars is not None and chars * per_char > limits.part_bytes:
             length = limits.part_bytes // per_char
+    if (name, length, descending) == (part.column, part.length, part.descending) and part.expr is None:
+        return part  # already canonical
     return IndexPart(column=name, length=length, descending=descending)
 
 
@@ -353,8 +367,8 @@ def _fk_index_covers(index: Index, columns: tuple[str, ...]) -> bool:
     return True
 
 
-def _foreign_keys(table: Table, indexes: list[Index], flavor: Flavor, database: str | None
-                  ) -> tuple[list[ForeignKey], list[Index]]:
+def _foreign_keys(table: Table, indexes: list[Index], flavor: Flavor, database: str | None,
+                  columns: Mapping[str, Column]) -> tuple[list[ForeignKey], list[Index]]:
     out: list[ForeignKey] = []
     counter = 0
     explicit = {fk.name for fk in table.foreign_keys if fk.name}
@@ -389,14 +403,15 @@ def _foreign_keys(table: Table, indexes: list[Index], flavor: Flavor, database: 
         index_name = unique_name(index_name, [i.name for i in indexes] + [i.name for _, i in placed])
         placed.append((fk.position, Index(index_name, "index", tuple(IndexPart(column=c) for c in fk.columns),
                                           auto_named=True, line=fk.line)))
-    merged: list[Index] = []
-    for k in range(len(indexes) + 1):
-        merged.extend(index for position, index in placed if min(position, len(indexes)) == k)
-        if k < len(indexes):
-            merged.append(indexes[k])
-    columns = {c.key: c for c in table.columns}
+    merged = indexes
+    if placed:
+        merged = []
+        for k in range(len(indexes) + 1):
+            merged.extend(index for position, index in placed if min(position, len(indexes)) == k)
+            if k < len(indexes):
+                merged.append(indexes[k])
     out.sort(key=lambda fk: fk.name)
-    return out, sort_indexes(merged, {**columns})
+    return out, sort_indexes(merged, columns)
 
 
 def _checks(table: str, checks: list[CheckConstraint], flavor: Flavor,
@@ -408,9 +423,12 @@ def _checks(table: str, checks: list[CheckConstraint], flavor: Flavor,
     every unnamed one <table>_chk_1, <table>_chk_2… in the order written.
     """
     column_level = [c for c in checks if c.column_level and flavor.column_level_checks]
-    others = [replace(c, column_level=False) for c in checks if not (c.column_level and flavor.column_level_checks)]
-    order = {k: n for n, k in enumerate(columns)}
-    out = sorted(column_level, key=lambda c: order.get(c.key, len(order)))
+    others = [evolve(c, column_level=False) if c.column_level else c
+              for c in checks if not (c.column_level and flavor.column_level_checks)]
+    out = list(column_level)
+    if len(out) > 1:
+        order = {k: n for n, k in enumerate(columns)}
+        out.sort(key=lambda c: order.get(c.key, len(order)))
     taken = {c.name for c in others if not c.auto_named}
     counter = 0
     for check in others:
@@ -420,7 +438,7 @@ def _checks(table: str, checks: list[CheckConstraint], flavor: Flavor,
                 name = flavor.check_auto_name(table, counter)
                 if name not in taken:
                     break
-            check = replace(check, name=name, column_level=False)
+            check = evolve(check, name=name, column_level=False)
         out.append(check)
     if flavor.lists_checks_by_name:
         out.sort(key=lambda c: (c.key, c.name))

@@ -1,10 +1,11 @@
-"""Introspection's COLUMNS read sent both ways — as rows and as JSON chunks — and compared
-(tests/test_introspect_json.py, and every schema of tests/test_oracle.py)."""
+"""Introspection's reads sent both ways — as rows and as JSON (COLUMNS in chunks, the others an
+array a row) — and compared (tests/test_introspect_json.py, tests/test_live_normalize.py, and every
+schema of tests/test_oracle.py)."""
 
 from __future__ import annotations
 
-from schema_apply.introspect import columns_read
-from schema_apply.introspect_bulk import rows_of_chunks
+from schema_apply.introspect import columns_read, row_reads
+from schema_apply.introspect_bulk import rows_of_arrays, rows_of_chunks
 
 
 def typed(rows) -> list[tuple]:
@@ -21,4 +22,15 @@ def assert_json_chunks_equal_rows(conn, database: str, flavor) -> int:
     decoded = rows_of_chunks(chunks)
     assert decoded is not None, "a chunk came cut short"
     assert typed(decoded) == typed(rows)
+    assert_json_rows_equal_rows(conn, database, flavor)
     return len(chunks)
+
+
+def assert_json_rows_equal_rows(conn, database: str, flavor) -> None:
+    """Each read introspection asks for as one JSON array a row gives exactly its rows: the same
+    values, of the same types, in the same order (the server's: no ORDER BY)."""
+    for read in row_reads(flavor):
+        rows = conn.query(read.rows_sql, (database,))
+        decoded = rows_of_arrays(conn.query(read.json_sql, (database,)))
+        assert decoded is not None, f"a row came cut short: {read.rows_sql}"
+        assert typed(decoded) == typed(rows), read.rows_sql

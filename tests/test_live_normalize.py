@@ -1,0 +1,252 @@
+"""The fast paths of introspection and normalisation give what the slow ones give.
+
+Introspection reads TABLES, STATISTICS and (MariaDB) CHECK_CONSTRAINTS as one JSON array a row
+where the server's JSON gives its rows (``introspect_bulk.read_rows``); normalisation remembers
+what a column definition became (``normalize._column``) and keeps a column, key or key part that is
+canonical already. The slow path reads every row as rows and normalises every column afresh: for a
+schema with the cases where normalisation changes something — MEMORY's HASH keys, prefix keys,
+descending keys, MariaDB's JSON (LONGTEXT + CHECK), the first TIMESTAMP, long uniques, keys cut to
+the engine's limit, non-ASCII comments — both give the same model, to the fields that are not
+compared (an expression's text, ``USING``), and the model parsed from the same SQL.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from schema_apply import normalize as normalize_module
+from schema_apply.flavor import Flavor
+from schema_apply.introspect import introspect, row_reads
+from schema_apply.introspect_bulk import RowRead, read_rows, rows_of_arrays
+from schema_apply.model import Column, ColumnType, Default, Expr, Generated, differences, evolve
+from schema_apply.normalize import normalize
+from schema_apply.parse.schemafile import parse_text
+from schema_apply.sql.expressions import canonical
+
+from bulk_reads import assert_json_rows_equal_rows
+from conftest import guarded
+
+TRICKY = r"""
+CREATE TABLE mem (
+  id int NOT NULL,
+  a int NOT NULL,
+  b varchar(20) NOT NULL DEFAULT '',
+  c int DEFAULT NULL,
+  PRIMARY KEY (id),
+  KEY ix_a (a),
+  KEY ix_b_desc (b DESC) USING BTREE,
+  UNIQUE KEY uq_c (c) USING HASH,
+  KEY ix_ab (a, b)
+) ENGINE=MEMORY DEFAULT CHARSET=latin1;
+
+CREATE TABLE docs (
+  id bigint unsigned NOT NULL AUTO_INCREMENT,
+  title varchar(200) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL COMMENT 'titre é 😀',
+  body text,
+  big varchar(1000) CHARACTER SET utf8mb4 DEFAULT NULL,
+  wide varchar(1000) CHARACTER SET utf8mb4 DEFAULT NULL,
+  attrs json DEFAULT NULL,
+  extra json NOT NULL,
+  raw longtext CHARACTER SET utf8mb4 COLLATE utf8mb4_bin,
+  raw2 longtext CHARACTER SET utf8mb4 COLLATE utf8mb4_bin,
+  created timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  changed timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+  seen datetime(3) DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
+  day date DEFAULT '2024-01-31',
+  price decimal(10,2) NOT NULL DEFAULT 0.00,
+  state enum('new','done') NOT NULL DEFAULT 'new',
+  upper_title varchar(200) AS (upper(title)) VIRTUAL,
+  PRIMARY KEY (id),
+  UNIQUE KEY uq_body (body(100)),
+  UNIQUE KEY uq_long (body),
+  UNIQUE KEY uq_big (big),
+  KEY ix_wide (wide),
+  KEY ix_title_prefix (title(10), created DESC),
+  KEY ix_state_day (state, day DESC) COMMENT 'clé 😀',
+  FULLTEXT KEY ft_title (title),
+  CONSTRAINT raw_is_json CHECK (json_valid(raw)),
+  CONSTRAINT raw2 CHECK (json_valid(`raw2`)),
+  CONSTRAINT ck_price CHECK (price >= 0),
+  CHECK (day > '2000-01-01')
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT='docs';
+
+CREATE TABLE stamps (
+  id int NOT NULL,
+  first_ts timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+  second_ts timestamp NOT NULL DEFAULT '0000-00-00 00:00:00',
+  maybe_ts timestamp NULL DEFAULT NULL,
+  name varchar(20) NOT NULL DEFAULT '',
+  PRIMARY KEY (id, name)
+) ENGINE=InnoDB DEFAULT CHARSET=latin1;
+
+CREATE TABLE alike (
+  id int NOT NULL,
+  name varchar(20) NOT NULL DEFAULT '',
+  first_ts timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+  doc_id bigint unsigned DEFAULT NULL,
+  qty int DEFAULT NULL CHECK (qty > 0),
+  PRIMARY KEY (id),
+  KEY ix_name (name(5)),
+  CONSTRAINT fk_doc FOREIGN KEY (doc_id) REFERENCES docs (id) ON DELETE SET NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+CREATE TABLE aria_t (
+  id int NOT NULL,
+  name varchar(20) NOT NULL DEFAULT '',
+  note varchar(2000) DEFAULT NULL,
+  PRIMARY KEY (id),
+  KEY ix_note (note)
+) ENGINE=Aria DEFAULT CHARSET=utf8mb4 COMMENT='aria';
+"""
+
+
+# --------------------------------------------------------------------------
+# Offline: the column memo and the canonical-already shortcuts
+# --------------------------------------------------------------------------
+
+def _afresh(patch) -> None:
+    """Normalise every column without the definitions met before."""
+    column = normalize_module._column
+    patch.setattr(normalize_module, "_column",
+                  lambda col, flavor, charset, pk, timestamps, memo: column(col, flavor, charset, pk, timestamps, {}))
+
+
+@pytest.mark.parametrize("server", ["10.11.9-MariaDB", "8.0.36", "5.7.44"])
+def test_columns_remembered_normalise_as_columns_afresh(server, monkeypatch):
+    flavor = Flavor.from_version_string(server)
+    parsed = parse_text(TRICKY, "tricky.sql", flavor.server).schema
+    fast = normalize(parsed, flavor)
+    with monkeypatch.context() as patch:
+        _afresh(patch)
+        slow = normalize(parsed, flavor)
+    assert fast == slow, "\n".join(differences(slow, fast))
+    assert repr(fast) == repr(slow)  # the fields not compared too (USING, an expression's text)
+    again = normalize(fast, flavor)  # canonical already: kept as it is
+    assert repr(again) == repr(fast)
+    docs = fast.table("docs")  # (what normalisation changed is there)
+    assert (docs.column("title").comment, docs.index("ix_state_day").comment) == ("titre é ?", "clé ?")
+    assert any(p.descending for i in docs.indexes for p in i.parts) is flavor.supports_desc_index
+
+
+def _columns_alike() -> list[Column]:
+    """Definitions the memo must not take for one another: values equal in Python but not in SQL,
+    expressions alike but for their text, types alike but for a flag."""
+    sum_ = Expr("(`a` + 1)", canonical("(`a` + 1)"))
+    sum_spaced = Expr("(a+1)", canonical("(a+1)"))
+    assert sum_ == sum_spaced and sum_.sql != sum_spaced.sql
+    now = Expr("current_timestamp()", canonical("current_timestamp()"))
+    now_text = Expr("CURRENT_TIMESTAMP", canonical("CURRENT_TIMESTAMP"))
+    return [
+        Column("a", ColumnType("int"), default=Default("number", "1")),
+        Column("b", ColumnType("int"), default=Default("string", "1")),
+        Column("c", ColumnType("varchar", 10), default=Default("number", "1")),
+        Column("d", ColumnType("varchar", 10), default=Default("string", "1")),
+        Column("e", ColumnType("int"), default=Default("expression", expr=sum_)),
+        Column("f", ColumnType("int"), default=Default("expression", expr=sum_spaced)),
+        Column("g", ColumnType("timestamp"), nullable=False, default=Default("expression", expr=now), on_update=now),
+        Column("h", ColumnType("timestamp"), nullable=False, default=Default("expression", expr=now_text),
+               on_update=now_text),
+        Column("i", ColumnType("timestamp"), nullable=None),
+        Column("j", ColumnType("tinyint", 1), nullable=None),
+        Column("k", ColumnType("tinyint", 1, unsigned=True), nullable=None),
+        Column("l", ColumnType("varchar", 10), charset="latin1"),
+        Column("m", ColumnType("varchar", 10), generated=Generated(sum_, False)),
+        Column("n", ColumnType("int"), nullable=False, auto_increment=True),
+        Column("o", ColumnType("int"), nullable=False),
+        Column("p", ColumnType("int"), auto_increment=True),
+        Column("q", ColumnType("int")),
+        Column("r", ColumnType("varchar", 10)),
+        Column("s", ColumnType("timestamp"), nullable=False, default=Default("expression", expr=now)),
+        # (timestamp(0): not canonical, so made again from what the memo holds)
+        Column("t", ColumnType("timestamp", 0), nullable=False, default=Default("expression", expr=now), on_update=now),
+        Column("u", ColumnType("timestamp", 0), nullable=False, default=Default("expression", expr=now)),
+    ]
+
+
+@pytest.mark.parametrize("server", ["10.11.9-MariaDB", "8.0.36", "5.7.44"])
+def test_the_memo_tells_apart_what_compares_alike(server):
+    """A column normalised after many others (the memo full) is the column normalised alone, in each
+    context: the table's character set, in the primary key or not, the first TIMESTAMP or not."""
+    flavor = Flavor.from_version_string(server, explicit_defaults_for_timestamp=False)
+    contexts = [(charset, pk, first) for charset in (("utf8mb4", "utf8mb4_general_ci"), ("latin1", "latin1_swedish_ci"))
+                for pk in (False, True) for first in (0, 1)]
+    cases = [(col, context) for col in _columns_alike() for context in contexts]
+    for order in (cases, cases[::-1]):
+        memo: dict = {}
+        for col, (charset, pk, first) in order:
+            pk_columns = {col.key} if pk else set()
+            alone = normalize_module._column(col, flavor, charset, pk_columns, first, {})
+            remembered = normalize_module._column(col, flavor, charset, pk_columns, first, memo)
+            assert repr(remembered) == repr(alone), (col.name, charset, pk, first)
+
+
+def test_evolve_keeps_the_other_fields_and_refuses_unknown_ones():
+    col = Column("a", ColumnType("int"), comment="x", line=3)
+    new = evolve(col, name="b", nullable=False)
+    assert (new.name, new.nullable, new.comment, new.line, new.type) == ("b", False, "x", 3, col.type)
+    assert (col.name, col.nullable) == ("a", True)
+    assert new == Column("b", ColumnType("int"), nullable=False, comment="x")
+    with pytest.raises(TypeError, match="nam"):
+        evolve(col, nam="b")
+
+
+# --------------------------------------------------------------------------
+# Rows as JSON arrays (pure)
+# --------------------------------------------------------------------------
+
+class _Rows:
+    def __init__(self, answers):
+        self.answers = answers
+        self.sent: list[str] = []
+
+    def query(self, sql, params=()):
+        self.sent.append(sql)
+        return self.answers[len(self.sent) - 1]
+
+
+def test_arrays_decode_to_tuples():
+    assert rows_of_arrays([('["t", 1, null, "a\\"b"]',), (b'["u", 2, "x", ""]',)]) == \
+        [("t", 1, None, 'a"b'), ("u", 2, "x", "")]
+    assert rows_of_arrays([]) == []
+
+
+def test_a_null_array_falls_back_to_rows():
+    read = RowRead(("TABLE_NAME", "CHECK_CLAUSE"), "FROM information_schema.CHECK_CONSTRAINTS WHERE x = %s")
+    conn = _Rows([[('["t", "a > 0"]',), (None,)], [("t", "a > 0"), ("u", "b" * 10)]])
+    assert read_rows(conn, read, ("db",), as_json=True) == [("t", "a > 0"), ("u", "b" * 10)]
+    assert conn.sent == [read.json_sql, read.rows_sql]
+    assert read.json_sql.startswith("SELECT JSON_ARRAY(TABLE_NAME, CHECK_CLAUSE) FROM")
+    assert "ORDER BY" not in read.json_sql
+    assert rows_of_arrays([("1",)]) is None and rows_of_arrays([("[1]2",)]) is None
+
+
+# --------------------------------------------------------------------------
+# On the server
+# --------------------------------------------------------------------------
+
+@pytest.mark.server
+def test_live_model_is_the_slow_paths_model(server, databases, monkeypatch):
+    db = databases.new(TRICKY)
+    with guarded(server, db) as conn:
+        fast = introspect(conn, db)
+        if fast.flavor.json_chunks_match_rows:
+            assert_json_rows_equal_rows(conn, db, fast.flavor)
+        with monkeypatch.context() as patch:
+            patch.setattr(Flavor, "json_chunks_match_rows", property(lambda flavor: False))  # every read as rows
+            _afresh(patch)
+            slow = introspect(conn, db)
+    flavor = fast.flavor
+    assert fast.schema == slow.schema, "\n".join(differences(slow.schema, fast.schema))
+    assert repr(fast.schema) == repr(slow.schema)
+    assert repr(normalize(fast.schema, flavor, database=db)) == repr(fast.schema)
+    declared = normalize(parse_text(TRICKY, "tricky.sql", flavor.server).schema, flavor, database=db)
+    assert declared == fast.schema, "\n".join(differences(declared, fast.schema))
+    docs = fast.schema.table("docs")
+    if flavor.json_is_longtext:  # the cases are there: folded JSON, long uniques, a key cut short
+        assert [c.name for c in docs.columns if c.type.name == "json"] == ["attrs", "extra", "raw2"]
+        assert docs.column("raw").type.name == "longtext"  # (its CHECK is not named after it)
+        assert {i.name for i in docs.indexes if i.hashed} == {"uq_long", "uq_big"}
+        assert docs.index("ix_wide").parts[0].length == 768
+    assert [p.descending for p in fast.schema.table("mem").index("ix_b_desc").parts] == [flavor.supports_desc_index]
+    assert [r.json_sql.split(" FROM ")[1].split()[0] for r in row_reads(flavor)][:2] == \
+        ["information_schema.TABLES", "information_schema.STATISTICS"]
