@@ -81,7 +81,7 @@ class TableReader:
 
     def __init__(self, annotations: bool):
         self.annotations = annotations
-        self.definitions: dict[str, tuple] = {}  # column definitions met in this file (read_column's ``seen``)
+        self.definitions: dict[str, tuple[Column, int]] = {}  # column definitions met in this file (read_column's ``seen``)
 
     # -- CREATE TABLE name ( … ) options [PARTITION BY …] ------------------------------
 
@@ -115,7 +115,7 @@ class TableReader:
             self.column(c, table)
 
     def column(self, c: Cursor, table: TableDraft) -> None:
-        read_column(c, table, renamed_from=lambda first: self._column_annotation(c, first), seen=self.definitions)
+        read_column(c, table, renamed_from=self._column_annotation if self.annotations else None, seen=self.definitions)
 
     # -- @renamed annotations ------------------------------------------------------------
 
