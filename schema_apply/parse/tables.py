@@ -95,7 +95,8 @@ class TableReader:
             c.unsupported("CREATE TABLE … SELECT", hint="a Schemafile declares columns, not query results")
         open_paren = c.pos
         c.expect_type(TokenType.L_PAREN, "( and the column definitions")
-        table.renamed_from = self._annotation(c.stmt.gap(open_paren), same_line_only=True)
+        if self.annotations:
+            table.renamed_from = self._annotation(c.stmt.gap(open_paren), same_line_only=True)
         if c.word() in ("SELECT", "WITH"):
             c.unsupported("CREATE TABLE … SELECT", hint="a Schemafile declares columns, not query results")
         while True:  # the definitions: columns, keys and constraints
@@ -178,7 +179,7 @@ class TableReader:
             index = Index(name, kind, self.index_parts(c), using=using, auto_named=not name, line=line)
             index = self.index_options(c, index)
             renamed = self._annotation("".join(c.stmt.gap(k) for k in range(c.pos - 1, c.pos + 1)),
-                                       same_line_only=True)
+                                       same_line_only=True) if self.annotations else None
             if not (if_not_exists and name and table.index(name)):
                 table.indexes.append(index if renamed is None else evolve(index, renamed_from=renamed))
         elif c.accept("FOREIGN", "KEY"):
