@@ -70,6 +70,8 @@ CREATE TABLE b2 (
   n decimal(10,2) NOT NULL DEFAULT '0.00',
   e enum('a,b','c)') NOT NULL DEFAULT 'a,b',
   g int GENERATED ALWAYS AS (n * 2) VIRTUAL,
+  `two
+lines` int NOT NULL DEFAULT -1,
   k int NOT NULL DEFAULT -1,
   u int UNIQUE,
   w text CHARACTER SET latin1 COLLATE latin1_bin,

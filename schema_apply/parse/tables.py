@@ -6,16 +6,19 @@ the table options after them, and the pieces CREATE INDEX and ALTER TABLE … AD
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from sqlglot.tokens import TokenType
 
-from ..model import CheckConstraint, Column, ForeignKey, Index, IndexPart, Partitioning, Table, TableOptions, key
+from ..model import CheckConstraint, Column, ForeignKey, Index, IndexPart, Partitioning, Table, TableOptions, evolve, key
 from .columns import read_column, read_enforced, read_fk_actions
 from .lexer import CONSTRAINT_WORDS, Cursor
 from .partitions import read_partitioning
 
 _INDEX_KINDS = {"UNIQUE": "unique", "KEY": "index", "INDEX": "index", "FULLTEXT": "fulltext", "SPATIAL": "spatial"}
+# The words an index option starts with (index_options: anything else ends them)
+_INDEX_OPTION_WORDS = {"USING", "TYPE", "COMMENT", "INVISIBLE", "IGNORED", "VISIBLE", "NOT", "WITH", "KEY_BLOCK_SIZE",
+                       "ENGINE_ATTRIBUTE", "SECONDARY_ENGINE_ATTRIBUTE", "CLUSTERING"}
 _RENAMED = re.compile(r"@renamed\s+from\s*=\s*(?:\"((?:[^\"]|\"\")+)\"|`((?:[^`]|``)+)`|'([^']+)'|([\w$.]+))", re.I)
 
 # Table options the server reports in information_schema.TABLES.CREATE_OPTIONS,
@@ -81,22 +84,26 @@ class TableReader:
 
     def __init__(self, annotations: bool):
         self.annotations = annotations
-        self.definitions: dict[str, tuple] = {}  # column definitions met in this file (read_column's ``seen``)
+        self.definitions: dict[str, tuple[Column, int]] = {}  # column definitions met in this file (read_column's ``seen``)
 
     # -- CREATE TABLE name ( … ) options [PARTITION BY …] ------------------------------
 
     def body(self, c: Cursor, table: TableDraft) -> None:
         if c.accept("LIKE") or (c.at_type(TokenType.L_PAREN) and c.word(1) == "LIKE"):
             c.unsupported("CREATE TABLE … LIKE", hint="write the table's definition out in full")
-        if c.at("AS") or c.at("SELECT") or c.at("IGNORE") or c.at("REPLACE") or c.at("WITH") or c.at("TABLE"):
+        if c.word() in ("AS", "SELECT", "IGNORE", "REPLACE", "WITH", "TABLE"):
             c.unsupported("CREATE TABLE … SELECT", hint="a Schemafile declares columns, not query results")
         open_paren = c.pos
         c.expect_type(TokenType.L_PAREN, "( and the column definitions")
-        table.renamed_from = self._annotation(c.stmt.gap(open_paren), same_line_only=True)
-        if c.at("SELECT") or c.at("WITH"):
+        if self.annotations:
+            table.renamed_from = self._annotation(c.stmt.gap(open_paren), same_line_only=True)
+        if c.word() in ("SELECT", "WITH"):
             c.unsupported("CREATE TABLE … SELECT", hint="a Schemafile declares columns, not query results")
-        while True:
-            self.definition(c, table)
+        while True:  # the definitions: columns, keys and constraints
+            if c.word() in CONSTRAINT_WORDS:
+                self.constraint(c, table)
+            else:
+                self.column(c, table)
             if c.accept_type(TokenType.COMMA):
                 continue
             c.expect_type(TokenType.R_PAREN, ", or ) after a definition")
@@ -104,18 +111,11 @@ class TableReader:
         self.options(c, table)
         if c.at("PARTITION", "BY"):
             table.partitioning = read_partitioning(c)
-        if c.at("SELECT") or c.at("AS") or c.at("IGNORE") or c.at("REPLACE"):
+        if c.word() in ("SELECT", "AS", "IGNORE", "REPLACE"):
             c.unsupported("CREATE TABLE … SELECT", hint="a Schemafile declares columns, not query results")
 
-    def definition(self, c: Cursor, table: TableDraft) -> None:
-        """One column or table-level constraint."""
-        if c.word() in CONSTRAINT_WORDS:
-            self.constraint(c, table)
-        else:
-            self.column(c, table)
-
     def column(self, c: Cursor, table: TableDraft) -> None:
-        read_column(c, table, renamed_from=lambda first: self._column_annotation(c, first), seen=self.definitions)
+        read_column(c, table, renamed_from=self._column_annotation if self.annotations else None, seen=self.definitions)
 
     # -- @renamed annotations ------------------------------------------------------------
 
@@ -179,9 +179,9 @@ class TableReader:
             index = Index(name, kind, self.index_parts(c), using=using, auto_named=not name, line=line)
             index = self.index_options(c, index)
             renamed = self._annotation("".join(c.stmt.gap(k) for k in range(c.pos - 1, c.pos + 1)),
-                                       same_line_only=True)
+                                       same_line_only=True) if self.annotations else None
             if not (if_not_exists and name and table.index(name)):
-                table.indexes.append(replace(index, renamed_from=renamed))
+                table.indexes.append(index if renamed is None else evolve(index, renamed_from=renamed))
         elif c.accept("FOREIGN", "KEY"):
             if_not_exists = c.accept("IF", "NOT", "EXISTS")
             index_name = None
@@ -232,34 +232,33 @@ class TableReader:
     @staticmethod
     def _index_part(c: Cursor) -> IndexPart:
         """``col``, ``col(10)`` or ``(expression)``, then ASC or DESC."""
+        column = length = expr = None
         if c.at_type(TokenType.L_PAREN):
             s, e = c.balanced()
-            part = IndexPart(expr=c.expression(s, e, "functional index part"))
+            expr = c.expression(s, e, "functional index part")
         else:
             column = c.ident("a column name")
-            length = None
             if c.at_type(TokenType.L_PAREN):
                 c.next()
                 length = c.integer("a prefix length")
                 c.expect_type(TokenType.R_PAREN, ")")
-            part = IndexPart(column=column, length=length)
-        if c.accept("DESC"):
-            return replace(part, descending=True)
-        c.accept("ASC")
-        return part
+        descending = c.accept("DESC")
+        if not descending:
+            c.accept("ASC")
+        return IndexPart(column, length, descending, expr)
 
     def index_options(self, c: Cursor, index: Index) -> Index:
-        while True:
+        while c.word() in _INDEX_OPTION_WORDS:
             if c.at("USING") or c.at("TYPE"):
-                index = replace(index, using=self.using(c))
+                index = evolve(index, using=self.using(c))
             elif c.accept("COMMENT"):
-                index = replace(index, comment=c.string("the comment text"))
+                index = evolve(index, comment=c.string("the comment text"))
             elif c.accept("INVISIBLE") or c.accept("IGNORED"):
-                index = replace(index, invisible=True)
+                index = evolve(index, invisible=True)
             elif c.accept("VISIBLE") or c.accept("NOT", "IGNORED"):
-                index = replace(index, invisible=False)
+                index = evolve(index, invisible=False)
             elif c.accept("WITH", "PARSER"):
-                index = replace(index, parser=c.ident("a parser name").lower())
+                index = evolve(index, parser=c.ident("a parser name").lower())
             elif c.accept("KEY_BLOCK_SIZE"):
                 c.accept_eq()
                 c.integer("a block size")
@@ -269,6 +268,7 @@ class TableReader:
                 c.unsupported(f"the {c.word()} index option")
             else:
                 return index
+        return index
 
     # -- table options -------------------------------------------------------------------------
 
@@ -286,31 +286,31 @@ class TableReader:
         word = c.word()
         if c.accept("ENGINE") or c.accept("TYPE") or c.accept("STORAGE", "ENGINE"):
             c.accept_eq()
-            opts = replace(opts, engine=c.name("an engine name"))
+            opts = evolve(opts, engine=c.name("an engine name"))
         elif c.at("DEFAULT") and (c.at("DEFAULT", "CHARSET") or c.at("DEFAULT", "CHARACTER")
                                   or c.at("DEFAULT", "COLLATE")):
             c.next()
             return self.option(c, table)
         elif c.accept("CHARSET") or c.accept("CHARACTER", "SET"):
             c.accept_eq()
-            opts = replace(opts, charset=c.name("a character set name").lower())
+            opts = evolve(opts, charset=c.name("a character set name").lower())
         elif c.accept("COLLATE"):
             c.accept_eq()
-            opts = replace(opts, collation=c.name("a collation name").lower())
+            opts = evolve(opts, collation=c.name("a collation name").lower())
         elif c.accept("COMMENT"):
             c.accept_eq()
-            opts = replace(opts, comment=c.string("the comment text"))
+            opts = evolve(opts, comment=c.string("the comment text"))
         elif c.accept("AUTO_INCREMENT"):
             c.accept_eq()
-            opts = replace(opts, auto_increment=c.integer("a number"))
+            opts = evolve(opts, auto_increment=c.integer("a number"))
         elif c.accept("ROW_FORMAT"):
             c.accept_eq()
             value = c.value_word("a row format").upper()
             if value not in ROW_FORMATS:
                 c.fail(f"expected {', '.join(ROW_FORMATS[:-1])} or {ROW_FORMATS[-1]}", tok=c.peek(-1))
-            opts = replace(opts, row_format=value)
+            opts = evolve(opts, row_format=value)
         elif word in _NUMERIC_OPTIONS or word in _FLAG_OPTIONS or word in _STRING_OPTIONS:
-            opts = replace(opts, extra=self._extra_option(c, dict(opts.extra)))
+            opts = evolve(opts, extra=self._extra_option(c, dict(opts.extra)))
         else:
             return False
         table.options = opts
