@@ -165,7 +165,8 @@ class Flavor:
     def json_chunks_match_rows(self) -> bool:
         """The server's ``GROUP_CONCAT(JSON_ARRAY(…))`` of an information_schema read gives back
         exactly its rows — verified on MariaDB 10.6+ only, so only there does introspection read
-        COLUMNS as JSON chunks (``introspect_bulk``); MySQL writes binary strings as
+        COLUMNS as JSON chunks and TABLES, STATISTICS and CHECK_CONSTRAINTS as one JSON array a row
+        (``introspect_bulk``); MySQL writes binary strings as
         ``"base64:type…"`` and types some of those columns otherwise."""
         return self.is_mariadb and self.version >= (10, 6, 0)
 
