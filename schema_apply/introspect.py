@@ -152,7 +152,7 @@ class _Reader:
 
     def rows(self, read: RowRead) -> list[tuple]:
         """The rows of ``read`` (for this database), as JSON arrays where they give the same rows."""
-        return introspect_bulk.read_rows(self.conn, read, (self.db,), as_json=self.flavor.json_chunks_match_rows)
+        return introspect_bulk.read(self.conn, read, (self.db,), as_json=self.flavor.json_chunks_match_rows)
 
     def read(self) -> tuple[Schema, LivePrograms]:
         tables = self.rows(TABLES_READ)

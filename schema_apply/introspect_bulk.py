@@ -60,11 +60,16 @@ class BulkRead:
         return (f"SELECT COUNT(*), GROUP_CONCAT(JSON_ARRAY({', '.join(self.columns)}) ORDER BY {self.order}"
                 f" SEPARATOR ',') {self.source} GROUP BY {self.chunk} ORDER BY {self.chunk}")
 
+    @staticmethod
+    def rows_of_json(result: list[tuple]) -> list[tuple] | None:
+        return rows_of_chunks(result)
 
-def read(conn: Connection, bulk: BulkRead, params: tuple, *, as_json: bool) -> list[tuple]:
-    """The rows of ``bulk``: from JSON chunks if ``as_json`` and every chunk came whole, else as rows."""
+
+def read(conn: Connection, bulk: BulkRead | RowRead, params: tuple, *, as_json: bool) -> list[tuple]:
+    """The rows of ``bulk``: from its JSON form (chunks, or one array a row) if ``as_json`` and all of
+    it came whole, else as rows."""
     if as_json:
-        rows = rows_of_chunks(conn.query(bulk.json_sql, params))
+        rows = bulk.rows_of_json(conn.query(bulk.json_sql, params))
         if rows is not None:
             return rows
     return conn.query(bulk.rows_sql, params)
@@ -105,14 +110,9 @@ class RowRead:
         """The same rows, each as one JSON array."""
         return f"SELECT JSON_ARRAY({', '.join(self.columns)}) {self.source}"
 
-
-def read_rows(conn: Connection, read: RowRead, params: tuple, *, as_json: bool) -> list[tuple]:
-    """The rows of ``read``: from their JSON arrays if ``as_json`` and every row came whole, else as rows."""
-    if as_json:
-        rows = rows_of_arrays(conn.query(read.json_sql, params))
-        if rows is not None:
-            return rows
-    return conn.query(read.rows_sql, params)
+    @staticmethod
+    def rows_of_json(result: list[tuple]) -> list[tuple] | None:
+        return rows_of_arrays(result)
 
 
 def rows_of_arrays(texts: list[tuple]) -> list[tuple] | None:

@@ -1,7 +1,7 @@
 """The fast paths of introspection and normalisation give what the slow ones give.
 
 Introspection reads TABLES, STATISTICS and (MariaDB) CHECK_CONSTRAINTS as one JSON array a row
-where the server's JSON gives its rows (``introspect_bulk.read_rows``); normalisation remembers
+where the server's JSON gives its rows (``introspect_bulk.read``); normalisation remembers
 what a column definition became (``normalize._column``) and keeps a column, key or key part that is
 canonical already. The slow path reads every row as rows and normalises every column afresh: for a
 schema with the cases where normalisation changes something — MEMORY's HASH keys, prefix keys,
@@ -17,7 +17,7 @@ import pytest
 from schema_apply import normalize as normalize_module
 from schema_apply.flavor import Flavor
 from schema_apply.introspect import introspect, row_reads
-from schema_apply.introspect_bulk import RowRead, read_rows, rows_of_arrays
+from schema_apply.introspect_bulk import RowRead, read, rows_of_arrays
 from schema_apply.model import Column, ColumnType, Default, Expr, Generated, differences, evolve
 from schema_apply.normalize import normalize
 from schema_apply.parse.schemafile import parse_text
@@ -211,12 +211,12 @@ def test_arrays_decode_to_tuples():
 
 
 def test_a_null_array_falls_back_to_rows():
-    read = RowRead(("TABLE_NAME", "CHECK_CLAUSE"), "FROM information_schema.CHECK_CONSTRAINTS WHERE x = %s")
+    checks = RowRead(("TABLE_NAME", "CHECK_CLAUSE"), "FROM information_schema.CHECK_CONSTRAINTS WHERE x = %s")
     conn = _Rows([[('["t", "a > 0"]',), (None,)], [("t", "a > 0"), ("u", "b" * 10)]])
-    assert read_rows(conn, read, ("db",), as_json=True) == [("t", "a > 0"), ("u", "b" * 10)]
-    assert conn.sent == [read.json_sql, read.rows_sql]
-    assert read.json_sql.startswith("SELECT JSON_ARRAY(TABLE_NAME, CHECK_CLAUSE) FROM")
-    assert "ORDER BY" not in read.json_sql
+    assert read(conn, checks, ("db",), as_json=True) == [("t", "a > 0"), ("u", "b" * 10)]
+    assert conn.sent == [checks.json_sql, checks.rows_sql]
+    assert checks.json_sql.startswith("SELECT JSON_ARRAY(TABLE_NAME, CHECK_CLAUSE) FROM")
+    assert "ORDER BY" not in checks.json_sql
     assert rows_of_arrays([("1",)]) is None and rows_of_arrays([("[1]2",)]) is None
 
 
