@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Callable
 
 from sqlglot.tokens import TokenType
 
-from ..model import CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Generated, Index, IndexPart
+from ..model import (CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Generated, Index, IndexPart,
+                     evolve)
 from .lexer import DEFINITION, Cursor
 from .types import data_type, default_value, now_function
 
@@ -101,16 +102,10 @@ def read_column(c: Cursor, table: TableDraft, *, renamed_from: Callable[[Cursor,
 
 
 def _same_definition(column: Column, name: str, line: int, renamed_from: str | None) -> Column:
-    """A column of the same definition as ``column``, with its own name, line and annotation: the
-    fields copied, as ``model.evolve`` does (2.5 times as fast as the frozen class's ``__init__``,
-    which sets its fourteen fields one by one, and ``evolve``'s checks of its arguments)."""
-    new = object.__new__(Column)
-    fields = new.__dict__
-    fields.update(column.__dict__)
-    fields["name"] = name
-    fields["renamed_from"] = renamed_from
-    fields["line"] = line
-    return new
+    """A column of the same definition as ``column``, with its own name, line and annotation
+    (``model.evolve``: 2.5 times as fast as the frozen class's ``__init__``, which sets its fourteen
+    fields one by one)."""
+    return evolve(column, name=name, renamed_from=renamed_from, line=line)
 
 
 def _known_definition(c: Cursor, seen: dict[str, tuple[Column, int]]) -> tuple[str | None, tuple[Column, int] | None]:
