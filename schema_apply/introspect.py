@@ -230,8 +230,7 @@ class _Reader:
         out: dict[str, list[Index]] = {}
         made: dict[tuple, IndexPart] = {}
         for table, by_name in grouped.items():
-            out[table] = [index_from_rows(name, sorted(parts, key=lambda r: int(r[3])) if len(parts) > 1 else parts,
-                                          f, made)
+            out[table] = [index_from_rows(name, sorted(parts, key=lambda r: int(r[3])), f, made)
                           for name, parts in by_name.items()]
         return out
 

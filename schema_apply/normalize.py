@@ -115,10 +115,11 @@ def _column(col: Column, flavor: Flavor, table_charset: tuple[str, str], pk_colu
     first TIMESTAMP — not on its name."""
     in_pk = key(col.name) in pk_columns
     # The key is made of the values' own fields (strings, numbers, tuples of them), which Python
-    # hashes and compares without calling the dataclasses' __hash__ and __eq__. An expression's
-    # text is not compared but is kept (it is rendered): part of the key.
+    # hashes and compares without calling the dataclasses' __hash__ and __eq__ (the type's every
+    # field, read from it: a field added to ColumnType is in the key). An expression's text is not
+    # compared but is kept (it is rendered): part of the key.
     t, default, on_update = col.type, col.default, col.on_update
-    memo_key = (t.name, t.length, t.scale, t.unsigned, t.zerofill, t.values, col.nullable,
+    memo_key = (tuple(t.__dict__.values()), col.nullable,
                 None if default is None else (default.kind, default.value, None if default.expr is None
                                               else (default.expr.canon, default.expr.sql)),
                 None if on_update is None else (on_update.canon, on_update.sql), col.charset, col.collation,
