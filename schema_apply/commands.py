@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from . import planfile
 from .aside import Aside
@@ -50,13 +50,29 @@ def prepare_schemafile(source: SchemaText, flavor: Flavor, database: str | None,
                        ) -> tuple[Schema | None, list[str], SchemaApplyError | None]:
     """What ``load_schemafile`` gives, as values — (schema, notes to print, error) — so that it can be
     computed aside (see ``aside``) and shown here, notes first, as if it had run here."""
+    return prepare_before_server(source, settings, lambda: (flavor, database))
+
+
+def prepare_before_server(source: SchemaText, settings: Settings,
+                          server: Callable[[], tuple[Flavor, str | None]]
+                          ) -> tuple[Schema | None, list[str], SchemaApplyError | None]:
+    """``prepare_schemafile`` begun before the server is known: ``server()`` gives (flavor, database)
+    when first needed. Only versioned comments (``/*!…*/``, ``/*M!…*/``) make a parse depend on the
+    server; a Schemafile without any is parsed first, then ``server()`` is awaited for normalising."""
     notes: list[str] = []
     try:
-        parsed = parse_text(source.text, source.name, flavor.server)
+        if "/*!" in source.text or "/*M!" in source.text:
+            flavor, database = server()
+            parsed = parse_text(source.text, source.name, flavor.server)
+        else:
+            parsed = parse_text(source.text, source.name)
+            flavor = None
         if note := parsed.skipped_note():
             notes.append(f"note: {note}")
         ensure_declares_tables(parsed.schema, source.name)
         validate(parsed.schema, source.name)
+        if flavor is None:
+            flavor, database = server()
         desired = normalize(parsed.schema, flavor, database=database).filtered(settings.manages)
         notes += duplicate_index_notes(desired, source.name)
         return desired, notes, None
@@ -142,26 +158,30 @@ def _detect(conn: GuardedConnection) -> tuple[Flavor, bool]:
     return flavor, exists
 
 
-def _read_both(conn: GuardedConnection, settings: Settings, flavor: Flavor, source: SchemaText
+def _schemafile_aside(source: SchemaText, settings: Settings) -> Aside:
+    """The Schemafile's side of a plan, begun before connecting (``_read_both`` says why): a large
+    Schemafile is parsed in a forked child while this process connects and reads the server's
+    flavour, which is then told to the child (``Aside.tell``) for normalising."""
+    return Aside(prepare_before_server, source, settings, fork=len(source.text) >= PARSE_ASIDE_FROM, told=True)
+
+
+def _read_both(conn: GuardedConnection, settings: Settings, flavor: Flavor, schemafile: Aside
                ) -> tuple[Schema, LiveSchema, dict[str, TableSize]]:
-    """The Schemafile, parsed while the live schema (and the tables' sizes) are read. Introspection
-    mostly waits on the server, parsing burns CPU: a large Schemafile is parsed in a forked process
-    on another CPU (``aside``), a small one here while a thread reads (PyMySQL releases the GIL while
-    it waits on the socket). Nothing else uses the connection meanwhile. An error of the Schemafile
-    is raised before one of introspection, once both sides are done."""
+    """The Schemafile (``_schemafile_aside``), parsed while the live schema (and the tables' sizes)
+    are read. Introspection mostly waits on the server, parsing burns CPU: a large Schemafile is
+    parsed in a forked process on another CPU (``aside``), a small one here while a thread reads
+    (PyMySQL releases the GIL while it waits on the socket). Nothing else uses the connection
+    meanwhile. An error of the Schemafile is raised before one of introspection, once both sides are
+    done."""
     def read_live() -> tuple[LiveSchema, dict[str, TableSize]]:
         return introspect(conn, conn.database, flavor), read_sizes(conn, conn.database, conn.policy)
 
-    schemafile = Aside(prepare_schemafile, source, flavor, conn.database, settings,
-                       fork=len(source.text) >= PARSE_ASIDE_FROM)
+    schemafile.tell((flavor, conn.database))
     if schemafile.forked:
         try:
             live, sizes = read_live()
         except Exception:
             _settle(schemafile.result())
-            raise
-        except BaseException:
-            schemafile.cancel()
             raise
         return _settle(schemafile.result()), live, sizes
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="introspect") as pool:
@@ -219,10 +239,14 @@ def _still_reviewed(settings: Settings, record: dict | None, result: Result) -> 
 def plan(settings: Settings, reporter: Reporter) -> Result:
     source = read_schemafile(settings.schema_file, settings.schema_sha256)
     record = _reviewed(settings, source)
-    with _connect(settings, _verbose_logger(settings)) as conn:
-        flavor, _ = _detect(conn)
-        desired, live, sizes = _read_both(conn, settings, flavor, source)
-        result, _ = _plan(conn, settings, flavor, source, desired, "plan", live, sizes)
+    schemafile = _schemafile_aside(source, settings)
+    try:
+        with _connect(settings, _verbose_logger(settings)) as conn:
+            flavor, _ = _detect(conn)
+            desired, live, sizes = _read_both(conn, settings, flavor, schemafile)
+            result, _ = _plan(conn, settings, flavor, source, desired, "plan", live, sizes)
+    finally:
+        schemafile.cancel()  # when the connection failed first (the child waits to be told the server)
     _still_reviewed(settings, record, result)
     if settings.plan_out:
         planfile.save(settings.plan_out, document(result))

@@ -80,6 +80,73 @@ def test_cancel_stops_the_child(two_cpus):
         os.waitpid(pid, os.WNOHANG)
 
 
+def _with_told(prefix, told):
+    return os.getpid(), prefix + told()
+
+
+def _told_twice(told):
+    return told() + told()
+
+
+def test_what_is_told_after_the_fork_reaches_the_child(two_cpus):
+    work = Aside(_with_told, "a-", told=True)
+    assert work.forked
+    time.sleep(0.05)  # the child is waiting in told()
+    work.tell("b")
+    pid, value = work.result()
+    assert pid != os.getpid() and value == "a-b"
+
+
+def test_told_is_read_once_in_the_child(two_cpus):
+    work = Aside(_told_twice, told=True)
+    work.tell("x")
+    assert work.result() == "xx"
+
+
+def test_told_without_a_fork(monkeypatch):
+    monkeypatch.setattr(aside, "_cpus", lambda: 1)
+    work = Aside(_with_told, "a-", told=True)
+    assert not work.forked
+    work.tell("b")
+    assert work.result() == (os.getpid(), "a-b")
+
+
+def test_a_value_never_told_is_a_callers_bug_raised_here(two_cpus):
+    work = Aside(_with_told, "a-", told=True)
+    with pytest.raises(aside.NeverTold):
+        work.result()  # the child stops waiting when the pipe closes; the work is done here, and fails
+
+
+def test_a_told_value_that_does_not_pickle_is_used_here(two_cpus):
+    work = Aside(_with_told, "a-", told=True)
+
+    class Local(str):  # a class defined in a function does not pickle
+        pass
+    work.tell(Local("b"))
+    pid, value = work.result()
+    assert pid == os.getpid() and value == "a-b"
+
+
+def test_cancel_stops_a_child_waiting_to_be_told(two_cpus):
+    work = Aside(_with_told, "a-", told=True)
+    pid = work._pid
+    started = time.monotonic()
+    work.cancel()
+    assert time.monotonic() - started < 5
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_the_value_is_received_while_the_parent_works(two_cpus):
+    """The parent unpickles in a thread as the child sends: result() then only joins it."""
+    work = Aside(_pid_and, list(range(200_000)))
+    deadline = time.monotonic() + 10
+    while work._receiver.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)  # the parent "works"; nobody has asked for the result yet
+    assert not work._receiver.is_alive()
+    assert work.result()[1] == list(range(200_000))
+
+
 def _outcome(cli, args):
     result = cli(*args)
     return result.exit_code, result.stdout, result.stderr
@@ -123,3 +190,31 @@ def test_diff_of_two_files_read_at_once(tmp_path, cli, parse_aside_always):
     new.write_text("CREATE TABLE b (id int,,);\n")
     result = cli("diff", str(old), str(new))
     assert result.exit_code != 0 and str(old) in result.stderr and str(new) not in result.stderr
+
+
+VERSIONED = ("/*!40101 SET NAMES utf8mb4 */;\n" + TABLES
+             + "CREATE TABLE versioned (id int PRIMARY KEY /*M!100300 , note varchar(5) */ /*!90000 , y int */);\n")
+
+
+def test_a_schemafile_with_versioned_comments_waits_for_the_server(setup, cli, monkeypatch, two_cpus):
+    """Which versioned comments are code depends on the server, told to the child after it connected:
+    the same plan forked and inline (MariaDB runs the /*M! column, no server here runs the 9.0 one)."""
+    _, _, args = setup(TABLES, VERSIONED)
+    monkeypatch.setattr(commands, "PARSE_ASIDE_FROM", 10 ** 9)
+    inline = _outcome(cli, ["plan", *args])
+    monkeypatch.setattr(commands, "PARSE_ASIDE_FROM", 0)
+    assert _outcome(cli, ["plan", *args]) == inline
+    assert inline[0] == 2 and "`y`" not in inline[1]
+
+
+def test_no_child_is_left_when_the_connection_fails(tmp_path, cli, monkeypatch, parse_aside_always):
+    """The child starts before the connection; a connection that fails stops it (nothing waits)."""
+    schema = tmp_path / "Schemafile.sql"
+    schema.write_text(TABLES)
+    args = ["plan", "--schema-file", str(schema), "--database-url", "mysql://nobody@127.0.0.1:1/x"]
+    forked = _outcome(cli, args)
+    assert forked[0] == 1 and "cannot connect to 127.0.0.1:1" in forked[2]
+    monkeypatch.setattr(commands, "PARSE_ASIDE_FROM", 10 ** 9)
+    assert _outcome(cli, args) == forked
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child of this process, finished or not
