@@ -7,8 +7,10 @@ apply -> verify -> report.
 
 from __future__ import annotations
 
+import gc
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -158,6 +160,21 @@ def _detect(conn: GuardedConnection) -> tuple[Flavor, bool]:
     return flavor, exists
 
 
+@contextmanager
+def _building_models():
+    """No cyclic garbage collection while both sides' models are built: they are large and acyclic
+    (hundreds of thousands of objects at 1,000 tables), and a collection meanwhile only walks them
+    (a 1,000-table plan: 0.93x the wall time without it, interleaved A/B). The collector's state is
+    restored after."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _schemafile_aside(source: SchemaText, settings: Settings) -> Aside:
     """The Schemafile's side of a plan, begun before connecting (``_read_both`` says why): a large
     Schemafile is parsed in a forked child while this process connects and reads the server's
@@ -239,14 +256,15 @@ def _still_reviewed(settings: Settings, record: dict | None, result: Result) -> 
 def plan(settings: Settings, reporter: Reporter) -> Result:
     source = read_schemafile(settings.schema_file, settings.schema_sha256)
     record = _reviewed(settings, source)
-    schemafile = _schemafile_aside(source, settings)
-    try:
-        with _connect(settings, _verbose_logger(settings)) as conn:
-            flavor, _ = _detect(conn)
-            desired, live, sizes = _read_both(conn, settings, flavor, schemafile)
-            result, _ = _plan(conn, settings, flavor, source, desired, "plan", live, sizes)
-    finally:
-        schemafile.cancel()  # when the connection failed first (the child waits to be told the server)
+    with _building_models():
+        schemafile = _schemafile_aside(source, settings)
+        try:
+            with _connect(settings, _verbose_logger(settings)) as conn:
+                flavor, _ = _detect(conn)
+                desired, live, sizes = _read_both(conn, settings, flavor, schemafile)
+                result, _ = _plan(conn, settings, flavor, source, desired, "plan", live, sizes)
+        finally:
+            schemafile.cancel()  # when the connection failed first (the child waits to be told the server)
     _still_reviewed(settings, record, result)
     if settings.plan_out:
         planfile.save(settings.plan_out, document(result))

@@ -120,3 +120,22 @@ def test_exit_status_as_sys_exit_gives_it(status, code):
 @pytest.mark.parametrize("status", ["a message", True, -1, 256, 1.5])
 def test_a_status_sys_exit_would_print_or_translate_takes_the_normal_exit(status):
     assert cli._exit_status(status) is None
+
+
+def test_no_collection_while_the_models_are_built_and_the_collector_restored_after():
+    import gc
+
+    from schema_apply import commands
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        with commands._building_models():
+            assert not gc.isenabled()
+            raise RuntimeError("a failed read")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with commands._building_models():
+            pass
+        assert not gc.isenabled()  # a collector that was off stays off
+    finally:
+        gc.enable()
