@@ -290,9 +290,11 @@ def _apply(settings: Settings, reporter: Reporter, record) -> Result:
         with open_connection() as conn:
             flavor, _ = _detect(conn)
             # parse before taking the lock: a bad Schemafile fails fast and changes nothing
-            desired = load_schemafile(source, flavor, conn.database, settings)
+            with _building_models():
+                desired = load_schemafile(source, flavor, conn.database, settings)
             with ApplyLock(conn, conn.database, settings.lock_timeout):
-                result, desired = _plan(conn, settings, flavor, source, desired, "apply")
+                with _building_models():
+                    result, desired = _plan(conn, settings, flavor, source, desired, "apply")
                 record.planned(result)
                 if not _still_reviewed(settings, reviewed, result) or result.plan.refused or result.plan.in_sync:
                     return result
@@ -365,16 +367,17 @@ def diff(settings: Settings, from_file: Path, to_file: Path, flavor_name: str) -
     old = read_schemafile(str(from_file))
     new = read_schemafile(str(to_file))
     # the two files are read at once when they are large (see _read_both)
-    current_side = Aside(_parse_normalized, old, flavor, settings, fork=len(old.text) >= PARSE_ASIDE_FROM)
-    try:
-        desired = load_schemafile(new, flavor, None, settings)
-    except Exception:
-        current_side.result()  # an error in the "from" file is shown first, as when read in order
-        raise
-    except BaseException:
-        current_side.cancel()
-        raise
-    current = current_side.result()
+    with _building_models():
+        current_side = Aside(_parse_normalized, old, flavor, settings, fork=len(old.text) >= PARSE_ASIDE_FROM)
+        try:
+            desired = load_schemafile(new, flavor, None, settings)
+        except Exception:
+            current_side.result()  # an error in the "from" file is shown first, as when read in order
+            raise
+        except BaseException:
+            current_side.cancel()
+            raise
+        current = current_side.result()
     ensure_declares_tables(desired, new.name, current)
     policy = SecrecyPolicy.for_server(settings.secret_prefixes, flavor)
     around = Surroundings.of(current, desired, policy, allow_definers=settings.allow_definers)
