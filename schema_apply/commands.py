@@ -27,7 +27,7 @@ from .normalize import normalize
 from .introspect import LiveSchema, detect_flavor, introspect
 from .limits import Deadline
 from .model import Schema
-from .parse.schemafile import parse_text
+from .parse.schemafile import ParsedFile, has_versioned_comments, parse_text, parses_alike
 from .plan import Plan, build_plan
 from .policy import ensure_declares_tables
 from .program_access import restrict
@@ -59,16 +59,12 @@ def prepare_before_server(source: SchemaText, settings: Settings,
                           server: Callable[[], tuple[Flavor, str | None]]
                           ) -> tuple[Schema | None, list[str], SchemaApplyError | None]:
     """``prepare_schemafile`` begun before the server is known: ``server()`` gives (flavor, database)
-    when first needed. Only versioned comments (``/*!…*/``, ``/*M!…*/``) make a parse depend on the
-    server; a Schemafile without any is parsed first, then ``server()`` is awaited for normalising."""
+    when first needed. The Schemafile is parsed at once, as if every versioned comment (``/*!…*/``,
+    ``/*M!…*/``) were code; a file with one waits for the server then, and is parsed again in the
+    rare case that the server leaves one a comment (``parses_alike``)."""
     notes: list[str] = []
     try:
-        if "/*!" in source.text or "/*M!" in source.text:
-            flavor, database = server()
-            parsed = parse_text(source.text, source.name, flavor.server)
-        else:
-            parsed = parse_text(source.text, source.name)
-            flavor = None
+        parsed, flavor, database = _parse_before_server(source, server)
         if note := parsed.skipped_note():
             notes.append(f"note: {note}")
         ensure_declares_tables(parsed.schema, source.name)
@@ -80,6 +76,26 @@ def prepare_before_server(source: SchemaText, settings: Settings,
         return desired, notes, None
     except SchemaApplyError as exc:
         return None, notes, exc
+
+
+def _parse_before_server(source: SchemaText, server: Callable[[], tuple[Flavor, str | None]]
+                         ) -> tuple[ParsedFile, Flavor | None, str | None]:
+    """(the Schemafile parsed for the server, and the server's (flavor, database) if they had to be
+    awaited to know that parse: None, None when the file has no versioned comment)."""
+    try:
+        parsed, error = parse_text(source.text, source.name), None
+    except SchemaApplyError as exc:
+        parsed, error = None, exc
+    if not has_versioned_comments(source.text):
+        if error is not None:
+            raise error
+        return parsed, None, None
+    flavor, database = server()
+    if not parses_alike(source.text, flavor.server):
+        return parse_text(source.text, source.name, flavor.server), flavor, database
+    if error is not None:
+        raise error
+    return parsed, flavor, database
 
 
 def duplicate_index_notes(schema: Schema, file: str) -> list[str]:

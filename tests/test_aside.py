@@ -218,3 +218,46 @@ def test_no_child_is_left_when_the_connection_fails(tmp_path, cli, monkeypatch, 
     assert _outcome(cli, args) == forked
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no child of this process, finished or not
+
+
+MARIADB = ("mariadb", (10, 11, 6))
+MYSQL = ("mysql", (8, 0, 36))
+
+
+@pytest.mark.parametrize("text, server, alike", [
+    (TABLES, MARIADB, True),
+    ("/*!40101 SET NAMES utf8mb4 */;\n" + TABLES, MARIADB, True),  # run by every server
+    ("/*!40101 SET NAMES utf8mb4 */;\n" + TABLES, MYSQL, True),
+    ("CREATE TABLE t (id int /*!90000 , y int */);", MARIADB, False),  # a comment to 10.11
+    ("CREATE TABLE t (id int /*!80000 , y int */);", MYSQL, True),
+    ("CREATE TABLE t (id int /*M!100300 , y int */);", MYSQL, False),  # MySQL ignores /*M!
+    ("CREATE TABLE t (id int /*!50700 , y int */);", MARIADB, False),  # MariaDB keeps 5.7+ for MySQL
+    ("CREATE TABLE t (c varchar(9) DEFAULT '/*!90000 x */');", MARIADB, True),  # in a string: no comment
+])
+def test_a_parse_before_the_server_is_known(text, server, alike):
+    from schema_apply.parse.schemafile import parse_text, parses_alike
+    assert parses_alike(text, server) is alike
+    if alike:
+        assert repr(parse_text(text, "f.sql", server)) == repr(parse_text(text, "f.sql"))
+
+
+def test_an_error_only_without_the_server_is_no_error(setup, cli, monkeypatch, two_cpus):
+    """Parsed before the server is known, /*!90000 ,, */ is code and an error; MariaDB 10.11 leaves it a
+    comment, and so does the plan (the file is parsed again for the server)."""
+    desired = TABLES + "CREATE TABLE later (id int PRIMARY KEY /*!90000 ,, nonsense */);\n"
+    _, _, args = setup(TABLES, desired)
+    monkeypatch.setattr(commands, "PARSE_ASIDE_FROM", 10 ** 9)
+    inline = _outcome(cli, ["plan", *args])
+    monkeypatch.setattr(commands, "PARSE_ASIDE_FROM", 0)
+    assert _outcome(cli, ["plan", *args]) == inline
+    assert inline[0] == 2 and "CREATE TABLE `later`" in inline[1]
+
+
+def test_an_error_in_a_comment_the_server_runs_is_the_same(setup, cli, monkeypatch, two_cpus):
+    desired = TABLES + "CREATE TABLE later (id int PRIMARY KEY /*!40101 ,, nonsense */);\n"
+    _, _, args = setup(TABLES, desired)
+    monkeypatch.setattr(commands, "PARSE_ASIDE_FROM", 10 ** 9)
+    inline = _outcome(cli, ["plan", *args])
+    monkeypatch.setattr(commands, "PARSE_ASIDE_FROM", 0)
+    assert _outcome(cli, ["plan", *args]) == inline
+    assert inline[0] == 1 and "Schemafile.sql:21:" in inline[2]

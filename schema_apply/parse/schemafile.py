@@ -35,7 +35,7 @@ from ..errors import ParseError
 from ..model import ColumnType, Event, Expr, Index, Routine, Schema, Trigger, View, key
 from ..sql import expressions
 from . import views
-from .lexer import Cursor, NotSimple, Statement, prepare, simple_statements, split_statements
+from .lexer import Cursor, NotSimple, Statement, blank_versioned_comments, prepare, simple_statements, split_statements
 from .partitions import read_partitioning
 from .routines import ProgramReader
 from .tables import CONSTRAINT_WORDS, TableDraft, TableReader
@@ -120,6 +120,21 @@ def parse_text(text: str, file: str = "Schemafile.sql", server: tuple[str, tuple
     while statements:  # each statement's tokens are freed once it is read (a large file's are most of its memory)
         builder.statement(statements.pop())
     return ParsedFile(builder.build(), file, count, builder.database, builder.skipped)
+
+
+def has_versioned_comments(text: str) -> bool:
+    """Whether ``text`` has ``/*!…*/`` or ``/*M!…*/`` (or a string that looks like one): without,
+    ``parse_text`` gives the same for every server."""
+    return "/*!" in text or "/*M!" in text
+
+
+def parses_alike(text: str, server: tuple[str, tuple[int, int, int]]) -> bool:
+    """Whether ``parse_text(text, file, server)`` is ``parse_text(text, file)``: the server decides
+    only which versioned comments are code (without one, all are), so they are alike when the
+    text has none or ``server`` runs every one of them (a mysqldump file's ``/*!40101 … */``)."""
+    if not has_versioned_comments(text):
+        return True
+    return blank_versioned_comments(text, None) == blank_versioned_comments(text, server)
 
 
 def _parse_simply(text: str, file: str, source: str, definitions: dict[str, tuple] | None = None) -> ParsedFile:
