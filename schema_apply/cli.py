@@ -6,7 +6,7 @@ a reporter (``report``), and hands results and errors to ``exits`` for the exit 
 
 Start-up is part of every run's time, and ``--help`` needs nothing but the options: this module
 imports at its top only click, the options' defaults (``defaults``, a leaf), ``exits``,
-``channel`` and the redaction. What a command runs on is imported when that command runs, by
+``channel``, the redaction and the collector's tuning (``collector``, a leaf). What a command runs on is imported when that command runs, by
 deferred imports that say so (tests/test_imports.py, tests/test_startup.py).
 """
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import atexit
 import functools
-import gc
 import os
 import sys
 import threading
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from . import __version__, exits
+from . import __version__, collector, exits
 from .channel import ClosedPipeSafe, mark_stdout_if_asked
 from .defaults import (ALGORITHM_CHOICES, DEFAULT_CONFIG_FILE, DEFAULT_CREDSTASH_TABLE, DEFAULT_DDL_LOCK_WAIT,
                        DEFAULT_DDL_RETRIES, DEFAULT_LOCK_TIMEOUT, DEFAULT_SCHEMA_FILE, DEFAULT_STOP_GRACE, FORMATS,
@@ -416,10 +415,8 @@ def _confirm_on_terminal():
 def run() -> NoReturn:
     """The console script (and ``python -m schema_apply``): ``main``, tuned for a one-shot run.
 
-    The cyclic garbage collector: a plan builds large models of acyclic values, and with the
-    default thresholds (a collection every 700 allocations) the collector walks them over and over:
-    about 15 % of parsing a 1,000-table Schemafile. What start-up loaded is frozen out of its view
-    and it runs every 50,000 allocations.
+    The cyclic garbage collector is tuned for one command (``collector``: what start-up loaded
+    frozen out of its view, a collection every 50,000 allocations, none while the models are built).
 
     The exit: once the command is done, freeing its models object by object (a 1,000-table plan
     holds two schemas of some 400,000 objects) only delays the exit code, by 40 to 100 ms. So the
@@ -427,8 +424,7 @@ def run() -> NoReturn:
     then ``os._exit`` — unless a thread that a normal exit would wait for is still running, or the
     flush fails; then it exits the normal way, which reports that as it always did. (Tests call
     ``main`` and keep both defaults.)"""
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    collector.one_shot()
     try:
         main()
     except SystemExit as done:

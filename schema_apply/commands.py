@@ -7,16 +7,15 @@ apply -> verify -> report.
 
 from __future__ import annotations
 
-import gc
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from . import planfile
 from .aside import Aside
 from .audit import audited
+from .collector import building_models
 from .credentials import resolve_target
 from .errors import EXIT_OK, SchemaApplyError, StalePlan
 from .export import schemafile as render_schemafile
@@ -176,21 +175,6 @@ def _detect(conn: GuardedConnection) -> tuple[Flavor, bool]:
     return flavor, exists
 
 
-@contextmanager
-def _building_models():
-    """No cyclic garbage collection while both sides' models are built: they are large and acyclic
-    (hundreds of thousands of objects at 1,000 tables), and a collection meanwhile only walks them
-    (a 1,000-table plan: 0.93x the wall time without it, interleaved A/B). The collector's state is
-    restored after."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
 def _schemafile_aside(source: SchemaText, settings: Settings) -> Aside:
     """The Schemafile's side of a plan, begun before connecting (``_read_both`` says why): a large
     Schemafile is parsed in a forked child while this process connects and reads the server's
@@ -272,7 +256,7 @@ def _still_reviewed(settings: Settings, record: dict | None, result: Result) -> 
 def plan(settings: Settings, reporter: Reporter) -> Result:
     source = read_schemafile(settings.schema_file, settings.schema_sha256)
     record = _reviewed(settings, source)
-    with _building_models():
+    with building_models():
         schemafile = _schemafile_aside(source, settings)
         try:
             with _connect(settings, _verbose_logger(settings)) as conn:
@@ -306,10 +290,10 @@ def _apply(settings: Settings, reporter: Reporter, record) -> Result:
         with open_connection() as conn:
             flavor, _ = _detect(conn)
             # parse before taking the lock: a bad Schemafile fails fast and changes nothing
-            with _building_models():
+            with building_models():
                 desired = load_schemafile(source, flavor, conn.database, settings)
             with ApplyLock(conn, conn.database, settings.lock_timeout):
-                with _building_models():
+                with building_models():
                     result, desired = _plan(conn, settings, flavor, source, desired, "apply")
                 record.planned(result)
                 if not _still_reviewed(settings, reviewed, result) or result.plan.refused or result.plan.in_sync:
@@ -383,7 +367,7 @@ def diff(settings: Settings, from_file: Path, to_file: Path, flavor_name: str) -
     old = read_schemafile(str(from_file))
     new = read_schemafile(str(to_file))
     # the two files are read at once when they are large (see _read_both)
-    with _building_models():
+    with building_models():
         current_side = Aside(_parse_normalized, old, flavor, settings, fork=len(old.text) >= PARSE_ASIDE_FROM)
         try:
             desired = load_schemafile(new, flavor, None, settings)
