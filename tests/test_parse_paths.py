@@ -80,6 +80,23 @@ lines` int NOT NULL DEFAULT -1,
 CREATE TABLE other (id int PRIMARY KEY, w text CHARACTER SET latin1 COLLATE latin1_bin);
 CREATE INDEX ix ON b2 (n);
 ALTER TABLE other ADD COLUMN z int NOT NULL DEFAULT -1;
+CREATE TABLE commented (
+  a int NOT NULL DEFAULT '0' COMMENT 'the a',
+  b int NOT NULL DEFAULT '0' COMMENT 'it''s b',
+  c int NOT NULL DEFAULT '0' comment   'two
+lines',
+  `d``q` int NOT NULL DEFAULT '0' COMMENT '',
+  e int NOT NULL DEFAULT '0' COMMENT 'x' COMMENT 'the e',
+  f int NOT NULL DEFAULT '0' COMMENT 'x' 'y',
+  g int NOT NULL DEFAULT '0' COMMENT 'x' NULL,
+  h varchar(9) DEFAULT 'a COMMENT ''' COMMENT 'h',
+  i varchar(9) DEFAULT 'a COMMENT ' COMMENT 'i',
+  j varchar(9) DEFAULT 'a COMMENT ''' COMMENT 'j',
+  l int NOT NULL DEFAULT '0' COMMENT 'the l', -- @renamed from=old_l
+  k int NOT NULL DEFAULT '0' COMMENT 'a\\b',
+  m int UNIQUE COMMENT 'm',
+  n int UNIQUE COMMENT 'n'
+);
 """
 
 TEXTS = _texts()
@@ -90,11 +107,12 @@ def _thorough(text: str, file: str):
     builder = schemafile._SchemaBuilder(file, annotations="@renamed" in text)
     for stmt in split_statements(text, file):
         builder.statement(stmt)
-    return (repr(builder.build()), builder.skipped, builder.database), builder.reader.definitions
+    return (repr(builder.build()), builder.skipped, builder.database), (builder.reader.definitions,
+                                                                        builder.reader.commented)
 
 
-def _fast(text: str, file: str, definitions: dict | None = None):
-    parsed = schemafile._parse_simply(text, file, prepare(text, file)[0], definitions)
+def _fast(text: str, file: str, known: tuple[dict, dict] | None = None):
+    parsed = schemafile._parse_simply(text, file, prepare(text, file)[0], *(known or ()))
     return repr(parsed.schema), parsed.skipped, parsed.database
 
 
@@ -109,7 +127,7 @@ def test_fast_and_thorough_readings_agree(name, text):
     # cold, then with every definition the file declares known before reading it
     for definitions in (None, known) if known is not None else (None,):
         try:
-            fast = _fast(text, "Schemafile.sql", definitions)
+            fast = _fast(text, "Schemafile.sql", definitions and (dict(definitions[0]), dict(definitions[1])))
         except (NotSimple, ParseError):
             continue  # parse_text goes the thorough way
         assert thorough is not None, "the fast reading accepted what the thorough one refuses"
@@ -126,6 +144,27 @@ def test_the_fast_reading_makes_definitions_one_token():
     first_ids = text.count("(\n  id bigint unsigned NOT NULL AUTO_INCREMENT,")  # a table's first definition
     assert first_ids > 10
     assert sum(1 for t in tokens if t.token_type is DEFINITION) == first_ids
+
+
+def test_the_fast_reading_makes_definitions_met_but_for_their_comment_one_token():
+    from schema_apply.parse.lexer import COMMENTED, simple_statements
+    text = TRICKY[TRICKY.index("CREATE TABLE commented"):]
+    _, (definitions, commented) = _thorough(text, "x.sql")
+    assert "int NOT NULL DEFAULT '0'" in commented and "varchar(9) DEFAULT 'a COMMENT '" in commented
+    assert not any(known.startswith("int UNIQUE") for known in commented)  # (an inline key: read every time)
+    tokens = [t for stmt in simple_statements(text, "x.sql", text, {}.__contains__, commented.__contains__)
+              for t in stmt.tokens]
+    assert [t.text for t in tokens if t.token_type is COMMENTED] == [
+        "int NOT NULL DEFAULT '0'"] * 4 + [  # a, b, c, `d``q`
+        "int NOT NULL DEFAULT '0' COMMENT 'x'",  # e: the last COMMENT
+        "varchar(9) DEFAULT 'a COMMENT '''", "varchar(9) DEFAULT 'a COMMENT '",  # h, i
+        "varchar(9) DEFAULT 'a COMMENT '''", "int NOT NULL DEFAULT '0'"]  # j, l (k: a backslash: the rest is scanned)
+    parsed = schemafile._parse_simply(text, "x.sql", prepare(text, "x.sql")[0], {}, dict(commented))
+    table = parsed.schema.tables[0]
+    assert [(c.name, c.comment, c.line) for c in table.columns][:5] == \
+        [("a", "the a", 2), ("b", "it's b", 3), ("c", "two\nlines", 4), ("d`q", "", 6), ("e", "the e", 7)]
+    assert table.column("l").renamed_from == "old_l" and table.column("f").comment == "xy"
+    assert _fast(text, "x.sql", ({}, dict(commented))) == _thorough(text, "x.sql")[0]
 
 
 APPS = realworld.load_manifest()

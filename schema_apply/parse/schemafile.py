@@ -137,15 +137,19 @@ def parses_alike(text: str, server: tuple[str, tuple[int, int, int]]) -> bool:
     return blank_versioned_comments(text, None) == blank_versioned_comments(text, server)
 
 
-def _parse_simply(text: str, file: str, source: str, definitions: dict[str, tuple] | None = None) -> ParsedFile:
+def _parse_simply(text: str, file: str, source: str, definitions: dict[str, tuple] | None = None,
+                  commented: dict[str, tuple] | None = None) -> ParsedFile:
     """``parse_text`` of a file without stored programs or delimiters, statement by statement, column
     definitions met before not even tokenized (``simple_statements``); raises NotSimple or the
     first ParseError met (``parse_text`` then reads the file the thorough way)."""
     builder = _SchemaBuilder(file, annotations="@renamed" in text)
     if definitions is not None:  # (tests: definitions met in an earlier reading)
         builder.reader.definitions = definitions
+    if commented is not None:
+        builder.reader.commented = commented
+    reader = builder.reader
     count = 0
-    for stmt in simple_statements(source, file, text, builder.reader.definitions.__contains__):
+    for stmt in simple_statements(source, file, text, reader.definitions.__contains__, reader.commented.__contains__):
         builder.statement(stmt)
         count += 1
     return ParsedFile(builder.build(), file, count, builder.database, builder.skipped)

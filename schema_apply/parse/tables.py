@@ -85,6 +85,7 @@ class TableReader:
     def __init__(self, annotations: bool):
         self.annotations = annotations
         self.definitions: dict[str, tuple[Column, int]] = {}  # column definitions met in this file (read_column's ``seen``)
+        self.commented: dict[str, Column] = {}  # the same by their text before a final COMMENT (read_column)
 
     # -- CREATE TABLE name ( … ) options [PARTITION BY …] ------------------------------
 
@@ -115,7 +116,8 @@ class TableReader:
             c.unsupported("CREATE TABLE … SELECT", hint="a Schemafile declares columns, not query results")
 
     def column(self, c: Cursor, table: TableDraft) -> None:
-        read_column(c, table, renamed_from=self._column_annotation if self.annotations else None, seen=self.definitions)
+        read_column(c, table, renamed_from=self._column_annotation if self.annotations else None, seen=self.definitions,
+                    commented=self.commented)
 
     # -- @renamed annotations ------------------------------------------------------------
 
