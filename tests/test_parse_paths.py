@@ -80,6 +80,28 @@ lines` int NOT NULL DEFAULT -1,
 CREATE TABLE other (id int PRIMARY KEY, w text CHARACTER SET latin1 COLLATE latin1_bin);
 CREATE INDEX ix ON b2 (n);
 ALTER TABLE other ADD COLUMN z int NOT NULL DEFAULT -1;
+CREATE TABLE keyed1 (
+  a varchar(20) NOT NULL,
+  `b` int NOT NULL,
+  PRIMARY KEY (a),
+  UNIQUE KEY u1 (a(10) DESC, `b`),
+  KEY k1(b),
+  UNIQUE u2 ( a ),
+  KEY `using` (b),
+  INDEX i1 (a, b) USING BTREE
+);
+CREATE TABLE keyed2 (
+  a varchar(20) NOT NULL,
+  `b` int NOT NULL,
+  PRIMARY KEY pk (a),
+  UNIQUE INDEX u1 (a(10) DESC, `b`),
+  KEY k2(b) COMMENT 'the b',
+  INDEX i2 (a, b) USING BTREE, key k3 (b),
+  unique key u2 ( a ),
+  KEY `using` (b),
+  CONSTRAINT c1 CHECK (b > 0),
+  KEY k4 (b)
+);
 CREATE TABLE commented (
   a int NOT NULL DEFAULT '0' COMMENT 'the a',
   b int NOT NULL DEFAULT '0' COMMENT 'it''s b',
@@ -107,11 +129,12 @@ def _thorough(text: str, file: str):
     builder = schemafile._SchemaBuilder(file, annotations="@renamed" in text)
     for stmt in split_statements(text, file):
         builder.statement(stmt)
-    return (repr(builder.build()), builder.skipped, builder.database), (builder.reader.definitions,
-                                                                        builder.reader.commented)
+    reader = builder.reader
+    return (repr(builder.build()), builder.skipped, builder.database), (reader.definitions, reader.commented,
+                                                                        reader.parts)
 
 
-def _fast(text: str, file: str, known: tuple[dict, dict] | None = None):
+def _fast(text: str, file: str, known: tuple[dict, dict, dict] | None = None):
     parsed = schemafile._parse_simply(text, file, prepare(text, file)[0], *(known or ()))
     return repr(parsed.schema), parsed.skipped, parsed.database
 
@@ -127,7 +150,7 @@ def test_fast_and_thorough_readings_agree(name, text):
     # cold, then with every definition the file declares known before reading it
     for definitions in (None, known) if known is not None else (None,):
         try:
-            fast = _fast(text, "Schemafile.sql", definitions and (dict(definitions[0]), dict(definitions[1])))
+            fast = _fast(text, "Schemafile.sql", definitions and tuple(dict(known) for known in definitions))
         except (NotSimple, ParseError):
             continue  # parse_text goes the thorough way
         assert thorough is not None, "the fast reading accepted what the thorough one refuses"
@@ -149,7 +172,7 @@ def test_the_fast_reading_makes_definitions_one_token():
 def test_the_fast_reading_makes_definitions_met_but_for_their_comment_one_token():
     from schema_apply.parse.lexer import COMMENTED, simple_statements
     text = TRICKY[TRICKY.index("CREATE TABLE commented"):]
-    _, (definitions, commented) = _thorough(text, "x.sql")
+    _, (definitions, commented, _) = _thorough(text, "x.sql")
     assert "int NOT NULL DEFAULT '0'" in commented and "varchar(9) DEFAULT 'a COMMENT '" in commented
     assert not any(known.startswith("int UNIQUE") for known in commented)  # (an inline key: read every time)
     tokens = [t for stmt in simple_statements(text, "x.sql", text, {}.__contains__, commented.__contains__)
@@ -165,6 +188,21 @@ def test_the_fast_reading_makes_definitions_met_but_for_their_comment_one_token(
         [("a", "the a", 2), ("b", "it's b", 3), ("c", "two\nlines", 4), ("d`q", "", 6), ("e", "the e", 7)]
     assert table.column("l").renamed_from == "old_l" and table.column("f").comment == "xy"
     assert _fast(text, "x.sql", ({}, dict(commented))) == _thorough(text, "x.sql")[0]
+
+
+def test_the_fast_reading_makes_parts_met_before_one_token():
+    from schema_apply.parse.lexer import PARTS, simple_statements
+    text = TRICKY[TRICKY.index("CREATE TABLE keyed1"):TRICKY.index("CREATE TABLE commented")]
+    _, (_, _, parts) = _thorough(text, "x.sql")
+    known = {"(a)", "(a(10) DESC, `b`)", "(b)", "(a, b)", "( a )"}
+    assert known <= parts.keys()
+    tokens = [t for stmt in simple_statements(text, "x.sql", text, {}.__contains__, {}.__contains__,
+                                              known.__contains__) for t in stmt.tokens]
+    # the keys after the columns up to the first with options (i1's USING, k2's COMMENT): the rest is scanned
+    assert [(t.text, t.line) for t in tokens if t.token_type is PARTS] == [
+        ("(a)", 4), ("(a(10) DESC, `b`)", 5), ("(b)", 6), ("( a )", 7), ("(b)", 8),
+        ("(a)", 14), ("(a(10) DESC, `b`)", 15)]
+    assert _fast(text, "x.sql", ({}, {}, {k: parts[k] for k in known})) == _thorough(text, "x.sql")[0]
 
 
 APPS = realworld.load_manifest()

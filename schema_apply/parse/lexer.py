@@ -318,6 +318,14 @@ DEFINITION = TokenType.UNKNOWN  # a whole column definition met before, as one t
 # definitions of the 1,000-table benchmark that are not met twice. Its text before the comment is
 # one token (read_column), the comment its COMMENT and string tokens.
 COMMENTED = TokenType.SENTINEL
+# A key's parts met before, ``(a, b DESC)``, as one token (TableReader.index_parts): in a CREATE
+# TABLE after the columns, a key without options (``PRIMARY KEY``, ``UNIQUE [KEY|INDEX]``, ``KEY``,
+# ``INDEX``, a name) whose parts hold names, ASC/DESC and prefix lengths only.
+PARTS = TokenType.HINT
+_KEY = re.compile(
+    r"\s*(?:PRIMARY\s+KEY|UNIQUE(?:\s+(?:KEY|INDEX))?|KEY|INDEX)(?=[\s(])"
+    r"(?:\s+(?!(?:USING|TYPE|IF)[\s(])(?:`(?:[^`]|``)+`|[A-Za-z_$][0-9A-Za-z_$]*))?\s*"
+    r"(?P<parts>\((?:[^()'\"`#/\\-]++|`(?:[^`]|``)+`|\([0-9]+\))*+\))(?=\s*[,)])", re.I | re.ASCII)
 # the definition's text before a final COMMENT and one plain string (one token: no backslash, no
 # second string after it)
 TRAILING_COMMENT = re.compile(r"(.+?)\s+(COMMENT\s+'(?:[^'\\]|'')*')", re.I | re.S | re.ASCII)
@@ -327,12 +335,14 @@ CONSTRAINT_WORDS = {"CONSTRAINT", "PRIMARY", "UNIQUE", "KEY", "INDEX", "FULLTEXT
 
 
 def simple_statements(source: str, file: str, original: str, known: Callable[[str], bool],
-                      known_commented: Callable[[str], bool] = lambda text: False):
+                      known_commented: Callable[[str], bool] = lambda text: False,
+                      known_parts: Callable[[str], bool] = lambda text: False):
     """The statements of ``source`` (pre-processed as ``split_statements`` does, without delimiters)
     one at a time, as ``split_statements`` would give them — except that in a CREATE TABLE a column
     definition whose text ``known(text)`` (read before, see ``read_column``) is one ``DEFINITION``
     token after its name's, never tokenized, and one that ends in a COMMENT whose text before it
-    ``known_commented(text)`` is that text as one ``COMMENTED`` token, then the comment's tokens.
+    ``known_commented(text)`` is that text as one ``COMMENTED`` token, then the comment's tokens,
+    and a key's parts whose text ``known_parts(text)`` is one ``PARTS`` token (see ``_KEY``).
     Raises NotSimple when the file needs ``split_statements`` (statements are given as they are
     read: the caller starts again then)."""
     pos, n = 0, len(source)
@@ -345,7 +355,8 @@ def simple_statements(source: str, file: str, original: str, known: Callable[[st
         if source[pos:end].strip():
             head = _TABLE_HEAD.match(source, pos, end)
             if head is not None:
-                tokens, words = _table_tokens(source, pos, end, line, head.end(), known, known_commented)
+                tokens, words = _table_tokens(source, pos, end, line, head.end(), known, known_commented,
+                                              known_parts)
             else:
                 tokens, words = _scan(source, pos, end, line)
                 if tokens and compound.program_kind(words, tokens, 0, len(tokens)) is not None:
@@ -373,12 +384,13 @@ def _newlines(source: str, line: int, counted: int, at: int, end: int) -> tuple[
 
 
 def _table_tokens(source: str, pos: int, end: int, line: int, body: int, known,
-                  known_commented=lambda text: False) -> tuple[list[Token], list[str]]:
+                  known_commented=lambda text: False, known_parts=lambda text: False) -> tuple[list[Token], list[str]]:
     """A CREATE TABLE's tokens, each known column definition one DEFINITION token (or COMMENTED and
     its comment's tokens: see ``simple_statements``). The definitions
     are found one by one (``_COLUMN``: a name, then text that is surely one definition); one that is
-    not known is scanned alone; from the first key or constraint (they come after the columns), or
-    the first definition that ``_COLUMN`` does not recognise, the rest of the statement is scanned.
+    not known is scanned alone; from the first key or constraint (they come after the columns) the
+    keys of known parts (``_KEY``) are found one by one, their parts one PARTS token; from the
+    first other definition, the rest of the statement is scanned.
 
     Lines are counted only when an offset passes the next newline (a definition's line is usually
     free of them)."""
@@ -446,6 +458,33 @@ def _table_tokens(source: str, pos: int, end: int, line: int, body: int, known,
         at = after
         if source[after] != ",":
             break  # the ")" closing the definitions: the rest is scanned
+        if after > next_newline:
+            line, line_start, next_newline = _newlines(source, line, counted, after, end)
+            counted = after
+        append(new(Token, (COMMA, ",", line, after - line_start + 1, after, after)))
+        append_word("")
+        at = after + 1
+    while m is not None:  # the keys after the columns (m: the definition that ended the columns)
+        m = _KEY.match(source, at, end)
+        if m is None or not known_parts(m.group("parts")):
+            break
+        parts_at, after = m.span("parts")
+        if at > next_newline:
+            line, line_start, next_newline = _newlines(source, line, counted, at, end)
+            counted = at
+        more, more_words = _scan(source, at, parts_at, line)  # PRIMARY KEY, UNIQUE KEY name …
+        tokens.extend(more)
+        words.extend(more_words)
+        if parts_at > next_newline:
+            line, line_start, next_newline = _newlines(source, line, counted, parts_at, end)
+            counted = parts_at
+        append(new(Token, (PARTS, m.group("parts"), line, parts_at - line_start + 1, parts_at, after - 1)))
+        append_word("")
+        at = after = m.end()
+        while source[after] != "," and source[after] != ")":
+            after += 1  # (whitespace)
+        if source[after] != ",":
+            break
         if after > next_newline:
             line, line_start, next_newline = _newlines(source, line, counted, after, end)
             counted = after
