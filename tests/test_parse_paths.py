@@ -102,6 +102,18 @@ CREATE TABLE keyed2 (
   CONSTRAINT c1 CHECK (b > 0),
   KEY k4 (b)
 );
+CREATE TABLE opt1 (id int) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+CREATE TABLE opt2 (id int, KEY k (id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+CREATE TABLE opt3 (id int, CONSTRAINT c CHECK (id > 0)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+CREATE TABLE opt4 (id int) ENGINE=InnoDB COMMENT='a)b';
+CREATE TABLE opt5 (id int) ENGINE=InnoDB COMMENT='a)b';
+CREATE TABLE opt6 (id int) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 PARTITION BY HASH (id) PARTITIONS 2;
+CREATE TABLE opt7 (id int) PARTITION BY KEY (id) (PARTITION p0 ENGINE=InnoDB);
+CREATE TABLE opt8 (id int)
+  ENGINE=InnoDB
+  DEFAULT CHARSET=utf8mb4;
+CREATE TABLE opt9 (id int) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 /* a comment */;
+CREATE TABLE opt10 (id int) , ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 CREATE TABLE commented (
   a int NOT NULL DEFAULT '0' COMMENT 'the a',
   b int NOT NULL DEFAULT '0' COMMENT 'it''s b',
@@ -131,10 +143,10 @@ def _thorough(text: str, file: str):
         builder.statement(stmt)
     reader = builder.reader
     return (repr(builder.build()), builder.skipped, builder.database), (reader.definitions, reader.commented,
-                                                                        reader.parts)
+                                                                        reader.parts, reader.table_options)
 
 
-def _fast(text: str, file: str, known: tuple[dict, dict, dict] | None = None):
+def _fast(text: str, file: str, known: tuple[dict, dict, dict, dict] | None = None):
     parsed = schemafile._parse_simply(text, file, prepare(text, file)[0], *(known or ()))
     return repr(parsed.schema), parsed.skipped, parsed.database
 
@@ -172,7 +184,7 @@ def test_the_fast_reading_makes_definitions_one_token():
 def test_the_fast_reading_makes_definitions_met_but_for_their_comment_one_token():
     from schema_apply.parse.lexer import COMMENTED, simple_statements
     text = TRICKY[TRICKY.index("CREATE TABLE commented"):]
-    _, (definitions, commented, _) = _thorough(text, "x.sql")
+    _, (definitions, commented, _, _) = _thorough(text, "x.sql")
     assert "int NOT NULL DEFAULT '0'" in commented and "varchar(9) DEFAULT 'a COMMENT '" in commented
     assert not any(known.startswith("int UNIQUE") for known in commented)  # (an inline key: read every time)
     tokens = [t for stmt in simple_statements(text, "x.sql", text, {}.__contains__, commented.__contains__)
@@ -187,13 +199,13 @@ def test_the_fast_reading_makes_definitions_met_but_for_their_comment_one_token(
     assert [(c.name, c.comment, c.line) for c in table.columns][:5] == \
         [("a", "the a", 2), ("b", "it's b", 3), ("c", "two\nlines", 4), ("d`q", "", 6), ("e", "the e", 7)]
     assert table.column("l").renamed_from == "old_l" and table.column("f").comment == "xy"
-    assert _fast(text, "x.sql", ({}, dict(commented))) == _thorough(text, "x.sql")[0]
+    assert _fast(text, "x.sql", ({}, dict(commented), {}, {})) == _thorough(text, "x.sql")[0]
 
 
 def test_the_fast_reading_makes_parts_met_before_one_token():
     from schema_apply.parse.lexer import PARTS, simple_statements
     text = TRICKY[TRICKY.index("CREATE TABLE keyed1"):TRICKY.index("CREATE TABLE commented")]
-    _, (_, _, parts) = _thorough(text, "x.sql")
+    _, (_, _, parts, _) = _thorough(text, "x.sql")
     known = {"(a)", "(a(10) DESC, `b`)", "(b)", "(a, b)", "( a )"}
     assert known <= parts.keys()
     tokens = [t for stmt in simple_statements(text, "x.sql", text, {}.__contains__, {}.__contains__,
@@ -202,7 +214,21 @@ def test_the_fast_reading_makes_parts_met_before_one_token():
     assert [(t.text, t.line) for t in tokens if t.token_type is PARTS] == [
         ("(a)", 4), ("(a(10) DESC, `b`)", 5), ("(b)", 6), ("( a )", 7), ("(b)", 8),
         ("(a)", 14), ("(a(10) DESC, `b`)", 15)]
-    assert _fast(text, "x.sql", ({}, {}, {k: parts[k] for k in known})) == _thorough(text, "x.sql")[0]
+    assert _fast(text, "x.sql", ({}, {}, {k: parts[k] for k in known}, {})) == _thorough(text, "x.sql")[0]
+
+
+def test_the_fast_reading_makes_table_options_met_before_one_token():
+    from schema_apply.parse.lexer import OPTIONS, simple_statements
+    text = TRICKY[TRICKY.index("CREATE TABLE opt1"):TRICKY.index("CREATE TABLE commented")]
+    _, (_, _, _, options) = _thorough(text, "x.sql")
+    assert set(options) == {"ENGINE=InnoDB DEFAULT CHARSET=utf8mb4", "ENGINE=InnoDB COMMENT='a)b'",
+                            "ENGINE=InnoDB\n  DEFAULT CHARSET=utf8mb4", ", ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"}
+    statements = list(simple_statements(text, "x.sql", text, {}.__contains__, {}.__contains__, {}.__contains__,
+                                        options.__contains__))
+    # after a key or a CHECK too, with a ")" in a string; not with PARTITION BY or a comment
+    assert [(stmt.tokens[2].text, stmt.tokens[-1].line) for stmt in statements if stmt.tokens[-1].token_type is OPTIONS
+            ] == [("opt1", 1), ("opt2", 2), ("opt3", 3), ("opt4", 4), ("opt5", 5), ("opt8", 9), ("opt10", 12)]
+    assert _fast(text, "x.sql", ({}, {}, {}, dict(options))) == _thorough(text, "x.sql")[0]
 
 
 APPS = realworld.load_manifest()

@@ -138,7 +138,8 @@ def parses_alike(text: str, server: tuple[str, tuple[int, int, int]]) -> bool:
 
 
 def _parse_simply(text: str, file: str, source: str, definitions: dict[str, tuple] | None = None,
-                  commented: dict | None = None, parts: dict | None = None) -> ParsedFile:
+                  commented: dict | None = None, parts: dict | None = None, options: dict | None = None
+                  ) -> ParsedFile:
     """``parse_text`` of a file without stored programs or delimiters, statement by statement, column
     definitions met before not even tokenized (``simple_statements``); raises NotSimple or the
     first ParseError met (``parse_text`` then reads the file the thorough way)."""
@@ -149,10 +150,12 @@ def _parse_simply(text: str, file: str, source: str, definitions: dict[str, tupl
         builder.reader.commented = commented
     if parts is not None:
         builder.reader.parts = parts
+    if options is not None:
+        builder.reader.table_options = options
     reader = builder.reader
     count = 0
     for stmt in simple_statements(source, file, text, reader.definitions.__contains__, reader.commented.__contains__,
-                                  reader.parts.__contains__):
+                                  reader.parts.__contains__, reader.table_options.__contains__):
         builder.statement(stmt)
         count += 1
     return ParsedFile(builder.build(), file, count, builder.database, builder.skipped)

@@ -12,7 +12,7 @@ from sqlglot.tokens import TokenType
 
 from ..model import CheckConstraint, Column, ForeignKey, Index, IndexPart, Partitioning, Table, TableOptions, evolve, key
 from .columns import read_column, read_enforced, read_fk_actions
-from .lexer import CONSTRAINT_WORDS, PARTS, Cursor
+from .lexer import CONSTRAINT_WORDS, OPTIONS, PARTS, Cursor
 from .partitions import read_partitioning
 
 _INDEX_KINDS = {"UNIQUE": "unique", "KEY": "index", "INDEX": "index", "FULLTEXT": "fulltext", "SPATIAL": "spatial"}
@@ -92,6 +92,7 @@ class TableReader:
         self.definitions: dict[str, tuple[Column, int]] = {}  # column definitions met in this file (read_column's ``seen``)
         self.commented: dict[str, Column] = {}  # the same by their text before a final COMMENT (read_column)
         self.parts: dict[str, tuple[IndexPart, ...]] = {}  # keys' parts met in this file, by their text (index_parts)
+        self.table_options: dict[str, TableOptions] = {}  # CREATE TABLE's options met in this file, by their text
 
     # -- CREATE TABLE name ( … ) options [PARTITION BY …] ------------------------------
 
@@ -290,12 +291,23 @@ class TableReader:
     # -- table options -------------------------------------------------------------------------
 
     def options(self, c: Cursor, table: TableDraft) -> None:
-        """The table options after CREATE TABLE's definitions (spaces or commas between them)."""
+        """The table options after CREATE TABLE's definitions (spaces or commas between them), into
+        the new table's options. Options met before that end the statement are one OPTIONS token
+        (``lexer._OPTIONS``): the same text is the same tokens, so the same options."""
+        tokens = c.tokens
+        start = c.pos
+        if start < len(tokens) and tokens[start][0] is OPTIONS:
+            c.pos = start + 1
+            table.options = self.table_options[tokens[start].text]
+            return
+        fresh = table.options == TableOptions()
         while not c.at_end() and not c.at("PARTITION", "BY"):
             if c.accept_type(TokenType.COMMA):
                 continue
             if not self.option(c, table):
                 self._not_an_option(c)
+        if fresh and c.at_end() and c.pos > start:
+            self.table_options.setdefault(c.stmt.source[tokens[start].start:tokens[-1].end + 1], table.options)
 
     def option(self, c: Cursor, table: TableDraft) -> bool:
         """One table option at the cursor, into ``table.options``; False if the cursor is not at one."""
