@@ -147,7 +147,7 @@ def _thorough(text: str, file: str):
 
 
 def _fast(text: str, file: str, known: tuple[dict, dict, dict, dict] | None = None):
-    parsed = schemafile._parse_simply(text, file, prepare(text, file)[0], *(known or ()))
+    parsed = schemafile._parse_simply(text, file, prepare(text, file)[0], known)
     return repr(parsed.schema), parsed.skipped, parsed.database
 
 
@@ -194,7 +194,7 @@ def test_the_fast_reading_makes_definitions_met_but_for_their_comment_one_token(
         "int NOT NULL DEFAULT '0' COMMENT 'x'",  # e: the last COMMENT
         "varchar(9) DEFAULT 'a COMMENT '''", "varchar(9) DEFAULT 'a COMMENT '",  # h, i
         "varchar(9) DEFAULT 'a COMMENT '''", "int NOT NULL DEFAULT '0'"]  # j, l (k: a backslash: the rest is scanned)
-    parsed = schemafile._parse_simply(text, "x.sql", prepare(text, "x.sql")[0], {}, dict(commented))
+    parsed = schemafile._parse_simply(text, "x.sql", prepare(text, "x.sql")[0], ({}, dict(commented), {}, {}))
     table = parsed.schema.tables[0]
     assert [(c.name, c.comment, c.line) for c in table.columns][:5] == \
         [("a", "the a", 2), ("b", "it's b", 3), ("c", "two\nlines", 4), ("d`q", "", 6), ("e", "the e", 7)]
