@@ -1,5 +1,6 @@
-"""canonical() reads an expression with quoted names through its shape (the names made holes, one
-sqlglot parse per shape): it must give exactly what reading the text itself gives."""
+"""canonical() reads an expression with quoted names, and bare names where sqlglot surely reads them
+as columns, through its shape (the names made holes, one sqlglot parse per shape): it must give
+exactly what reading the text itself gives."""
 
 from __future__ import annotations
 
@@ -21,6 +22,15 @@ EXPRESSIONS = [
     "concat(`first`, ' ', `last`)", "substr(`a`, 1, 2) = 'ab'", "`a` & 1 = 1", "`a` is true",
     "`x` = 'it''s `not` a name'", "`a` = `A`", "`b` <> `B`", "(`a`)", "((`a` = 1))",
     "`amount` >= 0.00", "`v` = 1e3", "`ts` > '2020-01-01 00:00:00'", "`a` in (select 1)",
+    # bare names: holes only in a plain expression (names, literals, operators, AND/OR/NOT, BETWEEN, IN, IS)
+    "score >= 0", "(score >= 0)", "ratio between 0 and 1000000 or ratio is null", "a * b", "-a + b",
+    "not flag", "a in (1, 2) and b is not null", "(a + b) * c", "a = b or (c <> d and e < 5)", "Price > 0",
+    "a between b and c", "state in ('draft', 'done')", "a is true", "x = 'score'", "`a` + b", "a / 2 % 3",
+    "interval + against > of", "interval * a", "a sounds like b", "a member of ('[1]')", "a div b", "a mod b",
+    "timestampdiff(minute, a, b) > 0", "f(a + b) > 0", "cast(a as char) = 'x'", "a collate utf8mb4_bin = 'x'",
+    "date + 1 > year", "a + interval 1 day > b", "case when a > 0 then b end", "if(a, b, c)", "user = 'x'",
+    "_utf8mb4'x' = a", "a = _latin1'y'", "t.a > 0", "a -> '$.k' = 1", "left(a, 2) = 'x'", "a xor b",
+    "current_date > d", "a like 'x%'", "a regexp '^x'", "binary a = 'x'", "a = 0x1F", "a = b'1'",
 ]
 
 
@@ -47,3 +57,18 @@ def test_one_parse_per_shape():
 def test_a_quoted_name_that_is_not_read_falls_back_to_the_text():
     with pytest.raises(expressions.ExpressionError):
         expressions.canonical("`a` +")
+
+
+def test_a_plain_expression_of_bare_names_is_one_parse_per_shape():
+    expressions._canonical_shape.cache_clear()
+    expressions.canonical.cache_clear()
+    for k in range(50):
+        assert expressions.canonical(f"col_{k} >= 0") == f"gte(expression=num:0 this=column(this=id:col_{k}))"
+    assert expressions._canonical_shape.cache_info().misses == 1
+
+
+@pytest.mark.parametrize("text", ["interval + a > b", "a sounds like b", "f(a + b) > 0", "a div b",
+                                  "a collate utf8mb4_bin = 'x'", "date + 1 > x", "any > 0", "t.a > 0"])
+def test_bare_names_near_other_words_are_read_as_written(text):
+    # a keyword or a function anywhere: its bare names are not holes (sqlglot may read them otherwise)
+    assert expressions._canonical_by_shape(text) is None

@@ -14,7 +14,7 @@ from sqlglot.tokens import TokenType
 
 from ..model import (CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Generated, Index, IndexPart,
                      evolve)
-from .lexer import DEFINITION, Cursor
+from .lexer import COMMENTED, DEFINITION, Cursor
 from .types import data_type, default_value, now_function
 
 if TYPE_CHECKING:
@@ -40,7 +40,8 @@ class _ColumnDraft:
 
 
 def read_column(c: Cursor, table: TableDraft, *, renamed_from: Callable[[Cursor, int], str | None] | None,
-                seen: dict[str, tuple[Column, int]] | None = None) -> None:
+                seen: dict[str, tuple[Column, int]] | None = None, commented: dict[str, Column] | None = None
+                ) -> None:
     """Read one column definition at the cursor into ``table``. ``renamed_from(c, first)`` finds a
     ``@renamed`` annotation around the tokens from ``first`` (None: the file has none).
 
@@ -49,17 +50,29 @@ def read_column(c: Cursor, table: TableDraft, *, renamed_from: Callable[[Cursor,
     unsigned NOT NULL DEFAULT '0'`` …; 15 real applications declare 5,389 columns with 1,176
     distinct definitions). The same tokens give the same column, so only the name, line and
     annotation are its own. Definitions that add to the table (inline keys, CHECK, REFERENCES) are
-    read every time."""
+    read every time.
+
+    ``commented`` (the text before a definition's final ``COMMENT 'text'`` -> the column of that
+    definition) does the same for a definition met before but for its comment (a COMMENTED token,
+    then COMMENT and the string: see ``lexer.simple_statements``): the comment, the last
+    attribute, changes the column's comment alone."""
     first = c.pos
     tokens = c.stmt.tokens
-    if first + 1 < len(tokens) and tokens[first + 1][0] is DEFINITION:  # the hot path: a definition met before
-        name_token = tokens[first]
-        name = name_token.text
-        if name.lower() not in table.column_keys:  # (declared twice: the error below)
-            c.pos = first + 2
-            table.add_column(_same_definition(seen[tokens[first + 1].text][0], name, name_token.line,
-                                              renamed_from(c, first) if renamed_from else None))
-            return
+    if first + 1 < len(tokens):  # the hot path: a definition met before (or but for its comment)
+        kind = tokens[first + 1][0]
+        if kind is DEFINITION or kind is COMMENTED:
+            name_token = tokens[first]
+            name = name_token.text
+            if name.lower() not in table.column_keys:  # (declared twice: the error below)
+                if kind is DEFINITION:
+                    column, comment = seen[tokens[first + 1].text][0], None
+                    c.pos = first + 2
+                else:  # COMMENTED, COMMENT, the string
+                    column, comment = commented[tokens[first + 1].text], tokens[first + 3].text
+                    c.pos = first + 4
+                table.add_column(_same_definition(column, name, name_token.line,
+                                                  renamed_from(c, first) if renamed_from else None, comment))
+                return
     line = c.line()
     name = c.ident("a column name or a constraint")
     if name.lower() in table.column_keys:
@@ -96,16 +109,32 @@ def read_column(c: Cursor, table: TableDraft, *, renamed_from: Callable[[Cursor,
     if text is not None and not draft.keys and \
             additions == len(table.indexes) + len(table.checks) + len(table.foreign_keys):
         seen[text] = (column, c.pos - start)
+        if commented is not None and draft.comment:
+            _remember_commented(c, start, column, commented)
     table.add_column(column)
     table.indexes.extend(draft.keys)
     c.obj = f"table {table.name}"
 
 
-def _same_definition(column: Column, name: str, line: int, renamed_from: str | None) -> Column:
-    """A column of the same definition as ``column``, with its own name, line and annotation
-    (``model.evolve``: 2.5 times as fast as the frozen class's ``__init__``, which sets its fourteen
-    fields one by one)."""
-    return evolve(column, name=name, renamed_from=renamed_from, line=line)
+def _remember_commented(c: Cursor, start: int, column: Column, commented: dict[str, Column]) -> None:
+    """Remember ``column``, read from tokens ``start`` to the cursor, by its text before its final
+    ``COMMENT 'text'`` (its last two tokens: a comment of one string), for ``read_column``."""
+    tokens = c.stmt.tokens
+    end = c.pos
+    if end - start < 3 or tokens[end - 1].token_type is not TokenType.STRING or c.stmt.words[end - 2] != "COMMENT":
+        return
+    text = c.stmt.source[tokens[start].start:tokens[end - 3].end + 1]
+    commented.setdefault(text, column)
+
+
+def _same_definition(column: Column, name: str, line: int, renamed_from: str | None,
+                     comment: str | None = None) -> Column:
+    """A column of the same definition as ``column``, with its own name, line and annotation (and
+    comment, when given) (``model.evolve``: 2.5 times as fast as the frozen class's ``__init__``,
+    which sets its fourteen fields one by one)."""
+    if comment is None:
+        return evolve(column, name=name, renamed_from=renamed_from, line=line)
+    return evolve(column, name=name, renamed_from=renamed_from, line=line, comment=comment)
 
 
 def _known_definition(c: Cursor, seen: dict[str, tuple[Column, int]]) -> tuple[str | None, tuple[Column, int] | None]:

@@ -23,7 +23,7 @@ from ..errors import ParseError, UnsupportedError
 from ..model import Expr
 from ..sql.expressions import ExpressionError
 from ..sql.expressions import expression as read_expression
-from ..sql.lexer import BACKTICKED, DOUBLE_QUOTED, NOT_WORDS, SINGLE_QUOTED, LexError, Token, scan
+from ..sql.lexer import BACKTICKED, DOUBLE_QUOTED, NOT_WORDS, SINGLE_QUOTED, LexError, Token, scan, unquote
 from ..sql.lexer import tokenize as lex
 from . import compound
 
@@ -313,17 +313,45 @@ _COLUMN = re.compile(
     r"((?:[^,()'\"`#/\\-]++|'(?:[^'\\]++|'')*+'|\((?:[^()'\"`#/\\-]++|'(?:[^'\\]++|'')*+')*+\)|-(?!-)|/(?!\*))++)"
     r"(?=[,)])")
 DEFINITION = TokenType.UNKNOWN  # a whole column definition met before, as one token (read_column)
+# A column definition met before but for its COMMENT, the last thing in it: schemas comment columns
+# of a common definition (``int NOT NULL DEFAULT '0' COMMENT 'the rate'``), 840 of the 1,500
+# definitions of the 1,000-table benchmark that are not met twice. Its text before the comment is
+# one token (read_column), the comment its COMMENT and string tokens.
+COMMENTED = TokenType.SENTINEL
+# A key's parts met before, ``(a, b DESC)``, as one token (TableReader.index_parts): in a CREATE
+# TABLE after the columns, a key without options (``PRIMARY KEY``, ``UNIQUE [KEY|INDEX]``, ``KEY``,
+# ``INDEX``, a name) whose parts hold names, ASC/DESC and prefix lengths only.
+PARTS = TokenType.HINT
+_KEY = re.compile(
+    r"\s*(?:PRIMARY\s+KEY|UNIQUE(?:\s+(?:KEY|INDEX))?|KEY|INDEX)(?=[\s(])"
+    r"(?:\s+(?!(?:USING|TYPE|IF)[\s(])(?:`(?:[^`]|``)+`|[A-Za-z_$][0-9A-Za-z_$]*))?\s*"
+    r"(?P<parts>\((?:[^()'\"`#/\\-]++|`(?:[^`]|``)+`|\([0-9]+\))*+\))(?=\s*[,)])", re.I | re.ASCII)
+# A CREATE TABLE's options met before, ``ENGINE=InnoDB DEFAULT CHARSET=utf8mb4``, as one token
+# (TableReader.options): the text after the parenthesis that closes the definitions to the end of
+# the statement, without parentheses (no PARTITION BY …) or comments.
+OPTIONS = TokenType.BLOCK_END
+_OPTIONS = re.compile(r"\)\s*((?:[^()'\"`#/\\\s-]++|\s++|'(?:[^'\\]|'')*'|-(?!-))+?)\s*\Z")
+# the definition's text before a final COMMENT and one plain string (one token: no backslash, no
+# second string after it)
+TRAILING_COMMENT = re.compile(r"(.+?)\s+(COMMENT)\s+('(?:[^'\\]|'')*')", re.I | re.S | re.ASCII)
 # The words that start a key or constraint in CREATE TABLE (anything else starts a column)
 CONSTRAINT_WORDS = {"CONSTRAINT", "PRIMARY", "UNIQUE", "KEY", "INDEX", "FULLTEXT", "SPATIAL", "FOREIGN", "CHECK",
                     "PERIOD", "VECTOR"}
 
 
-def simple_statements(source: str, file: str, original: str, known: Callable[[str], bool]):
+def simple_statements(source: str, file: str, original: str, known: Callable[[str], bool],
+                      known_commented: Callable[[str], bool] = lambda text: False,
+                      known_parts: Callable[[str], bool] = lambda text: False,
+                      known_options: Callable[[str], bool] = lambda text: False):
     """The statements of ``source`` (pre-processed as ``split_statements`` does, without delimiters)
     one at a time, as ``split_statements`` would give them — except that in a CREATE TABLE a column
     definition whose text ``known(text)`` (read before, see ``read_column``) is one ``DEFINITION``
-    token after its name's, never tokenized. Raises NotSimple when the file needs
-    ``split_statements`` (statements are given as they are read: the caller starts again then)."""
+    token after its name's, never tokenized, and one that ends in a COMMENT whose text before it
+    ``known_commented(text)`` is that text as one ``COMMENTED`` token, then the comment's tokens,
+    and a key's parts whose text ``known_parts(text)`` is one ``PARTS`` token (see ``_KEY``), and
+    table options whose text ``known_options(text)`` one ``OPTIONS`` token.
+    Raises NotSimple when the file needs ``split_statements`` (statements are given as they are
+    read: the caller starts again then)."""
     pos, n = 0, len(source)
     line = 1
     while pos < n:
@@ -334,7 +362,8 @@ def simple_statements(source: str, file: str, original: str, known: Callable[[st
         if source[pos:end].strip():
             head = _TABLE_HEAD.match(source, pos, end)
             if head is not None:
-                tokens, words = _table_tokens(source, pos, end, line, head.end(), known)
+                tokens, words = _table_tokens(source, pos, end, line, head.end(), known, known_commented,
+                                              known_parts, known_options)
             else:
                 tokens, words = _scan(source, pos, end, line)
                 if tokens and compound.program_kind(words, tokens, 0, len(tokens)) is not None:
@@ -361,11 +390,16 @@ def _newlines(source: str, line: int, counted: int, at: int, end: int) -> tuple[
             end if next_newline < 0 else next_newline)
 
 
-def _table_tokens(source: str, pos: int, end: int, line: int, body: int, known) -> tuple[list[Token], list[str]]:
-    """A CREATE TABLE's tokens, each known column definition one DEFINITION token. The definitions
+def _table_tokens(source: str, pos: int, end: int, line: int, body: int, known,
+                  known_commented=lambda text: False, known_parts=lambda text: False,
+                  known_options=lambda text: False) -> tuple[list[Token], list[str]]:
+    """A CREATE TABLE's tokens, each known column definition one DEFINITION token (or COMMENTED and
+    its comment's tokens: see ``simple_statements``). The definitions
     are found one by one (``_COLUMN``: a name, then text that is surely one definition); one that is
-    not known is scanned alone; from the first key or constraint (they come after the columns), or
-    the first definition that ``_COLUMN`` does not recognise, the rest of the statement is scanned.
+    not known is scanned alone; from the first key or constraint (they come after the columns) the
+    keys of known parts (``_KEY``) are found one by one, their parts one PARTS token; from the
+    first other definition, the rest of the statement is scanned (known table options after the
+    definitions one OPTIONS token: ``_options_token``).
 
     Lines are counted only when an offset passes the next newline (a definition's line is usually
     free of them)."""
@@ -378,7 +412,7 @@ def _table_tokens(source: str, pos: int, end: int, line: int, body: int, known) 
     if next_newline < 0:
         next_newline = end
     at = body
-    VAR, IDENTIFIER, COMMA = TokenType.VAR, TokenType.IDENTIFIER, TokenType.COMMA
+    VAR, IDENTIFIER, COMMA, STRING = TokenType.VAR, TokenType.IDENTIFIER, TokenType.COMMA, TokenType.STRING
     column = _COLUMN.match
     constraint_words = CONSTRAINT_WORDS
     new = tuple.__new__
@@ -392,14 +426,11 @@ def _table_tokens(source: str, pos: int, end: int, line: int, body: int, known) 
             break
         after = m.end()  # the "," or ")" that ends the definition
         definition = definition.rstrip()
-        if not known(definition):
-            if at > next_newline:
-                line, line_start, next_newline = _newlines(source, line, counted, at, end)
-                counted = at
-            more, more_words = _scan(source, at, after, line)
-            tokens.extend(more)
-            words.extend(more_words)
-        else:
+        kind = DEFINITION if known(definition) else None
+        if kind is None and (commented := TRAILING_COMMENT.fullmatch(definition)) is not None \
+                and known_commented(commented.group(1)):
+            kind, definition = COMMENTED, commented.group(1)
+        if kind is not None:
             name_at = m.start(1)
             if name_at > next_newline:
                 line, line_start, next_newline = _newlines(source, line, counted, name_at, end)
@@ -416,9 +447,30 @@ def _table_tokens(source: str, pos: int, end: int, line: int, body: int, known) 
             if definition_at > next_newline:
                 line, line_start, next_newline = _newlines(source, line, counted, definition_at, end)
                 counted = definition_at
-            append(new(Token, (DEFINITION, definition, line, definition_at - line_start + 1, definition_at,
+            append(new(Token, (kind, definition, line, definition_at - line_start + 1, definition_at,
                                definition_at + len(definition) - 1)))
             append_word("")
+            if kind is COMMENTED:  # COMMENT 'text': the two tokens a scan would make, made here
+                word_at, string_at = definition_at + commented.start(2), definition_at + commented.start(3)
+                if word_at > next_newline:
+                    line, line_start, next_newline = _newlines(source, line, counted, word_at, end)
+                    counted = word_at
+                append(new(Token, (VAR, commented.group(2), line, word_at - line_start + 1, word_at, word_at + 6)))
+                append_word("COMMENT")
+                if string_at > next_newline:
+                    line, line_start, next_newline = _newlines(source, line, counted, string_at, end)
+                    counted = string_at
+                quoted = commented.group(3)
+                append(new(Token, (STRING, unquote(quoted[1:-1]), line, string_at - line_start + 1, string_at,
+                                   string_at + len(quoted) - 1)))
+                append_word("")
+        else:
+            if at > next_newline:
+                line, line_start, next_newline = _newlines(source, line, counted, at, end)
+                counted = at
+            more, more_words = _scan(source, at, after, line)
+            tokens.extend(more)
+            words.extend(more_words)
         at = after
         if source[after] != ",":
             break  # the ")" closing the definitions: the rest is scanned
@@ -428,12 +480,67 @@ def _table_tokens(source: str, pos: int, end: int, line: int, body: int, known) 
         append(new(Token, (COMMA, ",", line, after - line_start + 1, after, after)))
         append_word("")
         at = after + 1
+    while m is not None:  # the keys after the columns (m: the definition that ended the columns)
+        m = _KEY.match(source, at, end)
+        if m is None or not known_parts(m.group("parts")):
+            break
+        parts_at, after = m.span("parts")
+        if at > next_newline:
+            line, line_start, next_newline = _newlines(source, line, counted, at, end)
+            counted = at
+        more, more_words = _scan(source, at, parts_at, line)  # PRIMARY KEY, UNIQUE KEY name …
+        tokens.extend(more)
+        words.extend(more_words)
+        if parts_at > next_newline:
+            line, line_start, next_newline = _newlines(source, line, counted, parts_at, end)
+            counted = parts_at
+        append(new(Token, (PARTS, m.group("parts"), line, parts_at - line_start + 1, parts_at, after - 1)))
+        append_word("")
+        at = after = m.end()
+        while source[after] != "," and source[after] != ")":
+            after += 1  # (whitespace)
+        if source[after] != ",":
+            break
+        if after > next_newline:
+            line, line_start, next_newline = _newlines(source, line, counted, after, end)
+            counted = after
+        append(new(Token, (COMMA, ",", line, after - line_start + 1, after, after)))
+        append_word("")
+        at = after + 1
     if at > next_newline:
         line = line + source.count("\n", counted, at)
-    more, more_words = _scan(source, at, end, line)
+    options = _OPTIONS.search(source, at, end)
+    if options is not None and not known_options(options.group(1)):
+        options = None
+    more, more_words = _scan(source, at, end if options is None else options.start(1), line)
+    if options is not None and not _closes_definitions(more):
+        more, more_words = _scan(source, at, end, line)
+        options = None
     tokens.extend(more)
     words.extend(more_words)
+    if options is not None:
+        options_at = options.start(1)
+        line += source.count("\n", at, options_at)
+        tokens.append(Token(OPTIONS, options.group(1), line, options_at - source.rfind("\n", 0, options_at),
+                            options_at, options.end(1) - 1))
+        words.append("")
     return tokens, words
+
+
+def _closes_definitions(tokens: list[Token]) -> bool:
+    """Whether ``tokens`` — a CREATE TABLE's after its definitions' "(" was opened and before its
+    options — end with the ")" that closes the definitions, and hold it only there."""
+    depth = 1
+    opening, closing = TokenType.L_PAREN, TokenType.R_PAREN
+    for tok in tokens:
+        kind = tok[0]
+        if kind is opening:
+            depth += 1
+        elif kind is closing:
+            depth -= 1
+            if depth == 0:
+                return tok is tokens[-1]
+    return False
 
 
 def tokenize(text: str, file: str = "<text>") -> tuple[list[Token], str]:

@@ -137,15 +137,20 @@ def parses_alike(text: str, server: tuple[str, tuple[int, int, int]]) -> bool:
     return blank_versioned_comments(text, None) == blank_versioned_comments(text, server)
 
 
-def _parse_simply(text: str, file: str, source: str, definitions: dict[str, tuple] | None = None) -> ParsedFile:
+def _parse_simply(text: str, file: str, source: str, known: tuple[dict, dict, dict, dict] | None = None
+                  ) -> ParsedFile:
     """``parse_text`` of a file without stored programs or delimiters, statement by statement, column
-    definitions met before not even tokenized (``simple_statements``); raises NotSimple or the
-    first ParseError met (``parse_text`` then reads the file the thorough way)."""
+    definitions, key parts and table options met before not even tokenized (``simple_statements``);
+    raises NotSimple or the first ParseError met (``parse_text`` then reads the file the thorough
+    way). ``known`` (tests): the reader's definitions, commented definitions, parts and options met
+    in an earlier reading."""
     builder = _SchemaBuilder(file, annotations="@renamed" in text)
-    if definitions is not None:  # (tests: definitions met in an earlier reading)
-        builder.reader.definitions = definitions
+    reader = builder.reader
+    if known is not None:
+        reader.definitions, reader.commented, reader.parts, reader.table_options = known
     count = 0
-    for stmt in simple_statements(source, file, text, builder.reader.definitions.__contains__):
+    for stmt in simple_statements(source, file, text, reader.definitions.__contains__, reader.commented.__contains__,
+                                  reader.parts.__contains__, reader.table_options.__contains__):
         builder.statement(stmt)
         count += 1
     return ParsedFile(builder.build(), file, count, builder.database, builder.skipped)

@@ -12,7 +12,7 @@ from sqlglot.tokens import TokenType
 
 from ..model import CheckConstraint, Column, ForeignKey, Index, IndexPart, Partitioning, Table, TableOptions, evolve, key
 from .columns import read_column, read_enforced, read_fk_actions
-from .lexer import CONSTRAINT_WORDS, Cursor
+from .lexer import CONSTRAINT_WORDS, OPTIONS, PARTS, Cursor
 from .partitions import read_partitioning
 
 _INDEX_KINDS = {"UNIQUE": "unique", "KEY": "index", "INDEX": "index", "FULLTEXT": "fulltext", "SPATIAL": "spatial"}
@@ -79,12 +79,20 @@ class TableDraft:
                      tuple(self.checks), self.options, self.partitioning, self.renamed_from, self.line)
 
 
+def _at_parts(c: Cursor) -> bool:
+    """Whether a key's parts are next: ``(``, or a PARTS token (parts met before)."""
+    return c.at_type(TokenType.L_PAREN) or c.at_type(PARTS)
+
+
 class TableReader:
     """Reads table definitions; ``annotations`` says whether the file has any @renamed to look for."""
 
     def __init__(self, annotations: bool):
         self.annotations = annotations
         self.definitions: dict[str, tuple[Column, int]] = {}  # column definitions met in this file (read_column's ``seen``)
+        self.commented: dict[str, Column] = {}  # the same by their text before a final COMMENT (read_column)
+        self.parts: dict[str, tuple[IndexPart, ...]] = {}  # keys' parts met in this file, by their text (index_parts)
+        self.table_options: dict[str, TableOptions] = {}  # CREATE TABLE's options met in this file, by their text
 
     # -- CREATE TABLE name ( … ) options [PARTITION BY …] ------------------------------
 
@@ -115,7 +123,8 @@ class TableReader:
             c.unsupported("CREATE TABLE … SELECT", hint="a Schemafile declares columns, not query results")
 
     def column(self, c: Cursor, table: TableDraft) -> None:
-        read_column(c, table, renamed_from=self._column_annotation if self.annotations else None, seen=self.definitions)
+        read_column(c, table, renamed_from=self._column_annotation if self.annotations else None, seen=self.definitions,
+                    commented=self.commented)
 
     # -- @renamed annotations ------------------------------------------------------------
 
@@ -158,7 +167,7 @@ class TableReader:
         if c.accept("PRIMARY", "KEY"):
             if_not_exists = c.accept("IF", "NOT", "EXISTS")
             # PRIMARY KEY [name] [USING …] (…): the server accepts a name and ignores it (always PRIMARY)
-            if not (c.at_type(TokenType.L_PAREN) or c.at("USING") or c.at("TYPE")):
+            if not (_at_parts(c) or c.at("USING") or c.at("TYPE")):
                 c.ident("an index name")
             using = self.using(c)
             index = self.index_options(c, Index("PRIMARY", "primary", self.index_parts(c), using=using, line=line))
@@ -173,7 +182,7 @@ class TableReader:
                 c.fail("CONSTRAINT name is only allowed before PRIMARY KEY, UNIQUE, FOREIGN KEY or CHECK")
             if_not_exists = c.accept("IF", "NOT", "EXISTS")
             name = cname
-            if not c.at_type(TokenType.L_PAREN) and not c.at("USING") and not c.at("TYPE"):
+            if not _at_parts(c) and not c.at("USING") and not c.at("TYPE"):
                 name = c.ident("an index name")
             using = self.using(c)
             index = Index(name, kind, self.index_parts(c), using=using, auto_named=not name, line=line)
@@ -227,7 +236,16 @@ class TableReader:
         return None
 
     def index_parts(self, c: Cursor) -> tuple[IndexPart, ...]:
-        return tuple(c.parenthesized(lambda: self._index_part(c), "the indexed columns"))
+        """``( part {, part} )``; parts met before are one PARTS token (``lexer._KEY``): the same
+        text is the same tokens, so the same parts."""
+        tokens = c.tokens
+        start = c.pos
+        if start < len(tokens) and tokens[start][0] is PARTS:
+            c.pos = start + 1
+            return self.parts[tokens[start].text]
+        parts = tuple(c.parenthesized(lambda: self._index_part(c), "the indexed columns"))
+        self.parts.setdefault(c.stmt.source[tokens[start].start:tokens[c.pos - 1].end + 1], parts)
+        return parts
 
     @staticmethod
     def _index_part(c: Cursor) -> IndexPart:
@@ -273,12 +291,23 @@ class TableReader:
     # -- table options -------------------------------------------------------------------------
 
     def options(self, c: Cursor, table: TableDraft) -> None:
-        """The table options after CREATE TABLE's definitions (spaces or commas between them)."""
+        """The table options after CREATE TABLE's definitions (spaces or commas between them), into
+        the new table's options. Options met before that end the statement are one OPTIONS token
+        (``lexer._OPTIONS``): the same text is the same tokens, so the same options."""
+        tokens = c.tokens
+        start = c.pos
+        if start < len(tokens) and tokens[start][0] is OPTIONS:
+            c.pos = start + 1
+            table.options = self.table_options[tokens[start].text]
+            return
+        fresh = table.options == TableOptions()
         while not c.at_end() and not c.at("PARTITION", "BY"):
             if c.accept_type(TokenType.COMMA):
                 continue
             if not self.option(c, table):
                 self._not_an_option(c)
+        if fresh and c.at_end() and c.pos > start:
+            self.table_options.setdefault(c.stmt.source[tokens[start].start:tokens[-1].end + 1], table.options)
 
     def option(self, c: Cursor, table: TableDraft) -> bool:
         """One table option at the cursor, into ``table.options``; False if the cursor is not at one."""
