@@ -9,7 +9,8 @@ It asks the flavor (``flavor``) every question whose answer depends on the serve
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import fields as dataclass_fields, replace
+from operator import attrgetter
 from typing import Mapping
 
 from .flavor import (Flavor, KeyLimits, canonical_charset, canonical_collation, canonical_default, resolve_charset,
@@ -107,6 +108,11 @@ def _is_json_valid(expr: Expr, column: str) -> bool:
     return expr.canon == canonical(f"json_valid(`{column}`)")
 
 
+# every field of a ColumnType, read as attributes (reading its ``__dict__`` would slow down every
+# later read of its fields: see ``model.made``)
+_type_fields = attrgetter(*(f.name for f in dataclass_fields(ColumnType)))
+
+
 def _column(col: Column, flavor: Flavor, table_charset: tuple[str, str], pk_columns: set[str],
             timestamps_seen: int, memo: dict) -> Column:
     """One column in canonical form. ``memo`` (one per normalize) keeps what a definition became:
@@ -119,7 +125,7 @@ def _column(col: Column, flavor: Flavor, table_charset: tuple[str, str], pk_colu
     # field, read from it: a field added to ColumnType is in the key). An expression's text is not
     # compared but is kept (it is rendered): part of the key.
     t, default, on_update = col.type, col.default, col.on_update
-    memo_key = (tuple(t.__dict__.values()), col.nullable,
+    memo_key = (_type_fields(t), col.nullable,
                 None if default is None else (default.kind, default.value, None if default.expr is None
                                               else (default.expr.canon, default.expr.sql)),
                 None if on_update is None else (on_update.canon, on_update.sql), col.charset, col.collation,
