@@ -25,7 +25,7 @@ from .introspect_bulk import CHUNK, BulkRead, RowRead
 from .introspect_programs import LivePrograms, read_programs
 from .model import (
     CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Generated, Index, IndexPart, Partition,
-    Partitioning, ProgramSettings, Schema, Table, TableOptions, View, evolve)
+    Partitioning, ProgramSettings, Schema, Table, TableOptions, View, evolve, made)
 from .sql import expressions
 from .parse.types import parse_column_type
 
@@ -92,8 +92,8 @@ def columns_read(flavor: Flavor) -> BulkRead:
     """COLUMNS, a table's columns in order: chunks of at most CHUNK columns of a table (of two, whose
     names differ only in case: information_schema groups names case-insensitively)."""
     srid = ("SRS_ID",) if not flavor.is_mariadb and flavor.version >= (8, 0, 3) else ()
-    return BulkRead(("TABLE_NAME", "COLUMN_NAME", "COLUMN_DEFAULT", "IS_NULLABLE", "COLUMN_TYPE", "CHARACTER_SET_NAME",
-                     "COLLATION_NAME", "EXTRA", "COLUMN_COMMENT", "GENERATION_EXPRESSION", *srid),
+    return BulkRead(("TABLE_NAME", "COLUMN_NAME", "COLUMN_COMMENT", "COLUMN_DEFAULT", "IS_NULLABLE", "COLUMN_TYPE",
+                     "CHARACTER_SET_NAME", "COLLATION_NAME", "EXTRA", "GENERATION_EXPRESSION", *srid),
                     "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = %s", order="TABLE_NAME, ORDINAL_POSITION",
                     chunk=f"TABLE_NAME, ORDINAL_POSITION DIV {CHUNK}")
 
@@ -206,17 +206,15 @@ class _Reader:
         rows = introspect_bulk.read(self.conn, columns_read(self.flavor), (self.db,),
                                     as_json=self.flavor.json_chunks_match_rows)
         out: dict[str, list[Column]] = defaultdict(list)
-        # a definition met before (most are): the first column of that definition, whose fields
-        # the others share (``evolve`` takes a third of the constructor's time)
-        seen: dict[tuple, Column] = {}
-        for row in rows:
-            definition = row[2:]
-            first = seen.get(definition)
-            if first is None:
-                column = seen[definition] = Column(name=row[1], **column_fields(definition, self.flavor))
-            else:
-                column = evolve(first, name=row[1])
-            out[row[0]].append(column)
+        # a definition met before (most are: name and comment apart, a schema repeats a few): the
+        # fields made for it the first time, with this column's name and comment
+        seen: dict[tuple, dict] = {}
+        for table, name, comment, *definition in rows:
+            definition = tuple(definition)
+            fields = seen.get(definition)
+            if fields is None:
+                fields = seen[definition] = dict(Column(name="", **column_fields(definition, self.flavor)).__dict__)
+            out[table].append(made(Column, dict(fields, name=name, comment=comment or "")))
         return out
 
     # -- indexes --------------------------------------------------------------
@@ -386,10 +384,11 @@ def decode_on_update(extra: str) -> Expr | None:
 
 
 def column_fields(row: tuple, flavor: Flavor) -> dict:
-    """(COLUMN_DEFAULT, IS_NULLABLE, COLUMN_TYPE, CHARACTER_SET_NAME, COLLATION_NAME, EXTRA, COLUMN_COMMENT,
-    GENERATION_EXPRESSION[, SRS_ID]) -> the fields of a Column but its name. Columns alike share them."""
-    raw_default, is_nullable, column_type, charset, collation, extra, comment, generation = row[:8]
-    srid = row[8] if len(row) > 8 else None
+    """(COLUMN_DEFAULT, IS_NULLABLE, COLUMN_TYPE, CHARACTER_SET_NAME, COLLATION_NAME, EXTRA,
+    GENERATION_EXPRESSION[, SRS_ID]) -> the fields of a Column but its name and comment. Columns
+    alike share them."""
+    raw_default, is_nullable, column_type, charset, collation, extra, generation = row[:7]
+    srid = row[7] if len(row) > 7 else None
     extra = extra or ""
     ctype = parse_column_type(column_type)
     nullable = is_nullable == "YES"
@@ -401,7 +400,7 @@ def column_fields(row: tuple, flavor: Flavor) -> dict:
     return dict(
         type=ctype, nullable=nullable, default=default, on_update=decode_on_update(extra),
         auto_increment="auto_increment" in extra.lower(), charset=flavors.canonical_charset(charset),
-        collation=flavors.canonical_collation(collation), comment=comment or "", generated=generated,
+        collation=flavors.canonical_collation(collation), generated=generated,
         srid=int(srid) if srid is not None else None, invisible="INVISIBLE" in extra.upper())
 
 
