@@ -15,14 +15,15 @@ in MySQL; table names follow ``lower_case_table_names`` (see flavor).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from typing import Iterable, Iterator, Literal
+from typing import Callable, Iterable, Iterator, Literal
 
 from .sql.quoting import quote_ident, quote_string
 
 
-def key(name: str) -> str:
-    """Lookup key for case-insensitive identifiers (columns, indexes, constraints)."""
-    return name.lower()
+key: Callable[[str], str] = str.lower
+"""Lookup key for case-insensitive identifiers (columns, indexes, constraints): the name in lower
+case. (``str.lower`` itself rather than a function calling it: a plan of 1,000 tables asks for
+some 60,000 keys, and a Python call costs more than the lowering.)"""
 
 
 def evolve(value, **changes):
