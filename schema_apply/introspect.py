@@ -209,12 +209,14 @@ class _Reader:
         # a definition met before (most are: name and comment apart, a schema repeats a few): the
         # fields made for it the first time, with this column's name and comment
         seen: dict[tuple, dict] = {}
-        for table, name, comment, *definition in rows:
-            definition = tuple(definition)
-            fields = seen.get(definition)
-            if fields is None:
-                fields = seen[definition] = dict(Column(name="", **column_fields(definition, self.flavor)).__dict__)
-            out[table].append(made(Column, dict(fields, name=name, comment=comment or "")))
+        for row in rows:  # (TABLE_NAME, COLUMN_NAME, COLUMN_COMMENT, definition…)
+            definition = row[3:]
+            first = seen.get(definition)
+            if first is None:
+                first = seen[definition] = dict(Column(name="", **column_fields(definition, self.flavor)).__dict__)
+            fields = first.copy()  # (a copy of a dict of its own is one too: see model.made)
+            fields["name"], fields["comment"] = row[1], row[2] or ""
+            out[row[0]].append(made(Column, fields))
         return out
 
     # -- indexes --------------------------------------------------------------
