@@ -25,7 +25,7 @@ from .introspect_bulk import CHUNK, BulkRead, RowRead
 from .introspect_programs import LivePrograms, read_programs
 from .model import (
     CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Generated, Index, IndexPart, Partition,
-    Partitioning, ProgramSettings, Schema, Table, TableOptions, View, evolve, made)
+    Partitioning, ProgramSettings, Schema, Table, TableOptions, View, evolve, interned, made)
 from .sql import expressions
 from .parse.types import parse_column_type
 
@@ -400,7 +400,8 @@ def column_fields(row: tuple, flavor: Flavor) -> dict:
                               "STORED" in extra.upper() or "PERSISTENT" in extra.upper())
     default = None if generated else decode_default(raw_default, extra, ctype, nullable, flavor)
     return dict(
-        type=ctype, nullable=nullable, default=default, on_update=decode_on_update(extra),
+        type=interned(ctype), nullable=nullable, default=None if default is None else interned(default),
+        on_update=decode_on_update(extra),
         auto_increment="auto_increment" in extra.lower(), charset=flavors.canonical_charset(charset),
         collation=flavors.canonical_collation(collation), generated=generated,
         srid=int(srid) if srid is not None else None, invisible="INVISIBLE" in extra.upper())

@@ -136,6 +136,9 @@ class ColumnType:
     def __str__(self) -> str:
         return self.sql()
 
+    def __reduce__(self):  # unpickled as the process's one such type (see ``interned``)
+        return _unpickled, (ColumnType, self.name, self.length, self.scale, self.unsigned, self.zerofill, self.values)
+
 
 DefaultKind = Literal["null", "string", "number", "bits", "hex", "expression"]
 
@@ -168,6 +171,33 @@ class Default:
             return self.value
         assert self.expr is not None
         return self.expr.sql
+
+    def __reduce__(self):  # unpickled as the process's one such default (see ``interned``)
+        return _unpickled, (Default, self.kind, self.value, self.expr)
+
+
+_INTERNED: dict[tuple, "ColumnType | Default"] = {}
+
+
+def interned(value: "ColumnType | Default") -> "ColumnType | Default":
+    """The one column type or default of the process with ``value``'s fields, ``value`` the first
+    time. A schema repeats a few of each, and both sides of a plan make theirs so (introspection and
+    normalisation as they make them, the Schemafile's when its pickle comes back from the process
+    that parsed it): comparing two columns then finds their types and defaults identical at once,
+    instead of calling their ``__eq__`` — half the calls of the diff of two equal schemas.
+
+    Told apart by every field with its type (``1 == True`` in Python) and an expression by its text
+    too (which is rendered, though not compared): values only equal stay two objects."""
+    if isinstance(value, Default):
+        expr = value.expr
+        fields: tuple = (Default, value.kind, value.value, None if expr is None else (expr.sql, expr.canon))
+    else:
+        fields = (ColumnType, value.name, value.length, value.scale, value.unsigned, value.zerofill, value.values)
+    return _INTERNED.setdefault((fields, tuple(map(type, fields))), value)
+
+
+def _unpickled(cls, *fields):
+    return interned(cls(*fields))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from typing import Mapping
 from .flavor import (Flavor, KeyLimits, canonical_charset, canonical_collation, canonical_default, resolve_charset,
                      stored_comment, typed_charset)
 from .model import (CheckConstraint, Column, ColumnType, Default, Event, Expr, ForeignKey, Index, IndexPart, Parameter,
-                    Partitioning, ProgramSettings, Routine, Schema, Table, Trigger, View, evolve, key, unique_name)
+                    Partitioning, ProgramSettings, Routine, Schema, Table, Trigger, View, evolve, interned, key,
+                    unique_name)
 from .parse.views import canonical_query, dependency_order
 from .sql.expressions import canonical, expression, is_now, now_precision
 
@@ -146,7 +147,8 @@ def _column(col: Column, flavor: Flavor, table_charset: tuple[str, str], pk_colu
 
 def _canonical_column_fields(col: Column, flavor: Flavor, table_charset: tuple[str, str], in_pk: bool,
                              timestamps_seen: int) -> tuple:
-    """(type, nullable, charset, collation, default, on_update) of ``col`` in canonical form."""
+    """(type, nullable, charset, collation, default, on_update) of ``col`` in canonical form (the type
+    and the default ``interned``)."""
     t, charset, collation = typed_charset(col.type, col.charset, col.collation, table_charset, flavor)
     nullable = col.nullable
     default = col.default
@@ -177,7 +179,7 @@ def _canonical_column_fields(col: Column, flavor: Flavor, table_charset: tuple[s
     else:
         default = canonical_default(default, t, flavor)
     on_update = _canonical_now(on_update, fsp)
-    return t, nullable, charset, collation, default, on_update
+    return interned(t), nullable, charset, collation, None if default is None else interned(default), on_update
 
 
 _CONSTANT = re.compile(r"(?P<neg>(?:neg\(this=)*)(?:num:(?P<num>[0-9.eE+-]+)|str:(?P<str>[^()\[\]=]*)|(?P<null>null\(\))"
@@ -236,7 +238,7 @@ def fold_json(table: Table, flavor: Flavor) -> Table:
         check = next((c for c in checks if c.key == col.key and _is_json_valid(c.expr, col.name)), None)
         if check is None:
             continue
-        columns[k] = evolve(col, type=ColumnType("json"), charset=None, collation=None)
+        columns[k] = evolve(col, type=interned(ColumnType("json")), charset=None, collation=None)
         checks.remove(check)
     return evolve(table, columns=tuple(columns), checks=tuple(checks))
 
