@@ -25,7 +25,7 @@ from .introspect_bulk import CHUNK, BulkRead, RowRead
 from .introspect_programs import LivePrograms, read_programs
 from .model import (
     CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Generated, Index, IndexPart, Partition,
-    Partitioning, ProgramSettings, Schema, Table, TableOptions, View, evolve, interned, made)
+    Partitioning, ProgramSettings, Schema, Table, TableOptions, View, ALL_TYPES, evolve, interned, made)
 from .sql import expressions
 from .parse.types import parse_column_type
 
@@ -385,14 +385,42 @@ def decode_on_update(extra: str) -> Expr | None:
     return server_expression(m.group(1)) if m else None
 
 
+# COLUMN_TYPE as the server writes a type of no values: its name, length and scale, UNSIGNED, ZEROFILL
+_PLAIN_TYPE = re.compile(r"([a-z0-9]+)(?:\((\d+)(?:,(\d+))?\))?( unsigned)?( zerofill)?")
+_PLAIN_TYPES = frozenset(ALL_TYPES) - {"enum", "set"}
+
+
+def column_type(text: str) -> ColumnType:
+    """COLUMN_TYPE -> ColumnType. The plain forms (``int(11) unsigned``, ``varchar(255)``,
+    ``decimal(10,2)``, ``enum('a','b')``) are decoded here as ``parse_column_type`` decodes them, ten
+    times as fast the first time (480 distinct types at 1,000 tables, most of them ENUMs: 8 ms); the
+    others — values with a quote or a backslash, and what that parser reads otherwise (FLOAT(p),
+    TEXT(n), YEAR(2), VARCHAR without a length) — by it."""
+    if text.startswith(("enum('", "set('")) and text.endswith("')"):
+        name, _, listed = text[:-2].partition("('")
+        values = listed.split("','")
+        if not any("'" in v or "\\" in v for v in values):  # (none quoted or escaped: written as they are)
+            return ColumnType(name, values=tuple(values))
+        return parse_column_type(text)
+    m = _PLAIN_TYPE.fullmatch(text)
+    if m is None or m.group(1) not in _PLAIN_TYPES:
+        return parse_column_type(text)
+    name, length, scale, unsigned, zerofill = m.groups()
+    if ((name == "float" and length is not None and scale is None) or (name in ("text", "blob") and m.group(2, 4, 5) != (None,) * 3)
+            or (name == "year" and length not in (None, "4")) or (name in ("varchar", "varbinary") and length is None)):
+        return parse_column_type(text)
+    return ColumnType(name, None if length is None else int(length), None if scale is None else int(scale),
+                      unsigned is not None or zerofill is not None, zerofill is not None)
+
+
 def column_fields(row: tuple, flavor: Flavor) -> dict:
     """(COLUMN_DEFAULT, IS_NULLABLE, COLUMN_TYPE, CHARACTER_SET_NAME, COLLATION_NAME, EXTRA,
     GENERATION_EXPRESSION[, SRS_ID]) -> the fields of a Column but its name and comment. Columns
     alike share them."""
-    raw_default, is_nullable, column_type, charset, collation, extra, generation = row[:7]
+    raw_default, is_nullable, type_text, charset, collation, extra, generation = row[:7]
     srid = row[7] if len(row) > 7 else None
     extra = extra or ""
-    ctype = parse_column_type(column_type)
+    ctype = column_type(type_text)
     nullable = is_nullable == "YES"
     generated = None
     if generation and ("GENERATED" in extra.upper() or flavor.is_mariadb):

@@ -21,11 +21,13 @@ import pytest
 
 from schema_apply import normalize as normalize_module
 from schema_apply.flavor import Flavor
-from schema_apply.introspect import _Reader, introspect, row_reads
+from schema_apply.errors import SchemaApplyError
+from schema_apply.introspect import _Reader, column_type, introspect, row_reads
 from schema_apply.introspect_bulk import RowRead, read, rows_of_arrays
 from schema_apply.model import Column, ColumnType, Default, Expr, Generated, differences, evolve, interned, made
 from schema_apply.normalize import normalize
 from schema_apply.parse.schemafile import parse_text
+from schema_apply.parse.types import parse_column_type
 from schema_apply.sql.expressions import canonical
 
 from bulk_reads import assert_json_rows_equal_rows
@@ -251,6 +253,33 @@ def test_columns_alike_keep_their_own_name_and_comment():
     assert (a.type, a.default, a.nullable) == (ColumnType("int"), Default("number", "0"), False)
     assert a.type is b.type is interned(ColumnType("int")) and a.default is b.default
     assert not _shares_keys(a) and not _shares_keys(b)
+
+
+COLUMN_TYPES = [
+    "int(11)", "int", "int(10) unsigned", "int(10) unsigned zerofill", "bigint(20) unsigned", "tinyint(1)", "bit(1)",
+    "decimal(10,2)", "decimal(65,30) unsigned zerofill", "double", "double(10,2) unsigned", "float", "float(10,2)",
+    "float unsigned", "char(0)", "char(36)", "varchar(255)", "varbinary(16)", "binary(16)", "tinytext", "text",
+    "mediumtext", "longblob", "blob", "date", "datetime", "datetime(3)", "timestamp(6)", "time(2)", "year",
+    "year(4)", "json", "geometry", "point", "inet6", "uuid", "vector(3)",
+    "enum('a','b')", "enum('')", "enum('a','')", "enum(' a','b ')", "set('x')", "enum('a,b','c')", "enum('é','😀')",
+    # read by parse_column_type: quoted or escaped values, and forms it reads otherwise
+    "enum('it''s','b')", r"set('a\\b','c')", "enum(',',''',''')", "float(10)", "float(30)", "year(2)", "text(100)",
+    "blob(10)", "varchar", "integer", "double precision", "INT(11)", "enum('a','b') binary",
+]
+
+
+@pytest.mark.parametrize("text", COLUMN_TYPES)
+def test_column_types_decode_as_the_parser_reads_them(text):
+    """Introspection decodes the plain COLUMN_TYPEs itself (``introspect.column_type``)."""
+    try:
+        expected = repr(parse_column_type(text))
+    except SchemaApplyError as exc:
+        expected = type(exc).__name__
+    try:
+        got = repr(column_type(text))
+    except SchemaApplyError as exc:
+        got = type(exc).__name__
+    assert got == expected
 
 
 # --------------------------------------------------------------------------
