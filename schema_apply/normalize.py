@@ -16,8 +16,8 @@ from typing import Mapping
 from .flavor import (Flavor, KeyLimits, canonical_charset, canonical_collation, canonical_default, resolve_charset,
                      stored_comment, typed_charset)
 from .model import (CheckConstraint, Column, ColumnType, Default, Event, Expr, ForeignKey, Index, IndexPart, Parameter,
-                    Partitioning, ProgramSettings, Routine, Schema, Table, Trigger, View, evolve, interned, key,
-                    unique_name)
+                    Partitioning, ProgramSettings, Routine, Schema, Table, TableOptions, Trigger, View, evolve, interned,
+                    key, unique_name)
 from .parse.views import canonical_query, dependency_order
 from .sql.expressions import canonical, expression, is_now, now_precision
 
@@ -52,16 +52,8 @@ def _view(view: View, flavor: Flavor, columns: Mapping[str, tuple[str, ...]], da
 
 
 def _table(table: Table, flavor: Flavor, inherit: tuple[str, str], database: str | None, memo: dict) -> Table:
-    opts = table.options
-    charset, collation = resolve_charset(opts.charset, opts.collation, inherit, flavor)
-    engine = _engine_name(opts.engine or flavor.default_engine)
-    row_format = opts.row_format.upper() if opts.row_format else None
-    if row_format == "DEFAULT":
-        row_format = None
-    extra = dict((k, v) for k, v in opts.extra if (k, v) not in _UNSHOWN_OPTIONS)
-    extra = dict(flavor.implied_table_options(engine, row_format), **extra)
-    options = evolve(opts, engine=engine, charset=charset, collation=collation, row_format=row_format,
-                      extra=tuple(sorted(extra.items())), comment=stored_comment(opts.comment))
+    options = _options(table.options, flavor, inherit, memo)
+    charset, collation, engine = options.charset, options.collation, options.engine
 
     pk = next((i for i in table.indexes if i.kind == "primary"), None)
     pk_columns = {key(c) for c in pk.columns} if pk else set()
@@ -86,6 +78,28 @@ def _table(table: Table, flavor: Flavor, inherit: tuple[str, str], database: str
     partitioning = _partitioning(table.partitioning)
     return evolve(table, indexes=tuple(indexes), foreign_keys=tuple(foreign_keys),
                    checks=tuple(checks), options=options, partitioning=partitioning)
+
+
+# every field of TableOptions but the comment (a field added to it is in the memo's key)
+_option_fields = attrgetter(*(f.name for f in dataclass_fields(TableOptions) if f.name != "comment"))
+
+
+def _options(opts: TableOptions, flavor: Flavor, inherit: tuple[str, str], memo: dict) -> TableOptions:
+    """A table's options in canonical form. ``memo``: what options met before became — tables share a
+    few (the comment apart, made canonical for each)."""
+    memo_key = ("options", _option_fields(opts))
+    canonical = memo.get(memo_key)
+    if canonical is None:
+        charset, collation = resolve_charset(opts.charset, opts.collation, inherit, flavor)
+        engine = _engine_name(opts.engine or flavor.default_engine)
+        row_format = opts.row_format.upper() if opts.row_format else None
+        if row_format == "DEFAULT":
+            row_format = None
+        extra = dict((k, v) for k, v in opts.extra if (k, v) not in _UNSHOWN_OPTIONS)
+        extra = dict(flavor.implied_table_options(engine, row_format), **extra)
+        canonical = memo[memo_key] = evolve(opts, engine=engine, charset=charset, collation=collation,
+                                            row_format=row_format, extra=tuple(sorted(extra.items())), comment="")
+    return evolve(canonical, comment=stored_comment(opts.comment))
 
 
 # options the server takes but does not show, being the default: a Schemafile may write them

@@ -187,6 +187,26 @@ def test_the_memo_tells_apart_what_compares_alike(server):
             assert repr(remembered) == repr(alone), (col.name, charset, pk, first)
 
 
+def test_tables_alike_keep_their_own_options():
+    """Normalisation makes the options tables share once (the comment apart): each table normalised
+    with the others is the table normalised alone."""
+    sql = """
+    CREATE TABLE a (id int) ENGINE=InnoDB DEFAULT CHARSET=latin1 COMMENT='first' AUTO_INCREMENT=5;
+    CREATE TABLE b (id int) ENGINE=InnoDB DEFAULT CHARSET=latin1 COMMENT='été 😀';
+    CREATE TABLE c (id int) ENGINE=InnoDB DEFAULT CHARSET=latin1;
+    CREATE TABLE d (id int) ENGINE=InnoDB DEFAULT CHARSET=latin1 ROW_FORMAT=COMPRESSED COMMENT='first';
+    CREATE TABLE e (id int) ENGINE=MyISAM DEFAULT CHARSET=latin1 COMMENT='first';
+    """
+    flavor = Flavor.from_version_string("10.11.9-MariaDB")
+    schema = parse_text(sql, "alike.sql", flavor.server).schema
+    together = normalize(schema, flavor)
+    for table in schema.tables:
+        alone = normalize(dataclasses.replace(schema, tables=(table,)), flavor)
+        assert repr(together.table(table.name)) == repr(alone.tables[0])
+    assert [t.options.comment for t in together.tables] == ["first", "été ?", "", "first", "first"]
+    assert [t.options.auto_increment for t in together.tables] == [5, None, None, None, None]
+
+
 def test_evolve_keeps_the_other_fields_and_refuses_unknown_ones():
     col = Column("a", ColumnType("int"), comment="x", line=3)
     new = evolve(col, name="b", nullable=False)
