@@ -406,7 +406,8 @@ def column_type(text: str) -> ColumnType:
     if m is None or m.group(1) not in _PLAIN_TYPES:
         return parse_column_type(text)
     name, length, scale, unsigned, zerofill = m.groups()
-    if ((name == "float" and length is not None and scale is None) or (name in ("text", "blob") and m.group(2, 4, 5) != (None,) * 3)
+    if ((name == "float" and length is not None and scale is None)
+            or (name in ("text", "blob") and (length, unsigned, zerofill) != (None, None, None))
             or (name == "year" and length not in (None, "4")) or (name in ("varchar", "varbinary") and length is None)):
         return parse_column_type(text)
     return ColumnType(name, None if length is None else int(length), None if scale is None else int(scale),

@@ -16,8 +16,8 @@ from typing import Mapping
 from .flavor import (Flavor, KeyLimits, canonical_charset, canonical_collation, canonical_default, resolve_charset,
                      stored_comment, typed_charset)
 from .model import (CheckConstraint, Column, ColumnType, Default, Event, Expr, ForeignKey, Index, IndexPart, Parameter,
-                    Partitioning, ProgramSettings, Routine, Schema, Table, TableOptions, Trigger, View, evolve, interned,
-                    key, unique_name)
+                    Partitioning, ProgramSettings, Routine, Schema, Table, TableOptions, Trigger, View, evolve,
+                    interned, key, unique_name)
 from .parse.views import canonical_query, dependency_order
 from .sql.expressions import canonical, expression, is_now, now_precision
 
