@@ -88,8 +88,8 @@ def _options(opts: TableOptions, flavor: Flavor, inherit: tuple[str, str], memo:
     """A table's options in canonical form. ``memo``: what options met before became — tables share a
     few (the comment apart, made canonical for each)."""
     memo_key = ("options", _option_fields(opts))
-    canonical = memo.get(memo_key)
-    if canonical is None:
+    known = memo.get(memo_key)
+    if known is None:
         charset, collation = resolve_charset(opts.charset, opts.collation, inherit, flavor)
         engine = _engine_name(opts.engine or flavor.default_engine)
         row_format = opts.row_format.upper() if opts.row_format else None
@@ -97,9 +97,9 @@ def _options(opts: TableOptions, flavor: Flavor, inherit: tuple[str, str], memo:
             row_format = None
         extra = dict((k, v) for k, v in opts.extra if (k, v) not in _UNSHOWN_OPTIONS)
         extra = dict(flavor.implied_table_options(engine, row_format), **extra)
-        canonical = memo[memo_key] = evolve(opts, engine=engine, charset=charset, collation=collation,
-                                            row_format=row_format, extra=tuple(sorted(extra.items())), comment="")
-    return evolve(canonical, comment=stored_comment(opts.comment))
+        known = memo[memo_key] = evolve(opts, engine=engine, charset=charset, collation=collation,
+                                        row_format=row_format, extra=tuple(sorted(extra.items())), comment="")
+    return evolve(known, comment=stored_comment(opts.comment))
 
 
 # options the server takes but does not show, being the default: a Schemafile may write them

@@ -251,6 +251,32 @@ def test_interned_values_are_one_object_and_keep_what_tells_them_apart():
     assert interned(Default("string", "1")) is not interned(Default("number", "1"))
 
 
+def _another(value):
+    """A value of a field other than ``value``."""
+    if isinstance(value, Expr):
+        return Expr(value.sql + " ", value.canon)  # (equal, but another text)
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, str):
+        return value + "x"
+    if isinstance(value, tuple):
+        return value + ("z",)
+    return Expr("1", canonical("1")) if value is None else value + 1  # (None: an expression's place)
+
+
+@pytest.mark.parametrize("value", [
+    ColumnType("decimal", 10, 2, True, True, ()), ColumnType("enum", values=("a", "b")),
+    Default("expression", "", Expr("(`a` + 1)", canonical("(`a` + 1)"))), Default("string", "x")])
+def test_interning_and_pickling_keep_every_field(value):
+    """A field the interned key or ``__reduce__`` left out would make values that differ in it one."""
+    assert repr(pickle.loads(pickle.dumps(value))) == repr(value)
+    for f in dataclasses.fields(value):
+        old = getattr(value, f.name)
+        other = dataclasses.replace(value, **{f.name: _another(old)})
+        assert interned(other) is not interned(value), f.name
+        assert repr(pickle.loads(pickle.dumps(other))) == repr(other), f.name
+
+
 def test_unpickled_types_and_defaults_are_the_interned_ones():
     """The Schemafile's model comes back pickled from the process that parsed it: its types and
     defaults are then this process's, those the live model's columns hold."""
