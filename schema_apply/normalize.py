@@ -9,13 +9,15 @@ It asks the flavor (``flavor``) every question whose answer depends on the serve
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import fields as dataclass_fields, replace
+from operator import attrgetter
 from typing import Mapping
 
 from .flavor import (Flavor, KeyLimits, canonical_charset, canonical_collation, canonical_default, resolve_charset,
                      stored_comment, typed_charset)
 from .model import (CheckConstraint, Column, ColumnType, Default, Event, Expr, ForeignKey, Index, IndexPart, Parameter,
-                    Partitioning, ProgramSettings, Routine, Schema, Table, Trigger, View, evolve, key, unique_name)
+                    Partitioning, ProgramSettings, Routine, Schema, Table, TableOptions, Trigger, View, evolve,
+                    interned, key, unique_name)
 from .parse.views import canonical_query, dependency_order
 from .sql.expressions import canonical, expression, is_now, now_precision
 
@@ -50,16 +52,8 @@ def _view(view: View, flavor: Flavor, columns: Mapping[str, tuple[str, ...]], da
 
 
 def _table(table: Table, flavor: Flavor, inherit: tuple[str, str], database: str | None, memo: dict) -> Table:
-    opts = table.options
-    charset, collation = resolve_charset(opts.charset, opts.collation, inherit, flavor)
-    engine = _engine_name(opts.engine or flavor.default_engine)
-    row_format = opts.row_format.upper() if opts.row_format else None
-    if row_format == "DEFAULT":
-        row_format = None
-    extra = dict((k, v) for k, v in opts.extra if (k, v) not in _UNSHOWN_OPTIONS)
-    extra = dict(flavor.implied_table_options(engine, row_format), **extra)
-    options = evolve(opts, engine=engine, charset=charset, collation=collation, row_format=row_format,
-                      extra=tuple(sorted(extra.items())), comment=stored_comment(opts.comment))
+    options = _options(table.options, flavor, inherit, memo)
+    charset, collation, engine = options.charset, options.collation, options.engine
 
     pk = next((i for i in table.indexes if i.kind == "primary"), None)
     pk_columns = {key(c) for c in pk.columns} if pk else set()
@@ -86,6 +80,28 @@ def _table(table: Table, flavor: Flavor, inherit: tuple[str, str], database: str
                    checks=tuple(checks), options=options, partitioning=partitioning)
 
 
+# every field of TableOptions but the comment (a field added to it is in the memo's key)
+_option_fields = attrgetter(*(f.name for f in dataclass_fields(TableOptions) if f.name != "comment"))
+
+
+def _options(opts: TableOptions, flavor: Flavor, inherit: tuple[str, str], memo: dict) -> TableOptions:
+    """A table's options in canonical form. ``memo``: what options met before became — tables share a
+    few (the comment apart, made canonical for each)."""
+    memo_key = ("options", _option_fields(opts))
+    known = memo.get(memo_key)
+    if known is None:
+        charset, collation = resolve_charset(opts.charset, opts.collation, inherit, flavor)
+        engine = _engine_name(opts.engine or flavor.default_engine)
+        row_format = opts.row_format.upper() if opts.row_format else None
+        if row_format == "DEFAULT":
+            row_format = None
+        extra = dict((k, v) for k, v in opts.extra if (k, v) not in _UNSHOWN_OPTIONS)
+        extra = dict(flavor.implied_table_options(engine, row_format), **extra)
+        known = memo[memo_key] = evolve(opts, engine=engine, charset=charset, collation=collation,
+                                        row_format=row_format, extra=tuple(sorted(extra.items())), comment="")
+    return evolve(known, comment=stored_comment(opts.comment))
+
+
 # options the server takes but does not show, being the default: a Schemafile may write them
 # (Aria's PAGE_CHECKSUM=1, its default, shows in CREATE_OPTIONS only once the table was altered)
 _UNSHOWN_OPTIONS = {("stats_sample_pages", "DEFAULT"), ("checksum", "0"), ("delay_key_write", "0"),
@@ -107,6 +123,11 @@ def _is_json_valid(expr: Expr, column: str) -> bool:
     return expr.canon == canonical(f"json_valid(`{column}`)")
 
 
+# every field of a ColumnType, read as attributes (reading its ``__dict__`` would slow down every
+# later read of its fields: see ``model.made``)
+_type_fields = attrgetter(*(f.name for f in dataclass_fields(ColumnType)))
+
+
 def _column(col: Column, flavor: Flavor, table_charset: tuple[str, str], pk_columns: set[str],
             timestamps_seen: int, memo: dict) -> Column:
     """One column in canonical form. ``memo`` (one per normalize) keeps what a definition became:
@@ -119,7 +140,7 @@ def _column(col: Column, flavor: Flavor, table_charset: tuple[str, str], pk_colu
     # field, read from it: a field added to ColumnType is in the key). An expression's text is not
     # compared but is kept (it is rendered): part of the key.
     t, default, on_update = col.type, col.default, col.on_update
-    memo_key = (tuple(t.__dict__.values()), col.nullable,
+    memo_key = (_type_fields(t), col.nullable,
                 None if default is None else (default.kind, default.value, None if default.expr is None
                                               else (default.expr.canon, default.expr.sql)),
                 None if on_update is None else (on_update.canon, on_update.sql), col.charset, col.collation,
@@ -140,7 +161,8 @@ def _column(col: Column, flavor: Flavor, table_charset: tuple[str, str], pk_colu
 
 def _canonical_column_fields(col: Column, flavor: Flavor, table_charset: tuple[str, str], in_pk: bool,
                              timestamps_seen: int) -> tuple:
-    """(type, nullable, charset, collation, default, on_update) of ``col`` in canonical form."""
+    """(type, nullable, charset, collation, default, on_update) of ``col`` in canonical form (the type
+    and the default ``interned``)."""
     t, charset, collation = typed_charset(col.type, col.charset, col.collation, table_charset, flavor)
     nullable = col.nullable
     default = col.default
@@ -171,7 +193,7 @@ def _canonical_column_fields(col: Column, flavor: Flavor, table_charset: tuple[s
     else:
         default = canonical_default(default, t, flavor)
     on_update = _canonical_now(on_update, fsp)
-    return t, nullable, charset, collation, default, on_update
+    return interned(t), nullable, charset, collation, None if default is None else interned(default), on_update
 
 
 _CONSTANT = re.compile(r"(?P<neg>(?:neg\(this=)*)(?:num:(?P<num>[0-9.eE+-]+)|str:(?P<str>[^()\[\]=]*)|(?P<null>null\(\))"
@@ -230,7 +252,7 @@ def fold_json(table: Table, flavor: Flavor) -> Table:
         check = next((c for c in checks if c.key == col.key and _is_json_valid(c.expr, col.name)), None)
         if check is None:
             continue
-        columns[k] = evolve(col, type=ColumnType("json"), charset=None, collation=None)
+        columns[k] = evolve(col, type=interned(ColumnType("json")), charset=None, collation=None)
         checks.remove(check)
     return evolve(table, columns=tuple(columns), checks=tuple(checks))
 

@@ -1,4 +1,4 @@
-"""The fast paths of introspection and normalisation give what the slow ones give.
+"""The fast paths of introspection, normalisation and the diff give what the slow ones give.
 
 Introspection reads TABLES, STATISTICS and (MariaDB) CHECK_CONSTRAINTS as one JSON array a row
 where the server's JSON gives its rows (``introspect_bulk.read``); normalisation remembers
@@ -12,15 +12,22 @@ compared (an expression's text, ``USING``), and the model parsed from the same S
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import pickle
+import sys
+
 import pytest
 
 from schema_apply import normalize as normalize_module
 from schema_apply.flavor import Flavor
-from schema_apply.introspect import introspect, row_reads
+from schema_apply.errors import SchemaApplyError
+from schema_apply.introspect import _Reader, column_type, introspect, row_reads
 from schema_apply.introspect_bulk import RowRead, read, rows_of_arrays
-from schema_apply.model import Column, ColumnType, Default, Expr, Generated, differences, evolve
+from schema_apply.model import Column, ColumnType, Default, Expr, Generated, differences, evolve, interned, made
 from schema_apply.normalize import normalize
 from schema_apply.parse.schemafile import parse_text
+from schema_apply.parse.types import parse_column_type
 from schema_apply.sql.expressions import canonical
 
 from bulk_reads import assert_json_rows_equal_rows
@@ -180,6 +187,26 @@ def test_the_memo_tells_apart_what_compares_alike(server):
             assert repr(remembered) == repr(alone), (col.name, charset, pk, first)
 
 
+def test_tables_alike_keep_their_own_options():
+    """Normalisation makes the options tables share once (the comment apart): each table normalised
+    with the others is the table normalised alone."""
+    sql = """
+    CREATE TABLE a (id int) ENGINE=InnoDB DEFAULT CHARSET=latin1 COMMENT='first' AUTO_INCREMENT=5;
+    CREATE TABLE b (id int) ENGINE=InnoDB DEFAULT CHARSET=latin1 COMMENT='été 😀';
+    CREATE TABLE c (id int) ENGINE=InnoDB DEFAULT CHARSET=latin1;
+    CREATE TABLE d (id int) ENGINE=InnoDB DEFAULT CHARSET=latin1 ROW_FORMAT=COMPRESSED COMMENT='first';
+    CREATE TABLE e (id int) ENGINE=MyISAM DEFAULT CHARSET=latin1 COMMENT='first';
+    """
+    flavor = Flavor.from_version_string("10.11.9-MariaDB")
+    schema = parse_text(sql, "alike.sql", flavor.server).schema
+    together = normalize(schema, flavor)
+    for table in schema.tables:
+        alone = normalize(dataclasses.replace(schema, tables=(table,)), flavor)
+        assert repr(together.table(table.name)) == repr(alone.tables[0])
+    assert [t.options.comment for t in together.tables] == ["first", "été ?", "", "first", "first"]
+    assert [t.options.auto_increment for t in together.tables] == [5, None, None, None, None]
+
+
 def test_evolve_keeps_the_other_fields_and_refuses_unknown_ones():
     col = Column("a", ColumnType("int"), comment="x", line=3)
     new = evolve(col, name="b", nullable=False)
@@ -188,6 +215,117 @@ def test_evolve_keeps_the_other_fields_and_refuses_unknown_ones():
     assert new == Column("b", ColumnType("int"), nullable=False, comment="x")
     with pytest.raises(TypeError, match="nam"):
         evolve(col, nam="b")
+
+
+# --------------------------------------------------------------------------
+# Values quick to read and to compare (pure)
+# --------------------------------------------------------------------------
+
+def _shares_keys(value) -> bool:
+    """Whether ``value``'s ``__dict__`` shares its class's key table (is no larger than one that does:
+    that of a value made by ``__init__``, once read)."""
+    return sys.getsizeof(value.__dict__) <= sys.getsizeof(dataclasses.replace(value).__dict__)
+
+
+def test_evolve_gives_a_dict_of_its_own():
+    """A value whose ``__dict__`` shares its class's key table is four times as slow to read (see
+    ``model.made``): ``evolve`` must not copy the shared table."""
+    col = Column("a", ColumnType("int"), comment="x")
+    new = evolve(col, name="b")
+    assert _shares_keys(col) and not _shares_keys(new)
+    assert list(new.__dict__) == list(col.__dict__)  # every field, in order
+    assert made(Column, dict(new.__dict__)) == new
+
+
+def test_interned_values_are_one_object_and_keep_what_tells_them_apart():
+    assert interned(ColumnType("varchar", 10)) is interned(ColumnType("varchar", 10))
+    assert interned(ColumnType("varchar", 10)) is not interned(ColumnType("varchar", 11))
+    # equal in Python, not to render: two objects, each as it was
+    assert ColumnType("int", 1) == ColumnType("int", True)
+    assert repr(interned(ColumnType("int", True))) == repr(ColumnType("int", True))
+    assert interned(ColumnType("int", 1)) is not interned(ColumnType("int", True))
+    plus = Default("expression", expr=Expr("(`a` + 1)", canonical("(`a` + 1)")))
+    spaced = Default("expression", expr=Expr("(a+1)", canonical("(a+1)")))
+    assert plus == spaced and interned(plus) is not interned(spaced)
+    assert interned(spaced).expr.sql == "(a+1)"
+    assert interned(Default("string", "1")) is not interned(Default("number", "1"))
+
+
+def _another(value):
+    """A value of a field other than ``value``."""
+    if isinstance(value, Expr):
+        return Expr(value.sql + " ", value.canon)  # (equal, but another text)
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, str):
+        return value + "x"
+    if isinstance(value, tuple):
+        return value + ("z",)
+    return Expr("1", canonical("1")) if value is None else value + 1  # (None: an expression's place)
+
+
+@pytest.mark.parametrize("value", [
+    ColumnType("decimal", 10, 2, True, True, ()), ColumnType("enum", values=("a", "b")),
+    Default("expression", "", Expr("(`a` + 1)", canonical("(`a` + 1)"))), Default("string", "x")])
+def test_interning_and_pickling_keep_every_field(value):
+    """A field the interned key or ``__reduce__`` left out would make values that differ in it one."""
+    assert repr(pickle.loads(pickle.dumps(value))) == repr(value)
+    for f in dataclasses.fields(value):
+        old = getattr(value, f.name)
+        other = dataclasses.replace(value, **{f.name: _another(old)})
+        assert interned(other) is not interned(value), f.name
+        assert repr(pickle.loads(pickle.dumps(other))) == repr(other), f.name
+
+
+def test_unpickled_types_and_defaults_are_the_interned_ones():
+    """The Schemafile's model comes back pickled from the process that parsed it: its types and
+    defaults are then this process's, those the live model's columns hold."""
+    col = Column("a", ColumnType("decimal", 10, 2), default=Default("number", "0.00"))
+    back = pickle.loads(pickle.dumps(col))
+    assert back == col
+    assert back.type is interned(ColumnType("decimal", 10, 2))
+    assert back.default is interned(Default("number", "0.00"))
+    assert copy.deepcopy(col.type) is back.type
+
+
+def test_columns_alike_keep_their_own_name_and_comment():
+    """Introspection makes a definition's fields once, whatever the name and the comment."""
+    flavor = Flavor.from_version_string("8.0.36")
+    definition = ("0", "NO", "int", None, None, "", "", None)  # COLUMN_DEFAULT … SRS_ID
+    conn = _Rows([[("t", "a", "first", *definition), ("t", "b", "", *definition), ("u", "c", None, *definition)]])
+    columns = _Reader(conn, "db", flavor)._columns()
+    assert [(c.name, c.comment) for c in columns["t"] + columns["u"]] == [("a", "first"), ("b", ""), ("c", "")]
+    a, b = columns["t"]
+    assert (a.type, a.default, a.nullable) == (ColumnType("int"), Default("number", "0"), False)
+    assert a.type is b.type is interned(ColumnType("int")) and a.default is b.default
+    assert not _shares_keys(a) and not _shares_keys(b)
+
+
+COLUMN_TYPES = [
+    "int(11)", "int", "int(10) unsigned", "int(10) unsigned zerofill", "bigint(20) unsigned", "tinyint(1)", "bit(1)",
+    "decimal(10,2)", "decimal(65,30) unsigned zerofill", "double", "double(10,2) unsigned", "float", "float(10,2)",
+    "float unsigned", "char(0)", "char(36)", "varchar(255)", "varbinary(16)", "binary(16)", "tinytext", "text",
+    "mediumtext", "longblob", "blob", "date", "datetime", "datetime(3)", "timestamp(6)", "time(2)", "year",
+    "year(4)", "json", "geometry", "point", "inet6", "uuid", "vector(3)",
+    "enum('a','b')", "enum('')", "enum('a','')", "enum(' a','b ')", "set('x')", "enum('a,b','c')", "enum('é','😀')",
+    # read by parse_column_type: quoted or escaped values, and forms it reads otherwise
+    "enum('it''s','b')", r"set('a\\b','c')", "enum(',',''',''')", "float(10)", "float(30)", "year(2)", "text(100)",
+    "blob(10)", "varchar", "integer", "double precision", "INT(11)", "enum('a','b') binary",
+]
+
+
+@pytest.mark.parametrize("text", COLUMN_TYPES)
+def test_column_types_decode_as_the_parser_reads_them(text):
+    """Introspection decodes the plain COLUMN_TYPEs itself (``introspect.column_type``)."""
+    try:
+        expected = repr(parse_column_type(text))
+    except SchemaApplyError as exc:
+        expected = type(exc).__name__
+    try:
+        got = repr(column_type(text))
+    except SchemaApplyError as exc:
+        got = type(exc).__name__
+    assert got == expected
 
 
 # --------------------------------------------------------------------------
@@ -241,6 +379,15 @@ def test_live_model_is_the_slow_paths_model(server, databases, monkeypatch):
     assert repr(normalize(fast.schema, flavor, database=db)) == repr(fast.schema)
     declared = normalize(parse_text(TRICKY, "tricky.sql", flavor.server).schema, flavor, database=db)
     assert declared == fast.schema, "\n".join(differences(declared, fast.schema))
+    # as the plan gets it (pickled from the process that parsed it): equal types and defaults are
+    # one object on both sides, which the diff finds identical without comparing them
+    declared = pickle.loads(pickle.dumps(declared))
+    for live_table, table in zip(fast.schema.tables, declared.tables):
+        for live, col in zip(live_table.columns, table.columns):
+            assert live.type is col.type, (table.name, col.name)
+            # (an expression's text is kept: `CURRENT_TIMESTAMP` and `current_timestamp()` stay two)
+            assert (live.default is col.default) is (repr(live.default) == repr(col.default)), (table.name, col.name)
+            assert not _shares_keys(live)  # (see model.made)
     docs = fast.schema.table("docs")
     if flavor.json_is_longtext:  # the cases are there: folded JSON, long uniques, a key cut short
         assert [c.name for c in docs.columns if c.type.name == "json"] == ["attrs", "extra", "raw2"]
