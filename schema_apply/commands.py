@@ -35,7 +35,7 @@ from .result import Context, Result
 from .settings import Settings
 from .source import SchemaText, read_schemafile
 from .stop import StopSignal
-from .table_sizes import TableSize, read_sizes
+from .table_sizes import SizesWhenAsked, read_sizes
 from .validate import validate
 
 if TYPE_CHECKING:  # annotations; the database driver is imported by the commands that connect (not diff)
@@ -183,35 +183,31 @@ def _schemafile_aside(source: SchemaText, settings: Settings) -> Aside:
 
 
 def _read_both(conn: GuardedConnection, settings: Settings, flavor: Flavor, schemafile: Aside
-               ) -> tuple[Schema, LiveSchema, dict[str, TableSize]]:
-    """The Schemafile (``_schemafile_aside``), parsed while the live schema (and the tables' sizes)
-    are read. Introspection mostly waits on the server, parsing burns CPU: a large Schemafile is
-    parsed in a forked process on another CPU (``aside``), a small one here while a thread reads
-    (PyMySQL releases the GIL while it waits on the socket). Nothing else uses the connection
-    meanwhile. An error of the Schemafile is raised before one of introspection, once both sides are
-    done."""
-    def read_live() -> tuple[LiveSchema, dict[str, TableSize]]:
-        return introspect(conn, conn.database, flavor), read_sizes(conn, conn.database, conn.policy)
-
+               ) -> tuple[Schema, LiveSchema]:
+    """The Schemafile (``_schemafile_aside``), parsed while the live schema is read. Introspection
+    mostly waits on the server, parsing burns CPU: a large Schemafile is parsed in a forked process
+    on another CPU (``aside``), a small one here while a thread reads (PyMySQL releases the GIL while
+    it waits on the socket). Nothing else uses the connection meanwhile. An error of the Schemafile
+    is raised before one of introspection, once both sides are done."""
     schemafile.tell((flavor, conn.database))
     if schemafile.forked:
         try:
-            live, sizes = read_live()
+            live = introspect(conn, conn.database, flavor)
         except Exception:
             _settle(schemafile.result())
             raise
-        return _settle(schemafile.result()), live, sizes
+        return _settle(schemafile.result()), live
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="introspect") as pool:
-        reading = pool.submit(read_live)
+        reading = pool.submit(introspect, conn, conn.database, flavor)
         desired = _settle(schemafile.result())
-        return (desired, *reading.result())
+        return desired, reading.result()
 
 
 def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor, source: SchemaText, desired: Schema,
-          command: str, live: LiveSchema | None = None, sizes: dict[str, TableSize] | None = None
-          ) -> tuple[Result, Schema]:
-    """Plan (introspecting first unless ``live`` is given, reading the tables' sizes unless ``sizes``
-    is): the result (nothing applied yet) and the desired schema it was planned for."""
+          command: str, live: LiveSchema | None = None) -> tuple[Result, Schema]:
+    """Plan (introspecting first unless ``live`` is given; the tables' sizes read only if the plan
+    asks for one, ``SizesWhenAsked``): the result (nothing applied yet) and the desired schema it
+    was planned for."""
     if live is None:
         live = introspect(conn, conn.database, flavor)
     current = live.schema.filtered(settings.manages)
@@ -222,8 +218,7 @@ def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor, source: S
                              hidden_views=live.hidden_views, account=live.programs.account,
                              allow_definers=settings.allow_definers)
     desired, program_notes = restrict(desired, current, live.programs)  # what this account cannot see or make
-    if sizes is None:
-        sizes = read_sizes(conn, conn.database, conn.policy)
+    sizes = SizesWhenAsked(lambda: read_sizes(conn, conn.database, conn.policy))
     plan = build_plan(current, desired, flavor, allow_drop=settings.allow_drop,
                       allow_secret_dependent=settings.allow_secret_dependent, policy=conn.policy, around=around,
                       online=settings.online, sizes=sizes)
@@ -261,8 +256,8 @@ def plan(settings: Settings, reporter: Reporter) -> Result:
         try:
             with _connect(settings, _verbose_logger(settings)) as conn:
                 flavor, _ = _detect(conn)
-                desired, live, sizes = _read_both(conn, settings, flavor, schemafile)
-                result, _ = _plan(conn, settings, flavor, source, desired, "plan", live, sizes)
+                desired, live = _read_both(conn, settings, flavor, schemafile)
+                result, _ = _plan(conn, settings, flavor, source, desired, "plan", live)
         finally:
             schemafile.cancel()  # when the connection failed first (the child waits to be told the server)
     _still_reviewed(settings, record, result)

@@ -1,6 +1,6 @@
 """Approximate table sizes, for the plan's cost column and the blocking-size limit.
 
-One bulk query per run, kept apart from the schema introspection (which selects no row-derived
+One bulk query per run, sent only when the plan needs a size (``SizesWhenAsked``), kept apart from the schema introspection (which selects no row-derived
 column at all). The row estimate and the data and index lengths are derived from rows, so for a
 secret table they are never read: the query itself filters secret names out, so the server never
 sends them (and the result is filtered again here, belt and braces). Secret tables are reported
@@ -13,7 +13,7 @@ The figures are InnoDB's estimates (``TABLE_ROWS`` is a sample; MySQL 8.0 caches
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Callable, Iterator, Mapping, Protocol
 
 from .firewall.secrecy import SecrecyPolicy
 from .online import TableSize
@@ -41,3 +41,27 @@ def read_sizes(conn: Connection, database: str, policy: SecrecyPolicy) -> dict[s
         (database, *(like_prefix(p) for p in policy.prefixes)))
     return {name: TableSize(None if n is None else int(n), None if size is None else int(size))
             for name, n, size in rows if not policy.is_secret(name)}
+
+
+class SizesWhenAsked(Mapping[str, TableSize]):
+    """``read(): read_sizes(…)``, sent the first time a size is asked for. A plan asks only for the
+    tables it would ALTER: an in-sync plan sends no such query, and the server does not open every
+    table for its statistics (one of the costlier reads of information_schema on a large database)."""
+
+    def __init__(self, read: Callable[[], dict[str, TableSize]]):
+        self._read = read
+        self._sizes: dict[str, TableSize] | None = None
+
+    def _all(self) -> dict[str, TableSize]:
+        if self._sizes is None:
+            self._sizes = self._read()
+        return self._sizes
+
+    def __getitem__(self, table: str) -> TableSize:
+        return self._all()[table]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())

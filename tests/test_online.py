@@ -301,6 +301,26 @@ def test_table_sizes_never_select_row_data_of_secret_tables():
     assert like_prefix("a\\b") == "a\\\\b%"
 
 
+SIZES_QUERY = "TABLE_ROWS, DATA_LENGTH + INDEX_LENGTH"
+
+
+@pytest.mark.parametrize("desired, asked", [
+    ("CREATE TABLE t (id int PRIMARY KEY, a int);\n", False),  # in sync: no size is needed
+    ("CREATE TABLE t (id int PRIMARY KEY, a int);\nCREATE TABLE u (id int PRIMARY KEY);\n", False),  # a new table
+    ("CREATE TABLE t (id int PRIMARY KEY, a bigint);\n", True),  # an ALTER: its cost shows the size
+], ids=["in sync", "only a new table", "an alter"])
+def test_the_sizes_are_read_only_when_the_plan_needs_one(setup, cli, desired, asked):
+    """read_sizes opens every table for its statistics: sent once when a statement's cost or the
+    blocking-size limit needs a size, never for a plan that alters no existing table."""
+    _, _, args = setup("CREATE TABLE t (id int PRIMARY KEY, a int);\n", desired)
+    result = cli("plan", "-vv", *args)
+    assert result.exit_code in (0, 2), result.stderr
+    sent = [line for line in result.stderr.splitlines() if line.startswith("-- sent") and SIZES_QUERY in line]
+    assert len(sent) == (1 if asked else 0)
+    if asked:
+        assert "rows" in result.stdout or "rows" in result.stderr  # the cost shows the size read
+
+
 def test_the_clause_goes_before_the_partitioning():
     """Partitioning options end ALTER TABLE and take no comma (plan._alter puts them on a line of
     their own after the other clauses): the online-DDL clause is the last of the other clauses."""
