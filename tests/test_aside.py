@@ -207,13 +207,23 @@ def test_no_child_is_left_when_the_connection_fails(tmp_path, cli, monkeypatch, 
     """The child starts before the connection; a connection that fails stops it (nothing waits)."""
     schema = tmp_path / "Schemafile.sql"
     schema.write_text(TABLES)
+    children = []
+    fork = os.fork
+
+    def recorded_fork():
+        pid = fork()
+        if pid:
+            children.append(pid)
+        return pid
+    monkeypatch.setattr(aside.os, "fork", recorded_fork)
     args = ["plan", "--schema-file", str(schema), "--database-url", "mysql://nobody@127.0.0.1:1/x"]
     forked = _outcome(cli, args)
     assert forked[0] == 1 and "cannot connect to 127.0.0.1:1" in forked[2]
+    assert len(children) == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(children[0], os.WNOHANG)  # stopped and reaped: not even a zombie is left
     monkeypatch.setattr(commands, "PARSE_ASIDE_FROM", 10 ** 9)
     assert _outcome(cli, args) == forked
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # no child of this process, finished or not
 
 
 MARIADB = ("mariadb", (10, 11, 6))
