@@ -81,8 +81,8 @@ class Aside(Generic[T]):
             data = memoryview(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
             while data:
                 data = data[os.write(tell, data):]
-        except Exception:  # noqa: BLE001 - a value that does not pickle, a child done without it: fn runs here if need be
-            pass
+        except Exception:  # noqa: BLE001 - a value that does not pickle, or a child done without it:
+            pass  # fn runs here if need be
         finally:
             os.close(tell)
 

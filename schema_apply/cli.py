@@ -6,8 +6,9 @@ a reporter (``report``), and hands results and errors to ``exits`` for the exit 
 
 Start-up is part of every run's time, and ``--help`` needs nothing but the options: this module
 imports at its top only click, the options' defaults (``defaults``, a leaf), ``exits``,
-``channel``, the redaction and the collector's tuning (``collector``, a leaf). What a command runs on is imported when that command runs, by
-deferred imports that say so (tests/test_imports.py, tests/test_startup.py).
+``channel``, the redaction and the collector's tuning (``collector``, a leaf). What a command runs
+on is imported when that command runs, by deferred imports that say so (tests/test_imports.py,
+tests/test_startup.py).
 """
 
 from __future__ import annotations

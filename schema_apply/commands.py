@@ -85,13 +85,11 @@ def _parse_before_server(source: SchemaText, server: Callable[[], tuple[Flavor, 
         parsed, error = parse_text(source.text, source.name), None
     except SchemaApplyError as exc:
         parsed, error = None, exc
-    if not has_versioned_comments(source.text):
-        if error is not None:
-            raise error
-        return parsed, None, None
-    flavor, database = server()
-    if not parses_alike(source.text, flavor.server):
-        return parse_text(source.text, source.name, flavor.server), flavor, database
+    flavor = database = None
+    if has_versioned_comments(source.text):
+        flavor, database = server()
+        if not parses_alike(source.text, flavor.server):
+            return parse_text(source.text, source.name, flavor.server), flavor, database
     if error is not None:
         raise error
     return parsed, flavor, database

@@ -25,7 +25,7 @@ from .introspect_bulk import CHUNK, BulkRead, RowRead
 from .introspect_programs import LivePrograms, read_programs
 from .model import (
     CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Generated, Index, IndexPart, Partition,
-    Partitioning, ProgramSettings, Schema, Table, TableOptions, View, ALL_TYPES, evolve, interned, made)
+    Partitioning, ProgramSettings, Schema, Table, TableOptions, View, ALL_TYPES, interned, made)
 from .sql import expressions
 from .parse.types import parse_column_type
 
@@ -228,9 +228,9 @@ class _Reader:
         for row in rows:
             grouped[row[0]].setdefault(row[1], []).append(row)
         out: dict[str, list[Index]] = {}
-        made: dict[tuple, IndexPart] = {}
+        parts_made: dict[tuple, IndexPart] = {}
         for table, by_name in grouped.items():
-            out[table] = [index_from_rows(name, sorted(parts, key=lambda r: int(r[3])), f, made)
+            out[table] = [index_from_rows(name, sorted(parts, key=lambda r: int(r[3])), f, parts_made)
                           for name, parts in by_name.items()]
         return out
 
@@ -436,10 +436,10 @@ def column_fields(row: tuple, flavor: Flavor) -> dict:
         srid=int(srid) if srid is not None else None, invisible="INVISIBLE" in extra.upper())
 
 
-def index_from_rows(name: str, rows: list[tuple], flavor: Flavor, made: dict | None = None) -> Index:
-    """STATISTICS rows of one index (in SEQ_IN_INDEX order) -> Index. ``made``: the key parts made
-    before (by their fields), shared by the keys of a read: a few columns are most tables' keys."""
-    made = {} if made is None else made
+def index_from_rows(name: str, rows: list[tuple], flavor: Flavor, parts_made: dict | None = None) -> Index:
+    """STATISTICS rows of one index (in SEQ_IN_INDEX order) -> Index. ``parts_made``: the key parts
+    made before (by their fields), shared by the keys of a read: a few columns are most tables' keys."""
+    parts_made = {} if parts_made is None else parts_made
     first = rows[0]
     non_unique, index_type, comment = int(first[2]), first[7], first[8] or ""
     extra = first[9:]
@@ -467,9 +467,9 @@ def index_from_rows(name: str, rows: list[tuple], flavor: Flavor, made: dict | N
             parts.append(IndexPart(expr=is_expression(expression, flavor), descending=collation == "D"))
         else:
             fields = (column, length, collation == "D")
-            part = made.get(fields)
+            part = parts_made.get(fields)
             if part is None:
-                part = made[fields] = IndexPart(column=column, length=length, descending=collation == "D")
+                part = parts_made[fields] = IndexPart(column=column, length=length, descending=collation == "D")
             parts.append(part)
     hashed = kind == "unique" and index_type == "HASH" and flavor.long_unique_as_hash
     return Index(name, kind, tuple(parts), comment=comment, invisible=invisible, hashed=hashed,

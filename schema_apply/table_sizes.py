@@ -1,10 +1,10 @@
 """Approximate table sizes, for the plan's cost column and the blocking-size limit.
 
-One bulk query per run, sent only when the plan needs a size (``SizesWhenAsked``), kept apart from the schema introspection (which selects no row-derived
-column at all). The row estimate and the data and index lengths are derived from rows, so for a
-secret table they are never read: the query itself filters secret names out, so the server never
-sends them (and the result is filtered again here, belt and braces). Secret tables are reported
-as "size withheld" by the plan.
+One bulk query per run, sent only when the plan needs a size (``SizesWhenAsked``), kept apart
+from the schema introspection (which selects no row-derived column at all). The row estimate and
+the data and index lengths are derived from rows, so for a secret table they are never read: the
+query itself filters secret names out, so the server never sends them (and the result is filtered
+again here, belt and braces). Secret tables are reported as "size withheld" by the plan.
 
 The figures are InnoDB's estimates (``TABLE_ROWS`` is a sample; MySQL 8.0 caches them for
 ``information_schema_stats_expiry`` seconds, a day by default): good to tell a 2 GB table from a

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from sqlglot.tokens import TokenType
 
-from ..model import CheckConstraint, Column, ForeignKey, Index, IndexPart, Partitioning, Table, TableOptions, evolve, key
+from ..model import (CheckConstraint, Column, ForeignKey, Index, IndexPart, Partitioning, Table, TableOptions, evolve,
+                     key)
 from .columns import read_column, read_enforced, read_fk_actions
 from .lexer import CONSTRAINT_WORDS, OPTIONS, PARTS, Cursor
 from .partitions import read_partitioning
@@ -89,7 +90,8 @@ class TableReader:
 
     def __init__(self, annotations: bool):
         self.annotations = annotations
-        self.definitions: dict[str, tuple[Column, int]] = {}  # column definitions met in this file (read_column's ``seen``)
+        # column definitions met in this file (read_column's ``seen``)
+        self.definitions: dict[str, tuple[Column, int]] = {}
         self.commented: dict[str, Column] = {}  # the same by their text before a final COMMENT (read_column)
         self.parts: dict[str, tuple[IndexPart, ...]] = {}  # keys' parts met in this file, by their text (index_parts)
         self.table_options: dict[str, TableOptions] = {}  # CREATE TABLE's options met in this file, by their text
