@@ -10,9 +10,9 @@ from __future__ import annotations
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
-from . import planfile
+from . import declared, planfile
 from .aside import Aside
 from .audit import audited
 from .collector import building_models
@@ -26,9 +26,8 @@ from .normalize import normalize
 from .introspect import LiveSchema, detect_flavor, introspect
 from .limits import Deadline
 from .model import Schema
-from .parse.schemafile import ParsedFile, has_versioned_comments, parse_text, parses_alike
+from .parse.schemafile import parse_text
 from .plan import Plan, build_plan
-from .policy import ensure_declares_tables
 from .program_access import restrict
 from .report import Reporter, document, emit
 from .result import Context, Result
@@ -36,7 +35,7 @@ from .settings import Settings
 from .source import SchemaText, read_schemafile
 from .stop import StopSignal
 from .table_sizes import SizesWhenAsked, read_sizes
-from .validate import validate
+from .validate import ensure_declares_tables
 
 if TYPE_CHECKING:  # annotations; the database driver is imported by the commands that connect (not diff)
     from .connection import GuardedConnection
@@ -44,78 +43,16 @@ if TYPE_CHECKING:  # annotations; the database driver is imported by the command
 
 def load_schemafile(source: SchemaText, flavor: Flavor, database: str | None, settings: Settings) -> Schema:
     """The Schemafile, parsed and normalised for ``flavor``, filtered by --tables/--ignore-tables."""
-    return _settle(prepare_schemafile(source, flavor, database, settings))
+    return _settle(declared.prepare(source, settings.manages, lambda: (flavor, database)))
 
 
-def prepare_schemafile(source: SchemaText, flavor: Flavor, database: str | None, settings: Settings
-                       ) -> tuple[Schema | None, list[str], SchemaApplyError | None]:
-    """What ``load_schemafile`` gives, as values — (schema, notes to print, error) — so that it can be
-    computed aside (see ``aside``) and shown here, notes first, as if it had run here."""
-    return prepare_before_server(source, settings, lambda: (flavor, database))
-
-
-def prepare_before_server(source: SchemaText, settings: Settings,
-                          server: Callable[[], tuple[Flavor, str | None]]
-                          ) -> tuple[Schema | None, list[str], SchemaApplyError | None]:
-    """``prepare_schemafile`` begun before the server is known: ``server()`` gives (flavor, database)
-    when first needed. The Schemafile is parsed at once, as if every versioned comment (``/*!…*/``,
-    ``/*M!…*/``) were code; a file with one waits for the server then, and is parsed again in the
-    rare case that the server leaves one a comment (``parses_alike``)."""
-    notes: list[str] = []
-    try:
-        parsed, flavor, database = _parse_before_server(source, server)
-        if note := parsed.skipped_note():
-            notes.append(f"note: {note}")
-        ensure_declares_tables(parsed.schema, source.name)
-        validate(parsed.schema, source.name)
-        if flavor is None:
-            flavor, database = server()
-        desired = normalize(parsed.schema, flavor, database=database).filtered(settings.manages)
-        notes += duplicate_index_notes(desired, source.name)
-        return desired, notes, None
-    except SchemaApplyError as exc:
-        return None, notes, exc
-
-
-def _parse_before_server(source: SchemaText, server: Callable[[], tuple[Flavor, str | None]]
-                         ) -> tuple[ParsedFile, Flavor | None, str | None]:
-    """(the Schemafile parsed for the server, and the server's (flavor, database) if they had to be
-    awaited to know that parse: None, None when the file has no versioned comment)."""
-    try:
-        parsed, error = parse_text(source.text, source.name), None
-    except SchemaApplyError as exc:
-        parsed, error = None, exc
-    flavor = database = None
-    if has_versioned_comments(source.text):
-        flavor, database = server()
-        if not parses_alike(source.text, flavor.server):
-            return parse_text(source.text, source.name, flavor.server), flavor, database
-    if error is not None:
-        raise error
-    return parsed, flavor, database
-
-
-def duplicate_index_notes(schema: Schema, file: str) -> list[str]:
-    """A note per index that repeats another of its table's: the server makes it, questioning it."""
-    return [f"note: {file}{f':{dup.line}' if dup.line else ''}: index {dup.name} of {table.name} repeats {of.name}"
-            " (the same kind and parts); the server makes it with a note that duplicate indexes are deprecated"
-            for table in schema.tables for dup, of in table.duplicate_indexes()]
-
-
-def _settle(prepared: tuple[Schema | None, list[str], SchemaApplyError | None]) -> Schema:
+def _settle(prepared: declared.Prepared) -> Schema:
     schema, notes, error = prepared
     for note in notes:
         emit(note, sys.stderr)
     if error is not None:
         raise error
     return schema
-
-
-# A Schemafile this large is parsed in a second process while the live schema is read (below, the
-# fork and the pickled result cost more than they save). Measured with plan, median of 6: 9 kB
-# (10 tables) 0.30 s forked / 0.285 s not; 25 kB about even; 90 kB 0.40 / 0.435 s; friendica's
-# 194 kB (92 tables, 27 views) 0.575 / 0.745 s.
-PARSE_ASIDE_FROM = 32_000
 
 
 def _connect(settings: Settings, on_statement=None) -> GuardedConnection:
@@ -173,31 +110,25 @@ def _detect(conn: GuardedConnection) -> tuple[Flavor, bool]:
     return flavor, exists
 
 
-def _schemafile_aside(source: SchemaText, settings: Settings) -> Aside:
-    """The Schemafile's side of a plan, begun before connecting (``_read_both`` says why): a large
-    Schemafile is parsed in a forked child while this process connects and reads the server's
-    flavour, which is then told to the child (``Aside.tell``) for normalising."""
-    return Aside(prepare_before_server, source, settings, fork=len(source.text) >= PARSE_ASIDE_FROM, told=True)
-
-
-def _read_both(conn: GuardedConnection, settings: Settings, flavor: Flavor, schemafile: Aside
+def _read_both(conn: GuardedConnection, settings: Settings, flavor: Flavor, schemafile: declared.Begun
                ) -> tuple[Schema, LiveSchema]:
-    """The Schemafile (``_schemafile_aside``), parsed while the live schema is read. Introspection
+    """The Schemafile (``declared.begin``), parsed while the live schema is read. Introspection
     mostly waits on the server, parsing burns CPU: a large Schemafile is parsed in a forked process
     on another CPU (``aside``), a small one here while a thread reads (PyMySQL releases the GIL while
     it waits on the socket). Nothing else uses the connection meanwhile. An error of the Schemafile
     is raised before one of introspection, once both sides are done."""
-    schemafile.tell((flavor, conn.database))
-    if schemafile.forked:
+    aside = schemafile.aside
+    aside.tell((flavor, conn.database))
+    if aside.forked:
         try:
             live = introspect(conn, conn.database, flavor)
         except Exception:
-            _settle(schemafile.result())
+            _settle(aside.result())
             raise
-        return _settle(schemafile.result()), live
+        return _settle(aside.result()), live
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="introspect") as pool:
         reading = pool.submit(introspect, conn, conn.database, flavor)
-        desired = _settle(schemafile.result())
+        desired = _settle(aside.result())
         return desired, reading.result()
 
 
@@ -247,17 +178,17 @@ def _still_reviewed(settings: Settings, record: dict | None, result: Result) -> 
 
 
 def plan(settings: Settings, reporter: Reporter) -> Result:
-    source = read_schemafile(settings.schema_file, settings.schema_sha256)
-    record = _reviewed(settings, source)
-    with building_models():
-        schemafile = _schemafile_aside(source, settings)
-        try:
+    schemafile = declared.begin(lambda: read_schemafile(settings.schema_file, settings.schema_sha256), settings.manages)
+    try:
+        source = schemafile.source()
+        record = _reviewed(settings, source)
+        with building_models():
             with _connect(settings, _verbose_logger(settings)) as conn:
                 flavor, _ = _detect(conn)
                 desired, live = _read_both(conn, settings, flavor, schemafile)
                 result, _ = _plan(conn, settings, flavor, source, desired, "plan", live)
-        finally:
-            schemafile.cancel()  # when the connection failed first (the child waits to be told the server)
+    finally:
+        schemafile.cancel()  # when anything failed first (the child waits to be told the server)
     _still_reviewed(settings, record, result)
     if settings.plan_out:
         planfile.save(settings.plan_out, document(result))
@@ -329,8 +260,7 @@ def _remaining(settings: Settings, flavor: Flavor, desired: Schema):
 
 def _parse_normalized(source: SchemaText, flavor: Flavor, settings: Settings) -> Schema:
     """The schema a file declares, normalised (the "from" side of ``diff``: no checks of its own)."""
-    return normalize(parse_text(source.text, source.name, flavor.server).schema, flavor
-                             ).filtered(settings.manages)
+    return normalize(parse_text(source.text, source.name, flavor.server).schema, flavor).filtered(settings.manages)
 
 
 def export(settings: Settings, output: Path | None) -> int:
@@ -361,7 +291,8 @@ def diff(settings: Settings, from_file: Path, to_file: Path, flavor_name: str) -
     new = read_schemafile(str(to_file))
     # the two files are read at once when they are large (see _read_both)
     with building_models():
-        current_side = Aside(_parse_normalized, old, flavor, settings, fork=len(old.text) >= PARSE_ASIDE_FROM)
+        current_side = Aside(_parse_normalized, old, flavor, settings, 
+                             fork=len(old.text) >= declared.PARSE_ASIDE_FROM)
         try:
             desired = load_schemafile(new, flavor, None, settings)
         except Exception:

@@ -25,7 +25,6 @@ from .approvals import DropApprovals, spell, subject
 from .changes import (AddCheck, AddColumn, AddForeignKey, AddIndex, Change, ChangePartitioning, ChangeTableOptions,
                       CreateTable, CreateView, ModifyCheck, ModifyColumn, ModifyForeignKey, ModifyIndex,
                       RenameTable)
-from .errors import PolicyRefused
 from .firewall import objects, programs
 from .firewall.secrecy import SecrecyPolicy
 from .model import Schema, Table, key
@@ -197,18 +196,3 @@ def _computes_over_rows(index, table: Table | None) -> bool:
         return True
     generated = {c.key for c in table.columns if c.generated is not None} if table is not None else set()
     return any(key(c) in generated for c in index.columns)
-
-
-def ensure_declares_tables(desired: Schema, file: str, current: Schema | None = None) -> None:
-    """A Schemafile that declares nothing is always refused (a wrong --schema-file must not drop
-    everything); one that declares no tables, only views or stored programs, is refused against a
-    database that has tables (``current``), for the same reason."""
-    if desired.tables:
-        return
-    if not (desired.views or desired.programs):
-        raise PolicyRefused(f"{file} declares no tables: refusing a plan that would drop every table",
-                            hint="check --schema-file; an empty Schemafile is always refused")
-    if current is not None and current.tables:
-        raise PolicyRefused(f"{file} declares no tables: refusing a plan that would drop every table",
-                            hint="check --schema-file; a Schemafile without tables is refused against a database"
-                                 " that has tables")

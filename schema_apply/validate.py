@@ -7,7 +7,7 @@ is reported before anything runs, naming the file, the line and the object.
 
 from __future__ import annotations
 
-from .errors import ParseError
+from .errors import ParseError, PolicyRefused
 from .model import Schema, key
 
 
@@ -51,3 +51,18 @@ def validate(schema: Schema, file: str) -> None:
         if trigger.table not in tables:
             raise ParseError(f"trigger {trigger.name} is on table {trigger.table}, which the Schemafile does not"
                              " declare", file=file, line=trigger.line, obj=f"trigger {trigger.name}")
+
+
+def ensure_declares_tables(desired: Schema, file: str, current: Schema | None = None) -> None:
+    """A Schemafile that declares nothing is always refused (a wrong --schema-file must not drop
+    everything); one that declares no tables, only views or stored programs, is refused against a
+    database that has tables (``current``), for the same reason."""
+    if desired.tables:
+        return
+    if not (desired.views or desired.programs):
+        raise PolicyRefused(f"{file} declares no tables: refusing a plan that would drop every table",
+                            hint="check --schema-file; an empty Schemafile is always refused")
+    if current is not None and current.tables:
+        raise PolicyRefused(f"{file} declares no tables: refusing a plan that would drop every table",
+                            hint="check --schema-file; a Schemafile without tables is refused against a database"
+                                 " that has tables")

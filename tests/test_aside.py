@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from schema_apply import aside, commands
+from schema_apply import aside, declared
 from schema_apply.aside import Aside
 from schema_apply.errors import ParseError
 
@@ -25,7 +25,7 @@ def two_cpus(monkeypatch):
 
 @pytest.fixture
 def parse_aside_always(monkeypatch, two_cpus):
-    monkeypatch.setattr(commands, "PARSE_ASIDE_FROM", 0)
+    monkeypatch.setattr(declared, "PARSE_ASIDE_FROM", 0)
 
 
 def _pid_and(value):
@@ -147,9 +147,9 @@ def _outcome(cli, args):
 def _planned_alike(cli, monkeypatch, args):
     """The plan's outcome (exit code, stdout, stderr), the same with the Schemafile parsed in this
     process and in a child."""
-    monkeypatch.setattr(commands, "PARSE_ASIDE_FROM", 10 ** 9)
+    monkeypatch.setattr(declared, "PARSE_ASIDE_FROM", 10 ** 9)
     inline = _outcome(cli, ["plan", *args])
-    monkeypatch.setattr(commands, "PARSE_ASIDE_FROM", 0)
+    monkeypatch.setattr(declared, "PARSE_ASIDE_FROM", 0)
     assert _outcome(cli, ["plan", *args]) == inline
     return inline
 
@@ -159,9 +159,9 @@ def test_plan_is_the_same_with_the_schemafile_parsed_aside(setup, cli, monkeypat
     using it after the child is gone), and the plan, notes and exit code are unchanged."""
     desired = "USE somewhere;\n" + TABLES + "CREATE TABLE extra (id int PRIMARY KEY);\n"
     _, _, args = setup(TABLES, desired)
-    monkeypatch.setattr(commands, "PARSE_ASIDE_FROM", 10 ** 9)
+    monkeypatch.setattr(declared, "PARSE_ASIDE_FROM", 10 ** 9)
     inline = _outcome(cli, ["plan", *args])
-    monkeypatch.setattr(commands, "PARSE_ASIDE_FROM", 0)
+    monkeypatch.setattr(declared, "PARSE_ASIDE_FROM", 0)
     forked = _outcome(cli, ["plan", *args])
     assert forked == inline
     assert inline[0] == 2 and "CREATE TABLE `extra`" in inline[1]
@@ -222,7 +222,7 @@ def test_no_child_is_left_when_the_connection_fails(tmp_path, cli, monkeypatch, 
     assert len(children) == 1
     with pytest.raises(ChildProcessError):
         os.waitpid(children[0], os.WNOHANG)  # stopped and reaped: not even a zombie is left
-    monkeypatch.setattr(commands, "PARSE_ASIDE_FROM", 10 ** 9)
+    monkeypatch.setattr(declared, "PARSE_ASIDE_FROM", 10 ** 9)
     assert _outcome(cli, args) == forked
 
 

@@ -13,7 +13,7 @@ from schema_apply.normalize import normalize
 from schema_apply.model import ColumnType, Schema
 from schema_apply.parse.schemafile import parse_text
 from schema_apply.plan import build_plan
-from schema_apply.policy import ensure_declares_tables
+from schema_apply.validate import ensure_declares_tables
 
 MARIADB = Flavor.from_version_string("10.11.6-MariaDB")
 MYSQL = Flavor.from_version_string("8.0.36")
