@@ -418,14 +418,16 @@ def canonical_temporal(type_name: str, fsp: int, value: str) -> str:
     return text
 
 
-_BMP_ONLY = re.compile(r"[\u0000-\uffff]*")
+def _bmp_only(text: str) -> bool:
+    """Whether every character of ``text`` is in the Basic Multilingual Plane (U+FFFF or below)."""
+    return text.isascii() or max(text) <= "\uffff"
 
 
 def stored_comment(text: str) -> str:
     """A comment as the server keeps it: in utf8mb3, a character outside the Basic Multilingual
     Plane (an emoji) becomes ``?``, silently. (MariaDB keeps a literal default of a CHAR, VARCHAR,
     ENUM or SET column and ENUM/SET values in utf8mb3 too: see canonical_default, canonical_type.)"""
-    return text if _BMP_ONLY.fullmatch(text) else "".join(ch if ord(ch) <= 0xFFFF else "?" for ch in text)
+    return text if _bmp_only(text) else "".join(ch if ord(ch) <= 0xFFFF else "?" for ch in text)
 
 
 def canonical_default(d: Default | None, t: ColumnType, flavor: Flavor) -> Default | None:
@@ -499,7 +501,7 @@ def canonical_default(d: Default | None, t: ColumnType, flavor: Flavor) -> Defau
         return Default("string", canonical_temporal(t.name, t.length or 0, value))
     if t.name == "char":
         return Default("string", value.rstrip(" "))
-    if d.kind == "string" and flavor.is_mariadb and not _BMP_ONLY.fullmatch(value) and t.name in (
+    if d.kind == "string" and flavor.is_mariadb and not _bmp_only(value) and t.name in (
             "char", "varchar", "enum", "set"):
         # kept in utf8mb3: an emoji becomes ? (a TEXT/BLOB default keeps it, but information_schema
         # shows it as ????: a known limit, README)
@@ -567,7 +569,7 @@ def canonical_type(t: ColumnType, charset: str | None, flavor: Flavor) -> Column
         return ColumnType("long" + name)
     if name in ("enum", "set"):
         values = t.values
-        if flavor.is_mariadb and not all(_BMP_ONLY.fullmatch(v) for v in values):
+        if flavor.is_mariadb and not all(_bmp_only(v) for v in values):
             values = tuple(stored_comment(v) for v in values)
         codec = _NARROW_CODECS.get(charset or "")
         if codec and not all(v.isascii() for v in values):  # what the character set cannot hold becomes ?
