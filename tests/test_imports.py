@@ -155,3 +155,25 @@ def test_the_statement_guard_is_entered_through_statements_only():
         reaching_in += [f"{module} imports {target}" for target in sorted(top | {t for _, t, _ in inner})
                         if target in GUARD_INSIDES]
     assert not reaching_in, "use schema_apply.firewall.statements:\n" + "\n".join(reaching_in)
+
+
+def _closure(module: str) -> set[str]:
+    """Every module of the package that importing ``module`` loads (imports at the top, transitively)."""
+    seen, todo = set(), [module]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += _imports(name)[0]
+    return seen
+
+
+def test_the_declared_side_loads_none_of_the_engine():
+    """``declared`` (the Schemafile read, parsed, checked and normalised; what a plan's forked child
+    computes) stands beneath the engine: no planner, driver, firewall, reporter or command."""
+    engine = ("schema_apply.plan", "schema_apply.diff", "schema_apply.changes", "schema_apply.policy",
+              "schema_apply.connection", "schema_apply.introspect", "schema_apply.firewall", "schema_apply.report",
+              "schema_apply.commands", "schema_apply.online", "schema_apply.apply", "schema_apply.settings")
+    loaded = _closure("schema_apply.declared")
+    assert "schema_apply.normalize" in loaded and "schema_apply.parse.schemafile" in loaded  # (the check sees)
+    assert not sorted(m for m in loaded if m.startswith(engine)), sorted(loaded)
