@@ -202,23 +202,38 @@ def apply(settings: Settings, reporter: Reporter) -> Result:
 
 
 def _apply(settings: Settings, reporter: Reporter, record) -> Result:
+    deadline = Deadline(settings.limits.deadline)
+    stop = StopSignal()
+    schemafile = declared.begin(lambda: read_schemafile(settings.schema_file, settings.schema_sha256), settings.manages)
+    try:
+        return _apply_begun(settings, reporter, record, schemafile, deadline, stop)
+    finally:
+        schemafile.cancel()  # when anything failed first (the child waits to be told the server)
+
+
+def _apply_begun(settings: Settings, reporter: Reporter, record, schemafile: declared.Begun, deadline: Deadline,
+                 stop: StopSignal) -> Result:
     from . import wrapper  # deferred: the run loop and the wrapper (subprocess, tempfile…) only for apply
     from .apply import RunContext, Runner, verify
     from .connection import ApplyLock
-    deadline = Deadline(settings.limits.deadline)
-    stop = StopSignal()
-    source = read_schemafile(settings.schema_file, settings.schema_sha256)
+    source = schemafile.source()
     reviewed = _reviewed(settings, source)
     with stop.installed():  # before the first statement, a stop ends the apply at once (exit 6)
         target, open_connection = _opener(settings, deadline, _verbose_logger(settings))
         with open_connection() as conn:
             flavor, _ = _detect(conn)
-            # parse before taking the lock: a bad Schemafile fails fast and changes nothing
-            with building_models():
-                desired = load_schemafile(source, flavor, conn.database, settings)
-            with ApplyLock(conn, conn.database, settings.lock_timeout):
+            schemafile.aside.tell((flavor, conn.database))
+            lock = ApplyLock(conn, conn.database, settings.lock_timeout)
+            desired = None
+            if not lock.take_if_free():  # another run holds it: a bad Schemafile fails now, not after the wait
                 with building_models():
-                    result, desired = _plan(conn, settings, flavor, source, desired, "apply")
+                    desired = _settle(schemafile.aside.result())
+            with lock:
+                with building_models():  # a free lock: the Schemafile is still parsed aside, its errors raised
+                    live = None          # before any statement (changing nothing), as they are without a wait
+                    if desired is None:
+                        desired, live = _read_both(conn, settings, flavor, schemafile)
+                    result, desired = _plan(conn, settings, flavor, source, desired, "apply", live)
                 record.planned(result)
                 if not _still_reviewed(settings, reviewed, result) or result.plan.refused or result.plan.in_sync:
                     return result

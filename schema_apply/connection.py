@@ -362,7 +362,14 @@ class ApplyLock:
         self.timeout = timeout
         self.held = False
 
+    def take_if_free(self) -> bool:
+        """Take the lock if no other session holds it, without waiting (``with`` then keeps it)."""
+        self.held = self.held or self.conn.query("SELECT GET_LOCK(%s, %s)", (self.name, 0))[0][0] == 1
+        return self.held
+
     def __enter__(self) -> "ApplyLock":
+        if self.held:  # (take_if_free took it)
+            return self
         got = self.conn.query("SELECT GET_LOCK(%s, %s)", (self.name, int(self.timeout) if self.timeout == int(self.timeout) else self.timeout))[0][0]
         if got != 1:
             holder = self.conn.query("SELECT IS_USED_LOCK(%s)", (self.name,))[0][0]

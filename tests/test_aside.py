@@ -261,3 +261,58 @@ def test_an_error_in_a_comment_the_server_runs_is_the_same(setup, cli, monkeypat
     _, _, args = setup(TABLES, desired)
     inline = _planned_alike(cli, monkeypatch, args)
     assert inline[0] == 1 and "Schemafile.sql:21:" in inline[2]
+
+
+def _lock_is_free(server, db) -> bool:
+    conn = server.connect()
+    with conn.cursor() as cur:
+        cur.execute("SELECT IS_FREE_LOCK(%s)", (f"schema-apply/{db}",))
+        free = cur.fetchone()[0] == 1
+    conn.close()
+    return free
+
+
+def test_apply_reads_the_live_schema_while_the_schemafile_is_parsed_aside(setup, server, cli, monkeypatch,
+                                                                          parse_aside_always):
+    """apply forks the Schemafile's side before it connects, and (the lock being free) reads the live
+    schema under the lock meanwhile: the same changes, applied, then nothing left."""
+    db, _, args = setup(TABLES, TABLES + "CREATE TABLE extra (id int PRIMARY KEY);\n")
+    children = []
+    fork = os.fork
+
+    def recorded_fork():
+        pid = fork()
+        if pid:
+            children.append(pid)
+        return pid
+    monkeypatch.setattr(aside.os, "fork", recorded_fork)
+    applied = _outcome(cli, ["apply", *args])
+    assert applied[0] == 0 and "CREATE TABLE `extra`" in applied[1], applied
+    assert len(children) == 1
+    assert cli("plan", *args).exit_code == 0 and _lock_is_free(server, db)
+
+
+@pytest.mark.parametrize("held", [False, True], ids=["lock free", "lock held by another run"])
+def test_a_bad_schemafile_fails_apply_at_once_and_changes_nothing(setup, server, cli, parse_aside_always, held):
+    """A Schemafile error ends apply with that error (exit 1) whether the lock was free (it was taken
+    while the file was parsed aside, and is given back) or held by another run (the file is read
+    before waiting for it: no wait of --lock-timeout, no "busy")."""
+    db, _, args = setup(TABLES, TABLES + "CREATE TABLE broken (id int PRIMARY KEY,, x int);\n")
+    other = server.connect()
+    try:
+        if held:
+            with other.cursor() as cur:
+                cur.execute("SELECT GET_LOCK(%s, 0)", (f"schema-apply/{db}",))
+                assert cur.fetchone()[0] == 1
+        started = time.monotonic()
+        code, out, err = _outcome(cli, ["apply", "--lock-timeout", "30", *args])
+        assert code == 1 and "Schemafile.sql:21:41: table broken" in err, (code, out, err)
+        assert time.monotonic() - started < 20  # not the lock's 30 s
+    finally:
+        other.close()
+    conn = server.connect(db)
+    with conn.cursor() as cur:
+        cur.execute("SHOW TABLES")
+        assert sorted(name for (name,) in cur.fetchall()) == sorted(f"t{k}" for k in range(20))
+    conn.close()
+    assert _lock_is_free(server, db)
