@@ -255,6 +255,44 @@ def test_errors_name_file_line_and_object(sql, line, fragment):
     assert str(err).startswith(f"schema/Schemafile.sql:{line}")
 
 
+# PERIOD and VECTOR start a definition that is no column (PERIOD FOR, a VECTOR index) but are not
+# reserved words: unquoted, they name columns (Icinga Director's branched_icinga_user has ``period``).
+@pytest.mark.parametrize("sql", [
+    "CREATE TABLE t (id int, period varchar(255) DEFAULT NULL, vector int, KEY ix (period))",
+    "CREATE TABLE t (period date, Vector varchar(10), PRIMARY KEY (period))",
+    "CREATE TABLE t (id int, vector enum('y','n'), period national char(3), `x` int)",
+    "CREATE TABLE t (id int);\nALTER TABLE t ADD vector int, ADD COLUMN period int",
+])
+def test_period_and_vector_name_columns(sql):
+    names = [c.name.lower() for c in table(sql).columns]
+    assert "period" in names and "vector" in names, names
+
+
+@pytest.mark.parametrize("sql,fragment", [
+    ("CREATE TABLE t (s date, e date, PERIOD FOR p (s, e))", "PERIOD FOR"),
+    ("CREATE TABLE t (s date, e date, period FOR SYSTEM_TIME (s, e))", "PERIOD FOR"),
+    ("CREATE TABLE t (v vector(3) NOT NULL, VECTOR INDEX (v))", "VECTOR indexes"),
+    ("CREATE TABLE t (v vector(3) NOT NULL, VECTOR KEY ix (v))", "VECTOR indexes"),
+    ("CREATE TABLE t (v vector(3) NOT NULL, VECTOR (v))", "VECTOR indexes"),
+    ("CREATE TABLE t (v vector(3) NOT NULL, VECTOR ix (v))", "VECTOR indexes"),
+    ("CREATE TABLE t (v vector(3) NOT NULL, VECTOR `ix` (v))", "VECTOR indexes"),
+    ("CREATE TABLE t (v vector(3) NOT NULL, VECTOR IF NOT EXISTS ix (v))", "VECTOR indexes"),
+    ("CREATE TABLE t (s date, e date);\nALTER TABLE t ADD PERIOD FOR p (s, e)", "PERIOD FOR"),
+    ("CREATE TABLE t (v vector(3) NOT NULL);\nALTER TABLE t ADD VECTOR INDEX (v)", "VECTOR indexes"),
+])
+def test_period_for_and_vector_indexes_stay_unsupported(sql, fragment):
+    with pytest.raises(UnsupportedError, match=fragment):
+        parse_text(sql)
+
+
+def test_alter_table_add_period_without_column_is_refused_as_the_server_refuses_it():
+    """The server reads ALTER TABLE … ADD PERIOD as ADD PERIOD FOR (a syntax error before a type):
+    a column named period is added with ADD COLUMN."""
+    with pytest.raises(ParseError, match="ADD COLUMN") as info:
+        parse_text("CREATE TABLE t (id int);\nALTER TABLE t ADD period int")
+    assert not isinstance(info.value, UnsupportedError)
+
+
 def test_unsupported_is_its_own_error_class():
     with pytest.raises(UnsupportedError):
         parse_text("CREATE AGGREGATE FUNCTION f() RETURNS int RETURN 1")

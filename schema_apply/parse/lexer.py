@@ -334,7 +334,8 @@ _OPTIONS = re.compile(r"\)\s*((?:[^()'\"`#/\\\s-]++|\s++|'(?:[^'\\]|'')*'|-(?!-)
 # the definition's text before a final COMMENT and one plain string (one token: no backslash, no
 # second string after it)
 TRAILING_COMMENT = re.compile(r"(.+?)\s+(COMMENT)\s+('(?:[^'\\]|'')*')", re.I | re.S | re.ASCII)
-# The words that start a key or constraint in CREATE TABLE (anything else starts a column)
+# The words that start a key or constraint in CREATE TABLE (anything else starts a column). PERIOD
+# and VECTOR may name a column too (tables.at_key_or_constraint tells): the scan here stops at them.
 CONSTRAINT_WORDS = {"CONSTRAINT", "PRIMARY", "UNIQUE", "KEY", "INDEX", "FULLTEXT", "SPATIAL", "FOREIGN", "CHECK",
                     "PERIOD", "VECTOR"}
 

@@ -38,7 +38,7 @@ from . import views
 from .lexer import Cursor, NotSimple, Statement, blank_versioned_comments, prepare, simple_statements, split_statements
 from .partitions import read_partitioning
 from .routines import ProgramReader
-from .tables import CONSTRAINT_WORDS, TableDraft, TableReader
+from .tables import TableDraft, TableReader, at_key_or_constraint
 from .types import data_type
 
 # The statements that declare schema, as the error for anything else lists them.
@@ -362,7 +362,8 @@ class _SchemaBuilder:
 
     def _alter_clause(self, c: Cursor, table: TableDraft) -> None:
         if c.accept("ADD"):
-            if c.accept("COLUMN") or c.word() not in CONSTRAINT_WORDS:
+            # ADD period int is a syntax error on the server (ADD PERIOD FOR): constraint() says so
+            if c.accept("COLUMN") or not (c.at("PERIOD") or at_key_or_constraint(c)):
                 if_not_exists = c.accept("IF", "NOT", "EXISTS")
                 if c.accept_type(TokenType.L_PAREN):  # ADD [COLUMN] (a int, b int)
                     while True:

@@ -15,6 +15,7 @@ from ..model import (CheckConstraint, Column, ForeignKey, Index, IndexPart, Part
 from .columns import read_column, read_enforced, read_fk_actions
 from .lexer import CONSTRAINT_WORDS, OPTIONS, PARTS, Cursor
 from .partitions import read_partitioning
+from .types import TYPE_WORDS
 
 _INDEX_KINDS = {"UNIQUE": "unique", "KEY": "index", "INDEX": "index", "FULLTEXT": "fulltext", "SPATIAL": "spatial"}
 # The words an index option starts with (index_options: anything else ends them)
@@ -35,6 +36,19 @@ ROW_FORMATS = ("DEFAULT", "DYNAMIC", "FIXED", "COMPRESSED", "REDUNDANT", "COMPAC
 _UNSUPPORTED_OPTIONS = {"TABLESPACE", "UNION", "INSERT_METHOD", "CONNECTION", "PASSWORD", "STORAGE",
                         "ENGINE_ATTRIBUTE", "SECONDARY_ENGINE", "SECONDARY_ENGINE_ATTRIBUTE", "START", "SEQUENCE",
                         "IETF_QUOTES", "AUTOEXTEND_SIZE"}
+
+
+def at_key_or_constraint(c: Cursor) -> bool:
+    """Whether the definition at ``c`` (in CREATE TABLE's parentheses, after ALTER TABLE … ADD) is a
+    key or constraint rather than a column. The words that start one are reserved but PERIOD and
+    VECTOR, which name columns as well (Icinga Director's ``period varchar(255)``): PERIOD starts a
+    period only before FOR, VECTOR an index only where no data type follows it."""
+    word = c.word()
+    if word == "PERIOD":
+        return c.word(1) == "FOR"
+    if word == "VECTOR":
+        return c.word(1) not in TYPE_WORDS
+    return word in CONSTRAINT_WORDS
 
 
 @dataclass
@@ -110,7 +124,7 @@ class TableReader:
         if c.word() in ("SELECT", "WITH"):
             c.unsupported("CREATE TABLE … SELECT", hint="a Schemafile declares columns, not query results")
         while True:  # the definitions: columns, keys and constraints
-            if c.word() in CONSTRAINT_WORDS:
+            if at_key_or_constraint(c):
                 self.constraint(c, table)
             else:
                 self.column(c, table)
@@ -215,6 +229,9 @@ class TableReader:
             expr = c.expression(s, e, "CHECK expression")
             table.checks.append(CheckConstraint(cname, expr, read_enforced(c), auto_named=not cname, line=line))
         elif c.at("PERIOD"):
+            if c.word(1) != "FOR":  # ALTER TABLE … ADD period int: the server reads ADD PERIOD FOR too
+                c.fail("expected FOR after PERIOD (a column named period is added with ADD COLUMN period)",
+                       tok=c.peek(1))
             c.unsupported("PERIOD FOR (application-time periods and system versioning)")
         elif c.at("VECTOR"):
             c.unsupported("VECTOR indexes")

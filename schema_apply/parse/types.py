@@ -28,6 +28,10 @@ NATIONAL_CHARSET = "utf8mb3"
 _FOREIGN_TYPES = {"varchar2", "nvarchar2", "clob", "number", "string", "uuid_short", "money", "smallserial",
                   "bigserial", "bytea"}
 NOW_WORDS = ("CURRENT_TIMESTAMP", "NOW", "LOCALTIME", "LOCALTIMESTAMP")
+# The words a data type's name starts with (``_type_name``), upper-cased: after a word that may name a
+# column or start a key (VECTOR), one of these makes it a column.
+TYPE_WORDS = frozenset(word.upper() for word in (*ALL_TYPES, *TYPE_ALIASES, *_FOREIGN_TYPES,
+                                                 "bool", "boolean", "serial", "national", "long"))
 
 
 @dataclass
