@@ -203,19 +203,25 @@ def test_a_schemafile_with_versioned_comments_waits_for_the_server(setup, cli, m
     assert inline[0] == 2 and "`y`" not in inline[1]
 
 
-def test_no_child_is_left_when_the_connection_fails(tmp_path, cli, monkeypatch, parse_aside_always):
-    """The child starts before the connection; a connection that fails stops it (nothing waits)."""
-    schema = tmp_path / "Schemafile.sql"
-    schema.write_text(TABLES)
-    children = []
+@pytest.fixture
+def children(monkeypatch) -> list[int]:
+    """The pids of the children ``aside`` forks from now on."""
+    pids: list[int] = []
     fork = os.fork
 
     def recorded_fork():
         pid = fork()
         if pid:
-            children.append(pid)
+            pids.append(pid)
         return pid
     monkeypatch.setattr(aside.os, "fork", recorded_fork)
+    return pids
+
+
+def test_no_child_is_left_when_the_connection_fails(tmp_path, cli, monkeypatch, parse_aside_always, children):
+    """The child starts before the connection; a connection that fails stops it (nothing waits)."""
+    schema = tmp_path / "Schemafile.sql"
+    schema.write_text(TABLES)
     args = ["plan", "--schema-file", str(schema), "--database-url", "mysql://nobody@127.0.0.1:1/x"]
     forked = _outcome(cli, args)
     assert forked[0] == 1 and "cannot connect to 127.0.0.1:1" in forked[2]
@@ -272,20 +278,11 @@ def _lock_is_free(server, db) -> bool:
     return free
 
 
-def test_apply_reads_the_live_schema_while_the_schemafile_is_parsed_aside(setup, server, cli, monkeypatch,
-                                                                          parse_aside_always):
+def test_apply_reads_the_live_schema_while_the_schemafile_is_parsed_aside(setup, server, cli, parse_aside_always,
+                                                                          children):
     """apply forks the Schemafile's side before it connects, and (the lock being free) reads the live
     schema under the lock meanwhile: the same changes, applied, then nothing left."""
     db, _, args = setup(TABLES, TABLES + "CREATE TABLE extra (id int PRIMARY KEY);\n")
-    children = []
-    fork = os.fork
-
-    def recorded_fork():
-        pid = fork()
-        if pid:
-            children.append(pid)
-        return pid
-    monkeypatch.setattr(aside.os, "fork", recorded_fork)
     applied = _outcome(cli, ["apply", *args])
     assert applied[0] == 0 and "CREATE TABLE `extra`" in applied[1], applied
     assert len(children) == 1
