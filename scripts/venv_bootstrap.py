@@ -1,4 +1,5 @@
-"""Run a script of ours with the project's .venv, creating and filling it first if it is missing.
+"""Run a script of ours with the project's .venv (or $SCHEMA_APPLY_VENV, as scripts/test takes it),
+creating and filling it first if it is missing.
 
 Standard library only: it runs before anything is installed.
 """
@@ -12,7 +13,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-VENV = REPO / ".venv"
+VENV = REPO / os.environ.get("SCHEMA_APPLY_VENV", ".venv")  # (relative to the checkout, as in scripts/test)
 NAME = Path(sys.argv[0]).name
 
 
@@ -48,7 +49,7 @@ def bootstrap(script: str) -> None:
     if sys.version_info < (3, 11):
         sys.exit(f"{NAME}: schema-apply needs Python 3.11 or newer (python3 --version)")
     if not python.exists():
-        say(f"creating {VENV.relative_to(REPO)}")
+        say(f"creating {VENV}")
         if subprocess.run([sys.executable, "-m", "venv", str(VENV)]).returncode != 0:
             if not can_apt():
                 sys.exit(f"{NAME}: python3 -m venv failed: install python3-venv")
