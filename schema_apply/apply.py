@@ -39,8 +39,8 @@ from . import render_ddl as render
 from . import wrapper
 from .blockers import BlockerFinder, Sighting
 from .changes import AddForeignKey, Change, DropForeignKey, ModifyForeignKey
-from .connection import (ER_CONNECTION_KILLED, ER_LOCK_WAIT_TIMEOUT, ER_QUERY_INTERRUPTED, LOST_CONNECTION,
-                         ApplyLock, GuardedConnection)
+from .connection import (ER_CONNECTION_KILLED, ER_LOCK_WAIT_TIMEOUT, ER_NO_SUCH_THREAD, ER_QUERY_INTERRUPTED,
+                         LOST_CONNECTION, ApplyLock, GuardedConnection)
 from .diff import diff
 from .dsn import ConnectionTarget
 from .errors import (EXIT_BUSY, EXIT_ERROR, EXIT_OK, EXIT_STOPPED, LockTimeout, SchemaApplyError, ServerError,
@@ -60,6 +60,19 @@ WATCH_INTERVAL = 2.0  # how often the watchdog looks at the server while a state
 WATCH_TIMEOUT = 5.0  # the watchdog's own socket timeout: a silent server is found within two of these
 KILL_WAIT = 30.0  # after a KILL, how long the killed statement may take to roll back and answer
 RECHECK_LOCK_TIMEOUT = 30.0  # taking the apply lock again after a lost connection
+
+
+def _kill(conn: GuardedConnection, connection_id: int) -> bool:
+    """``KILL connection_id`` (one of our own sessions); False if it had ended in the meantime — a
+    session killed by someone else can still be listed while it rolls back, and be gone a moment
+    later, when our KILL comes (``Unknown thread id``)."""
+    try:
+        conn.execute(f"KILL {int(connection_id)}")
+    except ServerError as exc:
+        if exc.code != ER_NO_SUCH_THREAD:
+            raise
+        return False
+    return True
 
 
 @dataclass
@@ -364,9 +377,9 @@ class Runner:
             with ExitStack() as taking:
                 taking.enter_context(new)
                 if old is not None and self._still_there(new, old):
-                    new.execute(f"KILL {int(old)}")  # our own session: its statement and its apply lock go
-                    self.account.notes.append(f"our old session {old} was still running the statement on the"
-                                              " server: killed it")
+                    if _kill(new, old):  # our own session: its statement and its apply lock go
+                        self.account.notes.append(f"our old session {old} was still running the statement on the"
+                                                  " server: killed it")
                     give_up = time.monotonic() + KILL_WAIT
                     while self._still_there(new, old) and time.monotonic() < give_up:
                         time.sleep(0.5)
