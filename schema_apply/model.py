@@ -15,6 +15,7 @@ in MySQL; table names follow ``lower_case_table_names`` (see flavor).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, is_dataclass, replace
+from operator import attrgetter
 from typing import Callable, Iterable, Iterator, Literal
 
 from .sql.quoting import quote_ident, quote_string
@@ -137,7 +138,7 @@ class ColumnType:
         return self.sql()
 
     def __reduce__(self):  # unpickled as the process's one such type (see ``interned``)
-        return _unpickled, (ColumnType, self.name, self.length, self.scale, self.unsigned, self.zerofill, self.values)
+        return _unpickled, (ColumnType, *type_fields(self))
 
 
 DefaultKind = Literal["null", "string", "number", "bits", "hex", "expression"]
@@ -173,9 +174,17 @@ class Default:
         return self.expr.sql
 
     def __reduce__(self):  # unpickled as the process's one such default (see ``interned``)
-        return _unpickled, (Default, self.kind, self.value, self.expr)
+        return _unpickled, (Default, *_default_fields(self))
 
 
+def _fields_getter(cls) -> Callable:
+    """The values of every field of the dataclass ``cls``, in order, read as attributes (reading a
+    value's ``__dict__`` would slow down every later read of its fields: see ``made``)."""
+    return attrgetter(*(f.name for f in fields(cls)))
+
+
+type_fields = _fields_getter(ColumnType)  # (a field added to either class is pickled and interned too)
+_default_fields = _fields_getter(Default)
 _INTERNED: dict[tuple, "ColumnType | Default"] = {}
 
 
@@ -189,11 +198,10 @@ def interned(value: "ColumnType | Default") -> "ColumnType | Default":
     Told apart by every field with its type (``1 == True`` in Python) and an expression by its text
     too (which is rendered, though not compared): values only equal stay two objects."""
     if isinstance(value, Default):
-        expr = value.expr
-        fields: tuple = (Default, value.kind, value.value, None if expr is None else (expr.sql, expr.canon))
+        values: tuple = (Default, *(v if not isinstance(v, Expr) else (v.sql, v.canon) for v in _default_fields(value)))
     else:
-        fields = (ColumnType, value.name, value.length, value.scale, value.unsigned, value.zerofill, value.values)
-    return _INTERNED.setdefault((fields, tuple(map(type, fields))), value)
+        values = (ColumnType, *type_fields(value))
+    return _INTERNED.setdefault((values, tuple(map(type, values))), value)
 
 
 def _unpickled(cls, *fields):

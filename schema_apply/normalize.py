@@ -17,7 +17,7 @@ from .flavor import (Flavor, KeyLimits, canonical_charset, canonical_collation, 
                      stored_comment, typed_charset)
 from .model import (CheckConstraint, Column, ColumnType, Default, Event, Expr, ForeignKey, Index, IndexPart, Parameter,
                     Partitioning, ProgramSettings, Routine, Schema, Table, TableOptions, Trigger, View, evolve,
-                    interned, key, unique_name)
+                    interned, key, type_fields, unique_name)
 from .parse.views import canonical_query, dependency_order
 from .sql.expressions import canonical, expression, is_now, now_precision
 
@@ -123,11 +123,6 @@ def _is_json_valid(expr: Expr, column: str) -> bool:
     return expr.canon == canonical(f"json_valid(`{column}`)")
 
 
-# every field of a ColumnType, read as attributes (reading its ``__dict__`` would slow down every
-# later read of its fields: see ``model.made``)
-_type_fields = attrgetter(*(f.name for f in dataclass_fields(ColumnType)))
-
-
 def _column(col: Column, flavor: Flavor, table_charset: tuple[str, str], pk_columns: set[str],
             timestamps_seen: int, memo: dict) -> Column:
     """One column in canonical form. ``memo`` (one per normalize) keeps what a definition became:
@@ -140,7 +135,7 @@ def _column(col: Column, flavor: Flavor, table_charset: tuple[str, str], pk_colu
     # field, read from it: a field added to ColumnType is in the key). An expression's text is not
     # compared but is kept (it is rendered): part of the key.
     t, default, on_update = col.type, col.default, col.on_update
-    memo_key = (_type_fields(t), col.nullable,
+    memo_key = (type_fields(t), col.nullable,
                 None if default is None else (default.kind, default.value, None if default.expr is None
                                               else (default.expr.canon, default.expr.sql)),
                 None if on_update is None else (on_update.canon, on_update.sql), col.charset, col.collation,
