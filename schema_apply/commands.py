@@ -177,8 +177,13 @@ def _still_reviewed(settings: Settings, record: dict | None, result: Result) -> 
     return True
 
 
+def _begin(settings: Settings) -> declared.Begun:
+    """The Schemafile read, and its preparation started before connecting (``declared``)."""
+    return declared.begin(lambda: read_schemafile(settings.schema_file, settings.schema_sha256), settings.manages)
+
+
 def plan(settings: Settings, reporter: Reporter) -> Result:
-    schemafile = declared.begin(lambda: read_schemafile(settings.schema_file, settings.schema_sha256), settings.manages)
+    schemafile = _begin(settings)
     try:
         source = schemafile.source()
         record = _reviewed(settings, source)
@@ -204,7 +209,7 @@ def apply(settings: Settings, reporter: Reporter) -> Result:
 def _apply(settings: Settings, reporter: Reporter, record) -> Result:
     deadline = Deadline(settings.limits.deadline)
     stop = StopSignal()
-    schemafile = declared.begin(lambda: read_schemafile(settings.schema_file, settings.schema_sha256), settings.manages)
+    schemafile = _begin(settings)
     try:
         return _apply_begun(settings, reporter, record, schemafile, deadline, stop)
     finally:
@@ -306,8 +311,7 @@ def diff(settings: Settings, from_file: Path, to_file: Path, flavor_name: str) -
     new = read_schemafile(str(to_file))
     # the two files are read at once when they are large (see _read_both)
     with building_models():
-        current_side = Aside(_parse_normalized, old, flavor, settings, 
-                             fork=len(old.text) >= declared.PARSE_ASIDE_FROM)
+        current_side = Aside(_parse_normalized, old, flavor, settings, fork=len(old.text) >= declared.PARSE_ASIDE_FROM)
         try:
             desired = load_schemafile(new, flavor, None, settings)
         except Exception:

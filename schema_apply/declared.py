@@ -37,9 +37,10 @@ def prepare(source: SchemaText, manages: Callable[[str], bool], server: Callable
             ) -> Prepared:
     """The Schemafile parsed, checked and normalised for the server that ``server()`` gives as
     (flavor, database) when first needed; only the objects that ``manages`` (--tables,
-    --ignore-tables) leaves to us are kept, with a note per index that repeats another. It is parsed at once, as if every versioned comment
-    (``/*!…*/``, ``/*M!…*/``) were code; a file with one waits for the server then, and is parsed
-    again in the rare case that the server leaves one a comment (``parses_alike``)."""
+    --ignore-tables) leaves to us are kept, with a note per index that repeats another. It is
+    parsed at once, as if every versioned comment (``/*!…*/``, ``/*M!…*/``) were code; a file with
+    one waits for the server then, and is parsed again in the rare case that the server leaves one
+    a comment (``parses_alike``)."""
     notes: list[str] = []
     with building_models():  # (a forked child builds its model here too)
         try:
@@ -83,11 +84,11 @@ def duplicate_index_notes(schema: Schema, file: str) -> list[str]:
 
 class Begun:
     """The Schemafile read and its preparation started (``begin``): in a forked child for a large
-    file, else when ``prepared`` asks. An error reading the file is kept and raised by ``source``,
-    where the command would have read it."""
+    file, else when ``aside.result()`` asks. An error reading the file is kept and raised by
+    ``source``, where the command would have read it."""
 
-    def __init__(self, source: SchemaText | None, error: SchemaApplyError | None = None,
-                 manages: Callable[[str], bool] = lambda name: True):
+    def __init__(self, source: SchemaText | None, manages: Callable[[str], bool],
+                 error: SchemaApplyError | None = None):
         self._source, self._error = source, error
         self.aside: Aside[Prepared] | None = None
         if source is not None:
@@ -107,6 +108,6 @@ class Begun:
 def begin(read: Callable[[], SchemaText], manages: Callable[[str], bool]) -> Begun:
     """The Schemafile that ``read()`` gives (``source.read_schemafile``), its preparation started."""
     try:
-        return Begun(read(), manages=manages)
+        return Begun(read(), manages)
     except SchemaApplyError as exc:
-        return Begun(None, exc)
+        return Begun(None, manages, exc)
