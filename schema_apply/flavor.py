@@ -430,8 +430,10 @@ def stored_comment(text: str) -> str:
     return text if _bmp_only(text) else "".join(ch if ord(ch) <= 0xFFFF else "?" for ch in text)
 
 
-def canonical_default(d: Default | None, t: ColumnType, flavor: Flavor) -> Default | None:
-    """The default as the server stores it for a column of type ``t``."""
+def canonical_default(d: Default | None, t: ColumnType, flavor: Flavor, collation: str | None = None
+                      ) -> Default | None:
+    """The default as the server stores it for a column of type ``t`` (and ``collation``, which tells
+    an ENUM's or a SET's members apart: ``member_key``)."""
     if d is None or d.kind in ("null", "expression"):
         return d
     from_bytes = d.kind in ("bits", "hex")
@@ -511,15 +513,35 @@ def canonical_default(d: Default | None, t: ColumnType, flavor: Flavor) -> Defau
         return Default("string", t.values[int(value) - 1])  # DEFAULT n: the n-th value
     if t.name == "set" and d.kind == "number" and value.isdigit():  # DEFAULT n: the values of n's bits
         return Default("string", ",".join(v for k, v in enumerate(t.values) if int(value) >> k & 1))
-    if t.name == "set":
-        chosen = {v.lower() for v in value.split(",") if v}
-        return Default("string", ",".join(v for v in t.values if v.lower() in chosen))
+    if t.name in ("enum", "set") and d.kind == "string":
+        # the members the default names, spelt as declared (in the set's order): DEFAULT 'b ' of
+        # enum('a','B') is 'B' under a case-insensitive collation
+        chosen = {member_key(v, collation) for v in (value.split(",") if t.name == "set" else (value,))}
+        named = [v for v in t.values if member_key(v, collation) in chosen]
+        if t.name == "set":
+            return Default("string", ",".join(named))
+        return Default("string", named[0]) if named else d
     if d.kind != "string":  # a number given for a string column is stored as its text
         return Default("string", value)
     return d
 
 
 _BINARY_STRINGS = ("binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def member_key(value: str, collation: str | None) -> str:
+    """An ENUM's or a SET's member (or a value naming one) as the server compares them under the
+    column's ``collation``, as far as that is certain here: trailing spaces do not count but in the
+    binary character set, nor does the letter case of ASCII letters in a case-insensitive collation
+    (but Turkish and Azerbaijani ones, where I and i are two letters). Accents, and letter case
+    outside ASCII, which some collations ignore too, count here."""
+    if collation in (None, "binary"):
+        return value
+    value = value.rstrip(" ")
+    if collation.endswith("_ci") and not any(t in collation for t in ("turkish", "azeri", "_tr_", "_az_")):
+        return value.translate(_ASCII_LOWER)
+    return value
 
 
 def _printable_bytes(data: bytes) -> str:
@@ -569,6 +591,8 @@ def canonical_type(t: ColumnType, charset: str | None, flavor: Flavor) -> Column
         return ColumnType("long" + name)
     if name in ("enum", "set"):
         values = t.values
+        if charset != "binary":  # the server cuts a member's trailing spaces (but in the binary character set)
+            values = tuple(v.rstrip(" ") for v in values)
         if flavor.is_mariadb and not all(_bmp_only(v) for v in values):
             values = tuple(stored_comment(v) for v in values)
         codec = _NARROW_CODECS.get(charset or "")

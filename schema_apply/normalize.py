@@ -186,7 +186,7 @@ def _canonical_column_fields(col: Column, flavor: Flavor, table_charset: tuple[s
     if default is not None and default.kind == "expression":
         default = Default("expression", expr=_canonical_now(default.expr, fsp))
     else:
-        default = canonical_default(default, t, flavor)
+        default = canonical_default(default, t, flavor, collation)
     on_update = _canonical_now(on_update, fsp)
     return interned(t), nullable, charset, collation, None if default is None else interned(default), on_update
 
