@@ -27,7 +27,7 @@ from .introspect import LiveSchema, detect_flavor, introspect
 from .limits import Deadline
 from .model import Schema
 from .parse.schemafile import parse_text
-from .plan import Plan, build_plan
+from .plan import Plan, build_plan, ensure_members_distinct
 from .program_access import restrict
 from .report import Reporter, document, emit
 from .result import Context, Result
@@ -151,6 +151,7 @@ def _plan(conn: GuardedConnection, settings: Settings, flavor: Flavor, source: S
     plan = build_plan(current, desired, flavor, allow_drop=settings.allow_drop,
                       allow_secret_dependent=settings.allow_secret_dependent, policy=conn.policy, around=around,
                       online=settings.online, sizes=sizes)
+    ensure_members_distinct(plan, source.name)
     ctx = Context(command=command, database=live.database, server=live.flavor.name, schema_file=source.name,
                   notes=_notes(settings, live, plan, program_notes), schema_sha256=source.sha256, live=current)
     return Result(ctx, plan), desired
@@ -327,6 +328,7 @@ def diff(settings: Settings, from_file: Path, to_file: Path, flavor_name: str) -
     the_plan = build_plan(current, desired, flavor, allow_drop=settings.allow_drop,
                           allow_secret_dependent=settings.allow_secret_dependent, policy=policy, around=around,
                           online=settings.online)
+    ensure_members_distinct(the_plan, new.name)
     ctx = Context(command="diff", database=str(from_file), server=f"{flavor.name} (offline)", schema_file=new.name,
                   notes=_unused_approvals(settings, the_plan, flavor), schema_sha256=new.sha256, live=current)
     return Result(ctx, the_plan)

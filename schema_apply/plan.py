@@ -36,15 +36,17 @@ from .changes import (
     DropView, ModifyCheck, ModifyColumn, ModifyForeignKey, ModifyIndex, RenameIndex, RenameTable)
 from .approvals import DropApprovals
 from .diff import diff
+from .errors import ParseError
 from .firewall.objects import Surroundings
 from .firewall.secrecy import DEFAULT_PREFIXES, SecrecyPolicy
-from .flavor import Flavor
+from .flavor import Flavor, member_key
 from .model import ForeignKey, Schema, Table, key
 from .parse.views import dependency_order
 from .policy import Refusal, SecretDependence, apply_policy
 from . import online as online_ddl
 from . import program_plan
 from . import render_ddl as render
+from .sql.quoting import quote_string
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,34 @@ def build_plan(current: Schema, desired: Schema, flavor: Flavor, *, allow_drop: 
         refused = refused + tuple(blocked)
         dependent = tuple(d for d in dependent if id(d.change) not in gone)
     return Plan(tuple(allowed), tuple(statements), refused, dependent)
+
+
+def ensure_members_distinct(plan: Plan, file: str) -> None:
+    """A column the plan writes (a new table's, an added or a modified one) whose ENUM or SET lists
+    a member twice, as the server tells them apart (``flavor.member_key``), is an error before
+    anything runs: in strict mode, which every apply runs in, the server refuses it (1291) only
+    when its statement comes, after the ones before it have run. A live column made so in
+    non-strict mode (a file loaded by the client after ``SET sql_mode = ''``) is no error while the
+    plan leaves it as it is."""
+    for change in plan.changes:
+        if isinstance(change, CreateTable):
+            columns = change.definition.columns
+        elif isinstance(change, (AddColumn, ModifyColumn)):
+            columns = (change.column if isinstance(change, AddColumn) else change.new,)
+        else:
+            continue
+        for column in columns:
+            if column.type.name not in ("enum", "set"):
+                continue
+            seen: dict[str, str] = {}
+            for count, value in enumerate(column.type.values, 1):
+                first = seen.setdefault(member_key(value, column.collation), value)
+                if len(seen) < count:  # its key was seen before
+                    spelt = "" if first == value else f" (as {quote_string(first)} and {quote_string(value)})"
+                    raise ParseError(f"column {column.name} lists the {column.type.name.upper()} member"
+                                     f" {quote_string(first)} twice{spelt}; the server refuses that in strict mode"
+                                     " (1291), which every apply runs in", file=file, line=column.line,
+                                     obj=f"table {change.table}", hint="remove the repeated member")
 
 
 # --------------------------------------------------------------------------

@@ -73,6 +73,24 @@ def test_bad_schemafile_names_file_line_object_and_changes_nothing(server, setup
     assert show_create(server, db) == before
 
 
+# Gibbon 14.0.00 to 15.0.01 declare gibbonTT.nameShortDisplay so; their file loads only because it sets a
+# non-strict sql_mode first
+TIMETABLE = "CREATE TABLE tt (id int PRIMARY KEY, shown enum('day','name','','') NOT NULL DEFAULT 'day');\n"
+
+
+@pytest.mark.server
+def test_an_enum_member_listed_twice_fails_the_apply_before_anything_runs(server, setup, cli):
+    db, f, args = setup("SET SESSION sql_mode = '';\n" + TIMETABLE, SHOPS + TIMETABLE.replace("tt", "tt2"))
+    before = show_create(server, db)
+    result = cli("apply", "--allow-drop", *args)
+    assert result.exit_code == 1, result.output
+    assert f"{f}:2: table tt2: column shown lists the ENUM member '' twice" in result.stderr
+    assert show_create(server, db) == before  # shops, which came first, was not created either
+    f.write_text(SHOPS + TIMETABLE, encoding="utf-8")  # the live column, made in non-strict mode, left as it is
+    assert cli("apply", *args).exit_code == 0
+    assert cli("plan", *args).exit_code == 0
+
+
 @pytest.mark.server
 def test_semantic_errors_are_reported_before_anything_runs(setup, cli):
     db, f, args = setup(SHOPS, "CREATE TABLE shops (\n  id int PRIMARY KEY,\n  KEY ix (nope)\n);\n")

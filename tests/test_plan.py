@@ -7,12 +7,12 @@ import pytest
 from schema_apply.changes import (
     AddColumn, DropColumn, DropTable, ModifyColumn, ModifyForeignKey, RenameTable, type_data_loss)
 from schema_apply.diff import diff
-from schema_apply.errors import PolicyRefused
+from schema_apply.errors import ParseError, PolicyRefused
 from schema_apply.flavor import Flavor
 from schema_apply.normalize import normalize
 from schema_apply.model import ColumnType, Schema
 from schema_apply.parse.schemafile import parse_text
-from schema_apply.plan import build_plan
+from schema_apply.plan import build_plan, ensure_members_distinct
 from schema_apply.validate import ensure_declares_tables
 
 MARIADB = Flavor.from_version_string("10.11.6-MariaDB")
@@ -58,6 +58,41 @@ def test_an_empty_schemafile_is_always_refused():
     with pytest.raises(PolicyRefused) as info:
         ensure_declares_tables(parse_text("-- nothing here\n").schema, "Schemafile.sql")
     assert info.value.exit_code == 3
+
+
+@pytest.mark.parametrize("desired,message", [
+    ("CREATE TABLE t (id int PRIMARY KEY, e enum('day','name','',''))", "ENUM member '' twice"),
+    ("CREATE TABLE t (id int PRIMARY KEY, e enum('a','b','a '))", "ENUM member 'a' twice"),
+    ("CREATE TABLE t (id int PRIMARY KEY, s set('x','y','X'))", "SET member 'x' twice (as 'x' and 'X')"),
+    ("CREATE TABLE u (id int PRIMARY KEY);\nCREATE TABLE t (id int PRIMARY KEY,\n"
+     " e enum('a','A') COLLATE utf8mb4_unicode_ci)", "ENUM member 'a' twice (as 'a' and 'A')"),
+])
+def test_a_column_written_with_an_enum_or_set_member_twice_is_an_error(desired, message):
+    modified = plan("CREATE TABLE t (id int PRIMARY KEY, e int, s int)", desired, allow_drop=True)
+    created = plan("CREATE TABLE other (id int PRIMARY KEY)", desired, allow_drop=True)
+    assert any(isinstance(c, ModifyColumn) for c in modified.changes)
+    for p in (modified, created):
+        with pytest.raises(ParseError) as info:
+            ensure_members_distinct(p, "Schemafile.sql")
+        assert message in str(info.value) and "strict mode (1291)" in str(info.value)
+        assert str(info.value).startswith(f"Schemafile.sql:{desired.count(chr(10)) + 1}: table t: column ")
+
+
+@pytest.mark.parametrize("members", ["enum('i','I') COLLATE utf8mb4_turkish_ci", "enum('a','A') COLLATE utf8mb4_bin",
+                                     "enum('p ','p') CHARACTER SET binary", "enum('a','a\t')"])
+def test_members_the_server_tells_apart_are_no_error(members):
+    """(each made by the server in strict mode; 'a' and 'á', which utf8mb4_general_ci does not tell
+    apart, are left for the server to refuse: flavor.member_key)"""
+    p = plan("CREATE TABLE t (id int PRIMARY KEY)", f"CREATE TABLE t (id int PRIMARY KEY, e {members})")
+    assert len(p.changes) == 1
+    ensure_members_distinct(p, "Schemafile.sql")
+
+
+def test_a_live_column_listing_a_member_twice_is_no_error_while_left_as_it_is():
+    table = "CREATE TABLE t (id int PRIMARY KEY, e enum('a','','') NOT NULL DEFAULT 'a'{})"
+    p = plan(table.format(""), table.format(", n int"))
+    assert [type(c) for c in p.changes] == [AddColumn]
+    ensure_members_distinct(p, "Schemafile.sql")
 
 
 def test_dropping_an_index_or_a_foreign_key_is_not_destructive():
