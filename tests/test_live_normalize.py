@@ -7,7 +7,8 @@ canonical already. The slow path reads every row as rows and normalises every co
 schema with the cases where normalisation changes something — MEMORY's HASH keys, prefix keys,
 descending keys, MariaDB's JSON (LONGTEXT + CHECK), the first TIMESTAMP, long uniques, keys cut to
 the engine's limit, non-ASCII comments — both give the same model, to the fields that are not
-compared (an expression's text, ``USING``), and the model parsed from the same SQL.
+compared (an expression's text, ``USING``), and the model parsed from the same SQL. A model pickled
+(as the Schemafile's comes back from the process that parsed it) comes back whole, as fast to read.
 """
 
 from __future__ import annotations
@@ -16,22 +17,25 @@ import copy
 import ctypes
 import dataclasses
 import pickle
+from typing import Iterator
 
 import pytest
+import yaml
 
-from schema_apply import normalize as normalize_module
+from schema_apply import model, normalize as normalize_module
 from schema_apply.flavor import Flavor
 from schema_apply.errors import SchemaApplyError
 from schema_apply.introspect import _Reader, column_type, introspect, row_reads
 from schema_apply.introspect_bulk import RowRead, read, rows_of_arrays
-from schema_apply.model import Column, ColumnType, Default, Expr, Generated, differences, evolve, interned, made
+from schema_apply.model import (Column, ColumnType, Default, Expr, Generated, Schema, differences, evolve, interned,
+                                made)
 from schema_apply.normalize import normalize
 from schema_apply.parse.schemafile import parse_text
 from schema_apply.parse.types import parse_column_type
 from schema_apply.sql.expressions import canonical
 
 from bulk_reads import assert_json_rows_equal_rows
-from conftest import guarded
+from conftest import CASES_DIR, guarded
 
 TRICKY = r"""
 CREATE TABLE mem (
@@ -295,6 +299,72 @@ def test_unpickled_types_and_defaults_are_the_interned_ones():
     assert back.type is interned(ColumnType("decimal", 10, 2))
     assert back.default is interned(Default("number", "0.00"))
     assert copy.deepcopy(col.type) is back.type
+
+
+MODEL_CLASSES = [v for v in vars(model).values() if isinstance(v, type) and dataclasses.is_dataclass(v)]
+INTERNED = (ColumnType, Default)  # (unpickled as the process's one such value: see above)
+
+# The fields the golden cases leave at their defaults: an index's parser, KEY ALGORITHM, AUTO_INCREMENT,
+# a definer, FOLLOWS, STARTS relative to now
+UNCOMMON = """
+CREATE TABLE docs (id int PRIMARY KEY, body text, FULLTEXT KEY ft (body) WITH PARSER ngram) AUTO_INCREMENT=42;
+CREATE TABLE parts (id int NOT NULL) PARTITION BY KEY ALGORITHM=2 (id) PARTITIONS 4;
+CREATE DEFINER=`admin`@`%` TRIGGER t1 BEFORE INSERT ON docs FOR EACH ROW SET NEW.id = NEW.id;
+CREATE DEFINER=`admin`@`%` TRIGGER t2 BEFORE INSERT ON docs FOR EACH ROW FOLLOWS t1 SET NEW.id = NEW.id + 1;
+CREATE DEFINER=`admin`@`%` PROCEDURE p() SELECT 1;
+CREATE DEFINER=`admin`@`%` EVENT e ON SCHEDULE EVERY 1 DAY STARTS CURRENT_TIMESTAMP + INTERVAL 1 HOUR DO SELECT 1;
+"""
+
+
+def _rich_models() -> list[Schema]:
+    """The Schemafiles of the golden cases (both sides), TRICKY and UNCOMMON, normalised for MariaDB and MySQL."""
+    texts = [text for path in sorted(CASES_DIR.glob("*.yaml"))
+             for case in yaml.safe_load(path.read_text(encoding="utf-8")).values()
+             for text in (case["current"], case["desired"])] + [TRICKY, UNCOMMON]
+    flavors = [Flavor.from_version_string(version) for version in ("10.11.9-MariaDB", "8.0.36")]
+    return [normalize(parse_text(text, "case.sql", flavor.server).schema, flavor, database="db")
+            for flavor in flavors for text in texts]
+
+
+def _values(value) -> Iterator:
+    """Every model value in ``value``, depth first, fields in order (a value met twice, twice), not those
+    of a column type or default (the process's one such value)."""
+    if dataclasses.is_dataclass(value):
+        yield value
+        for f in () if isinstance(value, INTERNED) else dataclasses.fields(value):
+            yield from _values(getattr(value, f.name))
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _values(item)
+
+
+def test_a_pickled_model_comes_back_whole_and_fast_to_read():
+    """The Schemafile's model comes back pickled from the process that parsed it (``aside``): every
+    value as it was, to the fields that are not compared (the line of a message, USING, a definer),
+    each with a dict of its own (see ``model.made``), its types and defaults the interned ones."""
+    models = _rich_models()
+    values = list(_values(models))
+    assert {type(v) for v in values} == set(MODEL_CLASSES)  # (every class, and every field not compared set:)
+    assert not [f"{cls.__name__}.{f.name}" for cls in MODEL_CLASSES for f in dataclasses.fields(cls)
+                if not f.compare and all(getattr(v, f.name) == f.default for v in values if type(v) is cls)]
+    back = pickle.loads(pickle.dumps(models, pickle.HIGHEST_PROTOCOL))
+    assert back == models and repr(back) == repr(models)
+    unpickled = list(_values(back))
+    assert len(unpickled) == len(values)
+    for old, new in zip(values, unpickled):
+        assert type(new) is type(old) and list(vars(new).items()) == list(vars(old).items())
+        if type(new) in INTERNED:
+            assert new is interned(new)
+        else:
+            assert not _shares_keys(new), type(new).__name__
+
+
+@pytest.mark.parametrize("cls", MODEL_CLASSES, ids=lambda cls: cls.__name__)
+def test_pickling_keeps_every_field_of_every_model_class(cls):
+    """Pickling reads a class's fields from the dataclass: a field added to it is pickled too."""
+    value = made(cls, {f.name: f"{cls.__name__}.{f.name}" for f in dataclasses.fields(cls)})
+    back = pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+    assert type(back) is cls and list(vars(back).items()) == list(vars(value).items())
 
 
 def test_columns_alike_keep_their_own_name_and_comment():
