@@ -72,9 +72,10 @@ def pickled_by_fields(cls):
     the ``__dict__`` of a new instance, which shares its class's key table when the process made
     values of the class by ``__init__`` before: slow to read (see ``made``). The Schemafile's model
     comes back pickled from the process that parsed it (``aside``). For the 21,000 values of a
-    1,000-table model: 0.88 MB instead of 1.44, pickled with 0.75 times the instructions (with a
-    ``__reduce__`` method rather than ``copyreg``: 0.89), unpickled with 0.57 times (by one function
-    for every class, ``dict(zip(names, values))``: 0.85); the plan's diff of it takes 0.7 times as long.
+    1,000-table model: 0.88 MB instead of 1.44, pickled with 0.73 times the instructions, unpickled
+    with 0.64 times, and the plan's diff of it with 0.59 times. (A ``__reduce__`` method rather than
+    ``copyreg`` pickles with 1.2 times as many; one function for every class, building the dict with
+    ``dict(zip(names, values))``, unpickles with 1.5 times as many.)
 
     ``__init__`` is not run: the values are those of a value made already (a ``Schema``'s sorted).
     Every model class has two fields or more (``attrgetter`` of one name gives no tuple)."""
