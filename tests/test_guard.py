@@ -187,6 +187,10 @@ def test_sqlglot_never_logs_the_statement(caplog):
                     f"EXECUTE s USING @{canary}"):
             with pytest.raises(SecretAccessRefused):
                 check(sql, secret_prefixes=PREFIXES)
+        try:  # syntax sqlglot does not know: it would log "… contains unsupported syntax", quoting it
+            check(f"ALTER TABLE t {canary.replace('-', '_')} x", secret_prefixes=PREFIXES)
+        except SecretAccessRefused:
+            pass
     assert canary not in caplog.text
 
 

@@ -13,6 +13,7 @@ whose message never quotes the text.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -233,9 +234,10 @@ class _Tokenizer(MySQL.Tokenizer):
     COMMANDS: set = set()  # never swallow the rest of a statement into one string token
 
 
-class _Parser(MySQL.Parser):
-    def _warn_unsupported(self) -> None:  # sqlglot logs the statement text here: never do that
-        return None
+# sqlglot logs statement text ("… contains unsupported syntax"): never do that. Its one logger is
+# silenced rather than the method that logs overridden in a subclass: sqlglot's compiled build
+# (sqlglotc, ``pip install sqlglot[c]``) refuses subclasses of its Parser.
+logging.getLogger("sqlglot").disabled = True
 
 
 _DIALECT = MySQL()
@@ -347,7 +349,7 @@ def split_commas(toks: Sequence[Tok]) -> list[list[Tok]]:
 def parse(text: str, raw: Sequence[Token]) -> exp.Expr:
     """One statement's syntax tree; :class:`Unreadable` unless sqlglot reads all of it."""
     try:
-        trees = _Parser(dialect=_DIALECT, error_level=ErrorLevel.IMMEDIATE).parse(list(raw), text)
+        trees = MySQL.Parser(dialect=_DIALECT, error_level=ErrorLevel.IMMEDIATE).parse(list(raw), text)
     except SqlglotError:
         raise Unreadable("sqlglot cannot parse it") from None  # never quote sqlglot's message
     except Exception:  # a parser bug must refuse, not crash or allow
