@@ -40,7 +40,7 @@ from .errors import ParseError
 from .firewall.objects import Surroundings
 from .firewall.secrecy import DEFAULT_PREFIXES, SecrecyPolicy
 from .flavor import Flavor, member_key
-from .model import ForeignKey, Schema, Table, key
+from .model import Column, ForeignKey, Schema, Table, key
 from .parse.views import dependency_order
 from .policy import Refusal, SecretDependence, apply_policy
 from . import online as online_ddl
@@ -130,22 +130,30 @@ def ensure_members_distinct(plan: Plan, file: str) -> None:
     for change in plan.changes:
         if isinstance(change, CreateTable):
             columns = change.definition.columns
-        elif isinstance(change, (AddColumn, ModifyColumn)):
-            columns = (change.column if isinstance(change, AddColumn) else change.new,)
+        elif isinstance(change, AddColumn):
+            columns = (change.column,)
+        elif isinstance(change, ModifyColumn):
+            columns = (change.new,)
         else:
             continue
         for column in columns:
-            if column.type.name not in ("enum", "set"):
-                continue
-            seen: dict[str, str] = {}
-            for count, value in enumerate(column.type.values, 1):
-                first = seen.setdefault(member_key(value, column.collation), value)
-                if len(seen) < count:  # its key was seen before
-                    spelt = "" if first == value else f" (as {quote_string(first)} and {quote_string(value)})"
-                    raise ParseError(f"column {column.name} lists the {column.type.name.upper()} member"
-                                     f" {quote_string(first)} twice{spelt}; the server refuses that in strict mode"
-                                     " (1291), which every apply runs in", file=file, line=column.line,
-                                     obj=f"table {change.table}", hint="remove the repeated member")
+            if column.type.name in ("enum", "set"):
+                _ensure_distinct(column, change.table, file)
+
+
+def _ensure_distinct(column: Column, table: str, file: str) -> None:
+    seen: dict[str, str] = {}  # member_key -> the member first spelt so
+    for value in column.type.values:
+        member = member_key(value, column.collation)
+        if member not in seen:
+            seen[member] = value
+            continue
+        first = seen[member]
+        spelt = "" if first == value else f" (as {quote_string(first)} and {quote_string(value)})"
+        raise ParseError(f"column {column.name} lists the {column.type.name.upper()} member"
+                         f" {quote_string(first)} twice{spelt}; the server refuses that in strict mode"
+                         " (1291), which every apply runs in", file=file, line=column.line,
+                         obj=f"table {table}", hint="remove the repeated member")
 
 
 # --------------------------------------------------------------------------
