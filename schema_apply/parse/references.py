@@ -381,7 +381,7 @@ class _Body:
         self.acc.calls.add(Call("PROCEDURE", ref.db, ref.name))
         k = first + (3 if ref.db else 1)
         if k <= last and self.toks[k].token_type == TokenType.L_PAREN and k + 1 <= last - 1:
-            self.expression(k + 1, last - 1, allow_list=True)
+            self.expression(k + 1, last - 1)
 
     # -- SQL through sqlglot ---------------------------------------------------------------
 
@@ -402,13 +402,14 @@ class _Body:
         head = " ".join(sql.split()[:3])
         return f"the statement starting {head[:40]!r}"
 
-    def expression(self, first: int, last: int, *, allow_list: bool = False, allow_range: bool = False) -> None:
+    def expression(self, first: int, last: int, *, allow_range: bool = False) -> None:
+        """The names an expression (or a list of them: it is read as ``SELECT <text>``) refers to;
+        with ``allow_range``, ``a..b`` (a FOR loop's bounds) read as the list ``a, b``."""
         if first > last:
             return
         text = self.span_text(first, last)
         if allow_range and ".." in text:
             text = text.replace("..", ", ")
-            allow_list = True
         tree = self.parse(f"SELECT {text}")
         if tree is not None:
             self.tree(tree)

@@ -216,7 +216,7 @@ class _Canon:
         if source is not None:
             tree = self._tree(source.this, node.args.get("joins") or [], scope)
         items, output = ([], ()) if exists else self._projections(node, scope, names, outer)
-        parts = head + ([f"distinct" if node.args.get("distinct") else ""] if not exists else [])
+        parts = head + (["distinct" if node.args.get("distinct") else ""] if not exists else [])
         parts.append("items=[" + ",".join(items) + "]")
         if tree:
             parts.append("from=" + self._tree_text(tree, scope))
