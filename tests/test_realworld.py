@@ -26,3 +26,31 @@ def test_real_application_converges(server, databases, tmp_path, app):
     result = realworld.check_app(server, databases, run_cli, app, tmp_path)
     failed = [f"{c.name}: {c.detail}" for c in result.checks if not c.ok]
     assert not failed, "\n".join(failed)
+
+
+ZIPKIN_LIKE_UPGRADE = "CREATE TABLE t (a int NOT NULL, b int NOT NULL, KEY {name} (a, b), KEY a_2 (b));"
+
+
+@pytest.mark.parametrize("declared, differs", [
+    ("CREATE TABLE t (a int NOT NULL, b int NOT NULL, KEY (a, b), KEY a_2 (b));", False),
+    ("CREATE TABLE t (a int NOT NULL, b int NOT NULL, KEY a (a, b), KEY a_2 (b));", True),   # the file names it
+    ("CREATE TABLE t (a int NOT NULL, b int NOT NULL, KEY (a), KEY a_2 (b));", True),        # another definition
+], ids=["unnamed", "named", "another definition"])
+def test_a_key_the_schemafile_leaves_unnamed_compares_by_definition(tmp_path, declared, differs):
+    """After an upgrade a key the Schemafile leaves unnamed may keep the name the server gave it in
+    the old release (`a_3`, where a fresh load of the new one says `a`): the diff matches such a key
+    by definition, so the check does too — but not a key the file names, nor another definition."""
+    from schema_apply.flavor import Flavor
+    from schema_apply.normalize import normalize
+    from schema_apply.parse.schemafile import parse_text
+    flavor = Flavor.from_version_string("10.11.6-MariaDB")
+
+    def model(sql):
+        return normalize(parse_text(sql, "x.sql", flavor.server).schema, flavor, database="db")
+
+    upgraded, fresh = model(ZIPKIN_LIKE_UPGRADE.format(name="a_3")), model(ZIPKIN_LIKE_UPGRADE.format(name="a"))
+    schemafile = tmp_path / "Schemafile.sql"
+    schemafile.write_text(declared, encoding="utf-8")
+    unnamed = realworld.unnamed_keys(schemafile, flavor, "db")
+    assert bool(realworld.schema_differences(upgraded, fresh, unnamed)) is differs
+    assert realworld.schema_differences(fresh, fresh, unnamed) == []
