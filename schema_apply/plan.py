@@ -16,7 +16,9 @@ copied at most once. The statements, each with the reason for its place:
    references one (skeema adds such keys in a second ALTER; that copies the table again);
 6. alter tables, a table after the tables whose keys or columns its new foreign keys need
    (and a new table after the ALTER of a parent it needs that way);
-7. add foreign keys the order above cannot place (a cycle of tables that reference each other);
+7. add foreign keys the order above cannot place: a cycle of tables that reference each other, and
+   a key from a table to itself on columns its own ALTER changes (checked against the table as it
+   was: errno 150);
 8. create or replace routines, then views, after the tables they read, the views they read and
    the functions they call;
 9. triggers after their tables, events last (``program_plan``; triggers, events and routines
@@ -374,12 +376,14 @@ def _tables_in_order(created: dict[str, CreateTable], per_table: dict[str, list[
             return f"alter {fk.ref_table}"
         return None
 
+    deferred: dict[str, list[ForeignKey]] = {}
     for node in nodes.values():
         for fk in _added_foreign_keys(node):
             parent = parent_node(fk, node.table)
             if parent is not None:
                 node.after.add(parent)
-    deferred: dict[str, list[ForeignKey]] = {}
+        if node.name.startswith("alter "):
+            _defer_keys_to_itself(node, per_table[node.table], deferred)
     ordered = _dependency_order(nodes, lambda node: _defer_keys(node, parent_node, deferred))
 
     out = []
@@ -417,6 +421,19 @@ def _added_foreign_keys(node: _Node) -> list[ForeignKey]:
 def _adds_key(change: Change, fks: list[ForeignKey]) -> bool:
     return (isinstance(change, AddForeignKey) and change.foreign_key in fks) or \
         (isinstance(change, ModifyForeignKey) and change.new in fks)
+
+
+def _defer_keys_to_itself(node: _Node, items: list[Change], deferred: dict[str, list[ForeignKey]]) -> None:
+    """A key an ALTER adds from its table to itself is checked against the table as it was before
+    that ALTER (MariaDB, InnoDB: errno 150 "Foreign key constraint is incorrectly formed"): when the
+    same ALTER changes the referenced columns (their storage, their existence, a key on them), the
+    key is added at the end, after it — as a key to another table waits for that table's ALTER.
+    MySQL 8.0's data dictionary may accept the one ALTER; the split holds on every server."""
+    late = [fk for fk in _added_foreign_keys(node)
+            if fk.ref_schema is None and fk.ref_table == node.table and _touches(items, fk.ref_columns)]
+    if late:
+        deferred.setdefault(node.table, []).extend(late)
+        node.changes = [c for c in node.changes if not _adds_key(c, late)]
 
 
 def _defer_keys(node: _Node, parent_node, deferred: dict[str, list[ForeignKey]]) -> None:

@@ -59,6 +59,7 @@ class App:
     why_strip: str = ""
     charset: str | None = None  # the database's default character set, where the installer sets one
     mid: Release | None = None  # a release between the two, the upgrade's first step
+    collation: str | None = None  # the database's default collation, where the installer names one
 
     def release(self, side: str) -> Release:
         return {"old": self.old, "mid": self.mid, "new": self.new}[side]
@@ -76,7 +77,7 @@ def load_manifest(path: Path = MANIFEST) -> list[App]:
                                   entry[side]["sha256"]) for side in ("old", "mid", "new") if side in entry}
         apps.append(App(name, entry["repository"], entry["licence"], releases["old"], releases["new"],
                         tuple(entry.get("strip", ())), entry.get("why_strip", ""), entry.get("charset"),
-                        releases.get("mid")))
+                        releases.get("mid"), entry.get("collation")))
     return apps
 
 
@@ -318,9 +319,10 @@ def check_app(server, databases, cli, app: App, workdir: Path) -> AppResult:
     def new_database() -> str:
         db = databases.new()
         if app.charset:
+            collate = f" COLLATE {app.collation}" if app.collation else ""
             conn = server.connect()
             with conn.cursor() as cur:
-                cur.execute(f"ALTER DATABASE `{db}` CHARACTER SET {app.charset}")
+                cur.execute(f"ALTER DATABASE `{db}` CHARACTER SET {app.charset}{collate}")
             conn.close()
         return db
 

@@ -118,6 +118,40 @@ def test_foreign_keys_in_the_way_are_dropped_first_and_added_with_the_childs_cha
     assert rebuilt.describe() == "re-create foreign key fk on c: c.pid changes type"
 
 
+@pytest.mark.parametrize("current, desired", [
+    # the referenced column changes type (pimcore v5.8.0 -> v6.9.0: quantityvalue_units, int -> varchar)
+    ("CREATE TABLE u (id int unsigned NOT NULL PRIMARY KEY, base int unsigned,"
+     " CONSTRAINT fk FOREIGN KEY (base) REFERENCES u (id))",
+     "CREATE TABLE u (id varchar(50) NOT NULL PRIMARY KEY, base varchar(50),"
+     " CONSTRAINT fk FOREIGN KEY (base) REFERENCES u (id))"),
+    # the key on the referenced column is new
+    ("CREATE TABLE u (id int PRIMARY KEY, code varchar(10) NOT NULL, parent varchar(10))",
+     "CREATE TABLE u (id int PRIMARY KEY, code varchar(10) NOT NULL, parent varchar(10), UNIQUE KEY uk (code),"
+     " CONSTRAINT fk FOREIGN KEY (parent) REFERENCES u (code))"),
+    # the referenced column is new
+    ("CREATE TABLE u (id int PRIMARY KEY, parent int)",
+     "CREATE TABLE u (id int PRIMARY KEY, parent int, code int NOT NULL, UNIQUE KEY uk (code),"
+     " CONSTRAINT fk FOREIGN KEY (parent) REFERENCES u (code))"),
+], ids=["type change", "new key", "new column"])
+@pytest.mark.parametrize("flavor", [MARIADB, MYSQL], ids=["mariadb", "mysql"])
+def test_a_key_to_its_own_table_on_columns_its_alter_changes_is_added_after_that_alter(current, desired, flavor):
+    """The server checks a foreign key an ALTER adds against the parent as it was before the
+    statement (errno 150): when the parent is the table itself and the ALTER changes the referenced
+    columns, the key is added by a second ALTER, as one to another table waits for that table's."""
+    p = plan(current, desired, flavor)
+    alters = [s for s in p.statements if s.step != "drop foreign keys"]
+    assert [s.step for s in alters] == ["alter table", "add foreign keys"]
+    assert "FOREIGN KEY" not in alters[0].sql
+    assert alters[1].sql.startswith("ALTER TABLE `u` ADD CONSTRAINT `fk` FOREIGN KEY")
+
+
+def test_a_key_to_its_own_table_on_unchanged_columns_stays_in_the_tables_one_alter():
+    p = plan("CREATE TABLE u (id int PRIMARY KEY)",
+             "CREATE TABLE u (id int PRIMARY KEY, parent int, CONSTRAINT fk FOREIGN KEY (parent) REFERENCES u (id))")
+    assert [s.step for s in p.statements] == ["alter table"]
+    assert "ADD CONSTRAINT `fk` FOREIGN KEY (`parent`) REFERENCES `u` (`id`)" in p.statements[0].sql
+
+
 def test_renames_come_only_from_annotations():
     guessed = diff(schema("CREATE TABLE t (id int, username text)"), schema("CREATE TABLE t (id int, user_name text)"))
     assert {type(c) for c in guessed} == {DropColumn, AddColumn}
