@@ -69,10 +69,19 @@ class App:
         return ("old", "mid", "new") if self.mid else ("old", "new")
 
 
+_ENTRY_KEYS = {"repository", "licence", "old", "mid", "new", "path", "strip", "why_strip", "charset", "collation"}
+_RELEASE_KEYS = {"tag", "path", "sha256"}
+
+
 def load_manifest(path: Path = MANIFEST) -> list[App]:
+    """The manifest's applications; a key it does not know (a misspelling) is an error, not ignored."""
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     apps = []
     for name, entry in doc["applications"].items():
+        unknown = sorted(set(entry) - _ENTRY_KEYS) + sorted(
+            f"{side}.{key}" for side in ("old", "mid", "new") if side in entry for key in set(entry[side]) - _RELEASE_KEYS)
+        if unknown:
+            raise ValueError(f"{path}: application {name}: unknown key(s) {', '.join(unknown)}")
         releases = {side: Release(str(entry[side]["tag"]), entry[side].get("path", entry.get("path")),
                                   entry[side]["sha256"]) for side in ("old", "mid", "new") if side in entry}
         apps.append(App(name, entry["repository"], entry["licence"], releases["old"], releases["new"],

@@ -54,3 +54,16 @@ def test_a_key_the_schemafile_leaves_unnamed_compares_by_definition(tmp_path, de
     unnamed = realworld.unnamed_keys(schemafile, flavor, "db")
     assert bool(realworld.schema_differences(upgraded, fresh, unnamed)) is differs
     assert realworld.schema_differences(fresh, fresh, unnamed) == []
+
+
+def test_the_manifest_refuses_a_key_it_does_not_know(tmp_path):
+    """A misspelt key (``chrset:``, ``sha:``) would otherwise be ignored and its check silently lost."""
+    manifest = tmp_path / "realworld.yaml"
+    manifest.write_text("applications:\n  app:\n    repository: o/r\n    licence: MIT\n    chrset: utf8mb3\n"
+                        "    old: {tag: a, path: p.sql, sha256: '00'}\n"
+                        "    new: {tag: b, path: p.sql, sha256: '00', sha: 1}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"application app: unknown key\(s\) chrset, new\.sha"):
+        realworld.load_manifest(manifest)
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("chrset", "charset").replace(", sha: 1", ""),
+                        encoding="utf-8")
+    assert [app.charset for app in realworld.load_manifest(manifest)] == ["utf8mb3"]
