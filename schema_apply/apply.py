@@ -51,6 +51,7 @@ from .model import Schema, key
 from .plan import Plan, Statement
 from .result import Outcome
 from .stop import StopSignal
+from .values import frozen
 
 ER_ALTER_OPERATION_NOT_SUPPORTED = 1845  # ALGORITHM=/LOCK= refused, before any work is done
 ER_ALTER_OPERATION_NOT_SUPPORTED_REASON = 1846
@@ -141,7 +142,7 @@ class Account:
                                 "holds_table_lock": b.exact} for b in self.blockers.blockers]
 
 
-@dataclass(frozen=True)
+@frozen
 class RunContext:
     """What the run loop needs besides the plan."""
 

@@ -32,6 +32,7 @@ from .firewall import statements
 from .firewall.redaction import redact_server_message
 from .firewall.secrecy import DEFAULT_PREFIXES, SecrecyPolicy
 from .sql.quoting import quote_string
+from .values import frozen
 
 # server error codes worth their own message
 ER_ACCESS_DENIED = 1045
@@ -69,7 +70,7 @@ class Sent:
     info: statements.StatementInfo | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class TLS:
     """``--ssl-mode`` (``dsn.SSL_MODES``) and the CA bundle the verifying modes check the server against."""
 

@@ -47,9 +47,10 @@ from . import online as online_ddl
 from . import program_plan
 from . import render_ddl as render
 from .sql.quoting import quote_string
+from .values import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Statement:
     sql: str
     table: str | None
@@ -68,7 +69,7 @@ class Statement:
         return any(c.destructive for c in self.changes)
 
 
-@dataclass(frozen=True)
+@frozen
 class Plan:
     changes: tuple[Change, ...]
     statements: tuple[Statement, ...]

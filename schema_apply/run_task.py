@@ -25,6 +25,7 @@ from .channel import MARKER_VARIABLE, Demux, new_marker
 from .ecs_config import RunTaskConfig
 from .errors import RunTaskError, UsageError
 from .source import sha256_hex
+from .values import frozen
 
 EXIT_INTERRUPTED = 130
 STARTED_BY = "schema-apply run-task"
@@ -32,7 +33,7 @@ LOG_DRAIN_POLLS = 3  # after the task stops, read the log until it is quiet, at 
 MAX_PAGES_PER_POLL = 100
 
 
-@dataclass(frozen=True)
+@frozen
 class LogLocation:
     group: str
     region: str | None
@@ -42,7 +43,7 @@ class LogLocation:
         return f"{self.stream_prefix}/{container}/{task_id(task_arn)}"
 
 
-@dataclass(frozen=True)
+@frozen
 class TaskDefinition:
     arn: str
     name: str  # family:revision
