@@ -19,7 +19,6 @@ import socket
 import ssl
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import pymysql
@@ -32,7 +31,7 @@ from .firewall import statements
 from .firewall.redaction import redact_server_message
 from .firewall.secrecy import DEFAULT_PREFIXES, SecrecyPolicy
 from .sql.quoting import quote_string
-from .values import frozen
+from .values import frozen, mutable
 
 # server error codes worth their own message
 ER_ACCESS_DENIED = 1045
@@ -63,7 +62,7 @@ SESSION_IDLE_TIMEOUT = 120
 SESSION_NET_TIMEOUT = 30
 
 
-@dataclass
+@mutable
 class Sent:
     sql: str
     seconds: float

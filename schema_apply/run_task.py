@@ -16,7 +16,6 @@ import base64
 import hashlib
 import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -25,7 +24,7 @@ from .channel import MARKER_VARIABLE, Demux, new_marker
 from .ecs_config import RunTaskConfig
 from .errors import RunTaskError, UsageError
 from .source import sha256_hex
-from .values import frozen
+from .values import frozen, mutable
 
 EXIT_INTERRUPTED = 130
 STARTED_BY = "schema-apply run-task"
@@ -382,7 +381,7 @@ def upload_schemafile(sess, config: RunTaskConfig, path: str) -> tuple[str, str]
 
 # --- launching and following ----------------------------------------------------------------------
 
-@dataclass
+@mutable
 class Launched:
     """A task that RunTask started, and what is needed to follow it."""
 

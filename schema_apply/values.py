@@ -1,12 +1,13 @@
-"""``@frozen``: the package's frozen value classes, as ``@dataclass(frozen=True)`` makes them, for
-less at every start.
+"""``@frozen`` and ``@mutable``: the package's dataclasses, as ``@dataclass(frozen=True)`` and
+``@dataclass`` make them, for less at every start.
 
-``dataclass`` writes the source of six methods for a frozen class and compiles each with ``exec``
-when the class is made: loading the commands made 85 such classes, 510 compilations, some 215 M
-of its 1,190 M instructions. Most of those methods are never called in a run. ``@frozen`` has
-``dataclass`` write only what must be (``__init__``, and the ``__setattr__`` and ``__delattr__``
-that raise ``FrozenInstanceError``), and gives the class an ``__eq__``, ``__hash__`` and
-``__repr__`` that do what ``dataclass`` generates (as Python 3.11 and 3.12 generate it):
+``dataclass`` writes the source of six methods for a frozen class (three for another) and compiles
+each with ``exec`` when the class is made: loading the commands made 85 frozen classes and 15
+others, 555 compilations, some 230 M of its 1,190 M instructions. Most of those methods are never
+called in a run. These decorators have ``dataclass`` write only what must be (``__init__``, and for
+a frozen class the ``__setattr__`` and ``__delattr__`` that raise ``FrozenInstanceError``), and
+give the class an ``__eq__``, ``__hash__`` and ``__repr__`` that do what ``dataclass`` generates
+(as Python 3.11 and 3.12 generate it):
 
 - ``__eq__``: equal when of the same class and the tuples of the compared fields are equal. It is
   the hot one (the diff of two equal 1,000-table schemas compares some 30,000 values), and one
@@ -14,16 +15,16 @@ that raise ``FrozenInstanceError``), and gives the class an ``__eq__``, ``__hash
   diff take 2.3 times the instructions of the generated methods, whose reads are specialised for
   their class. So it is the generated method, the same text, compiled the first time the class's
   values are compared (a plan compares those of a dozen classes).
-- ``__hash__``: the hash of the tuple of the fields with ``hash=True``, or compared when ``hash`` is
-  not given; ``__repr__``: ``Name(field=value!r, ...)`` over the fields with ``repr=True``, ``...``
-  for a value met again inside itself. Both are seldom called (neither in a plan of equal
-  schemas): functions made for the class when it is made (no compilation), reading the fields
-  with ``operator.attrgetter``.
+- ``__hash__`` (frozen classes): the hash of the tuple of the fields with ``hash=True``, or compared
+  when ``hash`` is not given; ``None`` for the others (their values are unhashable). ``__repr__``:
+  ``Name(field=value!r, ...)`` over the fields with ``repr=True``, ``...`` for a value met again
+  inside itself. Both are seldom called (neither in a plan of equal schemas): functions made for
+  the class when it is made (no compilation), reading the fields with ``operator.attrgetter``.
 
 A method the class defines itself is kept, as ``dataclass`` keeps it. The class is a dataclass
 all the same: ``fields``, ``replace``, ``asdict``, pickling and ``field(compare=False)`` work as
 they do; only its ``__dataclass_params__`` say ``eq=False, repr=False`` (the methods are not
-``dataclass``'s).
+``dataclass``'s). The names are those of attrs (``attrs.frozen``, ``attrs.mutable``).
 """
 
 from __future__ import annotations
@@ -39,15 +40,27 @@ T = TypeVar("T", bound=type)
 def frozen(cls: T) -> T:
     """Class decorator: ``@dataclass(frozen=True)``, its ``__eq__``, ``__hash__`` and ``__repr__``
     not compiled when the class is made (see the module's docstring)."""
+    return _dataclass(cls, frozen=True)
+
+
+def mutable(cls: T) -> T:
+    """Class decorator: ``@dataclass``, its ``__eq__`` and ``__repr__`` not compiled when the class
+    is made (see the module's docstring). Its values are unhashable, as ``dataclass`` makes them."""
+    return _dataclass(cls, frozen=False)
+
+
+def _dataclass(cls: T, *, frozen: bool) -> T:
     own_hash = cls.__dict__.get("__hash__", MISSING)
     explicit_hash = not (own_hash is MISSING or (own_hash is None and "__eq__" in cls.__dict__))
-    cls = dataclass(cls, frozen=True, eq=False, repr=False)
+    cls = dataclass(cls, frozen=frozen, eq=False, repr=False)
     every = fields(cls)
-    compared = [f.name for f in every if f.compare]
     if "__eq__" not in cls.__dict__:
-        cls.__eq__ = _EqOnFirstUse(cls, compared)
+        cls.__eq__ = _EqOnFirstUse(cls, [f.name for f in every if f.compare])
     if not explicit_hash:
-        _method(cls, _hash(_values([f.name for f in every if (f.compare if f.hash is None else f.hash)])))
+        if frozen:
+            _method(cls, _hash(_values([f.name for f in every if (f.compare if f.hash is None else f.hash)])))
+        else:
+            cls.__hash__ = None
     if "__repr__" not in cls.__dict__:
         _method(cls, _repr(tuple(f.name for f in every if f.repr)))
     return cls

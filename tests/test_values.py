@@ -1,6 +1,6 @@
-"""``@frozen`` (values.py) makes what ``@dataclass(frozen=True)`` makes: each class below has a twin
-made by ``dataclass``, and their values must compare, hash, print, refuse assignment, copy and
-pickle alike."""
+"""``@frozen`` and ``@mutable`` (values.py) make what ``@dataclass(frozen=True)`` and ``@dataclass``
+make: each class below has a twin made by ``dataclass``, and their values must compare, hash, print,
+refuse (or take) assignment, copy and pickle alike."""
 
 from __future__ import annotations
 
@@ -16,14 +16,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import schema_apply
-from schema_apply.values import frozen
+from schema_apply.values import frozen, mutable
 
 
-def twins(body):
-    """The class ``body()`` describes, made by ``@frozen`` and by ``@dataclass(frozen=True)``, both
-    named ``V`` (so that their reprs compare)."""
+def twins(body, ours=frozen, theirs=dataclass(frozen=True)):
+    """The class ``body()`` describes, made by ``ours`` and by ``theirs``, both named ``V`` (so that
+    their reprs compare)."""
     return [decorate(type("V", (), {"__qualname__": "V", "__module__": __name__, **body()}))
-            for decorate in (frozen, dataclass(frozen=True))]
+            for decorate in (ours, theirs)]
 
 
 def every_kind() -> dict:
@@ -61,6 +61,27 @@ def test_values_compare_hash_and_print_as_dataclass_makes_them(shape, left, righ
         assert repr(a) == repr(ta) and hash(a) == hash(ta)
     a, ta = ours(*_args(ours, left)), theirs(*_args(theirs, left))
     assert a.__eq__(ta) is NotImplemented and a != ta  # another class is never equal
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@given(left=st.lists(VALUES, min_size=5, max_size=5), right=st.lists(VALUES, min_size=5, max_size=5))
+def test_mutable_values_compare_and_print_as_dataclass_makes_them_and_are_unhashable(shape, left, right):
+    ours, theirs = twins(SHAPES[shape], mutable, dataclass)
+    for a_args, b_args in ((left, right), (left, list(left)), (left, [*right[:1], *left[1:]])):
+        a, b = ours(*_args(ours, a_args)), ours(*_args(ours, b_args))
+        ta, tb = theirs(*_args(theirs, a_args)), theirs(*_args(theirs, b_args))
+        assert (a == b, a != b) == (ta == tb, ta != tb)
+        assert repr(a) == repr(ta)
+    assert ours.__hash__ is None is theirs.__hash__
+    with pytest.raises(TypeError):
+        hash(ours(*_args(ours, left)))
+
+
+def test_a_mutable_value_takes_assignment():
+    ours, _ = twins(every_kind, mutable, dataclass)
+    value = ours(1)
+    value.a = 2
+    assert value == ours(2) and value != ours(1)
 
 
 def test_a_value_refuses_assignment_and_deletion():
@@ -152,13 +173,15 @@ def test_eq_is_compiled_when_first_used_and_is_then_the_class_own_function():
     assert Lazy(1) == Lazy(1) and vars(Lazy)["__eq__"] is eq  # compiled once
 
 
-def test_every_frozen_dataclass_of_the_package_is_made_by_frozen():
-    """``@dataclass(frozen=True)`` compiles three methods more per class at every start."""
-    made_by_dataclass = []
+def test_every_dataclass_of_the_package_is_made_by_frozen_or_mutable():
+    """``@dataclass`` compiles two or three methods more per class at every start."""
+    made, made_by_dataclass = [], []
     for info in pkgutil.walk_packages(schema_apply.__path__, "schema_apply."):
         module = importlib.import_module(info.name)
         for value in vars(module).values():
-            if (isinstance(value, type) and value.__module__ == info.name and dataclasses.is_dataclass(value)
-                    and value.__dataclass_params__.frozen and value.__dataclass_params__.eq):
-                made_by_dataclass.append(f"{info.name}.{value.__qualname__}")
-    assert not made_by_dataclass, "use @frozen (schema_apply.values): " + ", ".join(made_by_dataclass)
+            if isinstance(value, type) and value.__module__ == info.name and dataclasses.is_dataclass(value):
+                made.append(value)
+                if value.__dataclass_params__.eq:
+                    made_by_dataclass.append(f"{info.name}.{value.__qualname__}")
+    assert len(made) > 100  # (the check sees them)
+    assert not made_by_dataclass, "use @frozen or @mutable (schema_apply.values): " + ", ".join(made_by_dataclass)

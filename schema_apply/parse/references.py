@@ -14,7 +14,7 @@ firewall refuses a body with one (fail closed).
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import sqlglot
 from sqlglot import exp
@@ -23,7 +23,7 @@ from sqlglot.tokens import TokenType
 
 from ..errors import ParseError
 from ..sql.lexer import Token
-from ..values import frozen
+from ..values import frozen, mutable
 from . import compound
 from .builtins import BUILTIN_FUNCTIONS, FILE_FUNCTIONS
 from .lexer import blank_versioned_comments, is_word, tokenize
@@ -68,7 +68,7 @@ class References:
                           self.files or other.files, tuple(dict.fromkeys(self.problems + other.problems)))
 
 
-@dataclass
+@mutable
 class _Acc:
     reads: set[TableRef] = field(default_factory=set)
     writes: set[TableRef] = field(default_factory=set)
