@@ -31,7 +31,7 @@ import re
 import threading
 import time
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Callable, Iterator
 
 from . import online as online_ddl
@@ -51,6 +51,7 @@ from .model import Schema, key
 from .plan import Plan, Statement
 from .result import Outcome
 from .stop import StopSignal
+from .values import frozen, mutable
 
 ER_ALTER_OPERATION_NOT_SUPPORTED = 1845  # ALGORITHM=/LOCK= refused, before any work is done
 ER_ALTER_OPERATION_NOT_SUPPORTED_REASON = 1846
@@ -75,7 +76,7 @@ def _kill(conn: GuardedConnection, connection_id: int) -> bool:
     return True
 
 
-@dataclass
+@mutable
 class Account:
     """What an apply did, statement by statement, and how it ended."""
 
@@ -141,7 +142,7 @@ class Account:
                                 "holds_table_lock": b.exact} for b in self.blockers.blockers]
 
 
-@dataclass(frozen=True)
+@frozen
 class RunContext:
     """What the run loop needs besides the plan."""
 

@@ -17,11 +17,11 @@ longer matches the Schemafile), never silently ignored.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from .changes import Change, DropColumn, ModifyColumn
 from .errors import UsageError
 from .program_changes import DropEvent, DropRoutine, DropTrigger
+from .values import frozen
 
 KINDS = ("table", "column", "trigger", "procedure", "function", "event")
 EVERYTHING = "*"  # what the bare flag stands for
@@ -46,7 +46,7 @@ def spell(kind: str, name: str) -> str:
     return f"{kind}:{name}"
 
 
-@dataclass(frozen=True)
+@frozen
 class DropApprovals:
     everything: bool = False
     named: tuple[tuple[str, str], ...] = ()  # (kind, name) pairs

@@ -17,11 +17,11 @@ Seeing other users' sessions needs the PROCESS privilege; without it the report 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from .errors import ServerError
+from .values import frozen
 
 
 class Connection(Protocol):
@@ -30,7 +30,7 @@ class Connection(Protocol):
     def query(self, sql: str, params: tuple = ()) -> list[tuple]: ...
 
 
-@dataclass(frozen=True)
+@frozen
 class Blocker:
     connection_id: int
     user: str
@@ -45,7 +45,7 @@ class Blocker:
         return f"connection {self.connection_id} (user {self.user}, from {self.host}) {what} for {self.seconds}s"
 
 
-@dataclass(frozen=True)
+@frozen
 class Sighting:
     """What one look found: the blockers, and what could not be seen."""
 

@@ -10,14 +10,15 @@ a CHECK is not destructive; neither is a rename.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from .model import (
     INTEGER_TYPES, CheckConstraint, Column, ColumnType, ForeignKey, Index, Partitioning, Table, TableOptions,
     View)
+from .values import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Position:
     """Where a column goes: FIRST (``after`` is None) or AFTER ``after``."""
 
@@ -27,7 +28,7 @@ class Position:
 FIRST = Position(None)
 
 
-@dataclass(frozen=True)
+@frozen
 class Change:
     table: str
 
@@ -51,7 +52,7 @@ class Change:
 
 # -- tables -------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@frozen
 class CreateTable(Change):
     definition: Table
 
@@ -59,7 +60,7 @@ class CreateTable(Change):
         return f"create table {self.table}"
 
 
-@dataclass(frozen=True)
+@frozen
 class DropTable(Change):
     definition: Table
 
@@ -71,7 +72,7 @@ class DropTable(Change):
         return f"drop table {self.table}"
 
 
-@dataclass(frozen=True)
+@frozen
 class RenameTable(Change):
     old_name: str
 
@@ -79,7 +80,7 @@ class RenameTable(Change):
         return f"rename table {self.old_name} to {self.table}"
 
 
-@dataclass(frozen=True)
+@frozen
 class ChangeTableOptions(Change):
     old: TableOptions
     new: TableOptions
@@ -105,7 +106,7 @@ class ChangeTableOptions(Change):
         return f"change table {self.table}: " + ", ".join(parts)
 
 
-@dataclass(frozen=True)
+@frozen
 class ChangePartitioning(Change):
     old: Partitioning | None
     new: Partitioning | None
@@ -131,7 +132,7 @@ class ChangePartitioning(Change):
 
 # -- columns ------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@frozen
 class AddColumn(Change):
     column: Column
     position: Position | None = None
@@ -140,7 +141,7 @@ class AddColumn(Change):
         return f"add column {self.table}.{self.column.name}"
 
 
-@dataclass(frozen=True)
+@frozen
 class DropColumn(Change):
     column: Column
 
@@ -157,7 +158,7 @@ COLUMN_ASPECTS = ("name", "type", "nullable", "default", "charset", "on_update",
                   "generated", "srid", "visibility", "position")
 
 
-@dataclass(frozen=True)
+@frozen
 class ModifyColumn(Change):
     """A column whose definition or place changes; a rename too when ``old.name`` differs from
     ``new.name``. ``aspects`` says what differs (``COLUMN_ASPECTS``), decided once, when the change
@@ -257,7 +258,7 @@ def index_differences(old: Index, new: Index) -> list[str]:
     return out or ["built again: a column it covers is dropped and added again"]
 
 
-@dataclass(frozen=True)
+@frozen
 class AddIndex(Change):
     index: Index
 
@@ -265,7 +266,7 @@ class AddIndex(Change):
         return f"add {index_label(self.index)} on {self.table} {index_text(self.index)}"
 
 
-@dataclass(frozen=True)
+@frozen
 class DropIndex(Change):
     index: Index
 
@@ -273,7 +274,7 @@ class DropIndex(Change):
         return f"drop {index_label(self.index)} on {self.table}"
 
 
-@dataclass(frozen=True)
+@frozen
 class ModifyIndex(Change):
     """A key whose definition changes under the same name: DROP INDEX and ADD INDEX in one ALTER."""
 
@@ -284,7 +285,7 @@ class ModifyIndex(Change):
         return f"modify {index_label(self.new)} on {self.table}: {', '.join(index_differences(self.old, self.new))}"
 
 
-@dataclass(frozen=True)
+@frozen
 class RenameIndex(Change):
     old_name: str
     new_name: str
@@ -293,7 +294,7 @@ class RenameIndex(Change):
         return f"rename index {self.table}.{self.old_name} to {self.new_name}"
 
 
-@dataclass(frozen=True)
+@frozen
 class ChangeIndexVisibility(Change):
     """ALTER INDEX … IGNORED / NOT IGNORED (MariaDB), INVISIBLE / VISIBLE (MySQL): metadata only."""
 
@@ -309,7 +310,7 @@ def foreign_key_text(fk: ForeignKey) -> str:
                           if action not in ("", "RESTRICT", "NO ACTION"))
 
 
-@dataclass(frozen=True)
+@frozen
 class AddForeignKey(Change):
     foreign_key: ForeignKey
     # Added without CONSTRAINT: the server names it ``foreign_key.name`` itself (ModifyForeignKey.server_named)
@@ -319,7 +320,7 @@ class AddForeignKey(Change):
         return f"add foreign key {self.foreign_key.name} on {self.table} {foreign_key_text(self.foreign_key)}"
 
 
-@dataclass(frozen=True)
+@frozen
 class DropForeignKey(Change):
     foreign_key: ForeignKey
 
@@ -327,7 +328,7 @@ class DropForeignKey(Change):
         return f"drop foreign key {self.foreign_key.name} on {self.table}"
 
 
-@dataclass(frozen=True)
+@frozen
 class ModifyForeignKey(Change):
     """A foreign key dropped and added again under its name: its definition changes, or a column it
     joins changes type (``reason``). The server cannot alter one, nor drop and add the same name in one
@@ -346,7 +347,7 @@ class ModifyForeignKey(Change):
         return f"re-create foreign key {self.new.name} on {self.table}: {what}"
 
 
-@dataclass(frozen=True)
+@frozen
 class AddCheck(Change):
     check: CheckConstraint
 
@@ -354,7 +355,7 @@ class AddCheck(Change):
         return f"add check {self.check.name} on {self.table} ({self.check.expr.sql})"
 
 
-@dataclass(frozen=True)
+@frozen
 class DropCheck(Change):
     check: CheckConstraint
 
@@ -362,7 +363,7 @@ class DropCheck(Change):
         return f"drop check {self.check.name} on {self.table}"
 
 
-@dataclass(frozen=True)
+@frozen
 class ModifyCheck(Change):
     """A CHECK whose expression or enforcement changes under the same name (drop and add)."""
 
@@ -379,7 +380,7 @@ class ModifyCheck(Change):
 
 # -- views ----------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@frozen
 class CreateView(Change):
     view: View
     replace: bool = False
@@ -388,7 +389,7 @@ class CreateView(Change):
         return f"{'replace' if self.replace else 'create'} view {self.table}"
 
 
-@dataclass(frozen=True)
+@frozen
 class DropView(Change):
     view: View
 

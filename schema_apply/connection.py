@@ -19,7 +19,6 @@ import socket
 import ssl
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import pymysql
@@ -32,6 +31,7 @@ from .firewall import statements
 from .firewall.redaction import redact_server_message
 from .firewall.secrecy import DEFAULT_PREFIXES, SecrecyPolicy
 from .sql.quoting import quote_string
+from .values import frozen, mutable
 
 # server error codes worth their own message
 ER_ACCESS_DENIED = 1045
@@ -62,14 +62,14 @@ SESSION_IDLE_TIMEOUT = 120
 SESSION_NET_TIMEOUT = 30
 
 
-@dataclass
+@mutable
 class Sent:
     sql: str
     seconds: float
     info: statements.StatementInfo | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class TLS:
     """``--ssl-mode`` (``dsn.SSL_MODES``) and the CA bundle the verifying modes check the server against."""
 

@@ -18,9 +18,10 @@ from __future__ import annotations
 import json
 import re
 import urllib.parse
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from .errors import CredentialError, UsageError
+from .values import frozen
 
 DEFAULT_PORT = 3306
 SSL_MODES = ("disabled", "preferred", "required", "verify-ca", "verify-identity")
@@ -38,7 +39,7 @@ def ssl_mode(value: str | None, *, source: str = "--ssl-mode") -> str | None:
     return mode
 
 
-@dataclass(frozen=True)
+@frozen
 class ConnectionTarget:
     host: str
     user: str

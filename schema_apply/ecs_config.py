@@ -25,18 +25,19 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Any, Mapping
 
 from .defaults import DEFAULT_CONFIG_FILE, LAUNCH_TYPES
 from .errors import UsageError
+from .values import frozen
 
 ENV_PREFIX = "SCHEMA_APPLY_ECS_"
 DEFAULT_SCHEMA_PREFIX = "schemafiles"
 
 
-@dataclass(frozen=True)
+@frozen
 class RunTaskConfig:
     cluster: str | None = None
     task_definition: str = "schema-apply"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import struct
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Mapping
 
@@ -19,6 +19,7 @@ from .errors import UsageError
 from .model import INTEGER_TYPES, ColumnType, Default, ProgramSettings
 from .sql.expressions import expression
 from .sql.quoting import quote_string
+from .values import frozen
 
 # charset -> (default collation, bytes per character) as MariaDB 10.11 ships them.
 MARIADB_CHARSETS: dict[str, tuple[str, int]] = {
@@ -69,7 +70,7 @@ _INT_WIDTH = {"tinyint": (4, 3), "smallint": (6, 5), "mediumint": (9, 8), "int":
 _TEXT_SIZES = ((255, "tiny"), (65535, ""), (16777215, "medium"), (4294967295, "long"))
 
 
-@dataclass(frozen=True)
+@frozen
 class KeyLimits:
     """How long a key may be in an engine, in bytes, and what the server does past that."""
 
@@ -79,7 +80,7 @@ class KeyLimits:
     long_unique: bool = False  # whether a too-long UNIQUE becomes a long unique here (else: an error)
 
 
-@dataclass(frozen=True)
+@frozen
 class Flavor:
     """What kind of server, and the settings that change how it stores a schema."""
 

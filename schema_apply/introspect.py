@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass
 from typing import Protocol
 
 from . import flavor as flavors
@@ -28,13 +27,14 @@ from .model import (
     Partitioning, ProgramSettings, Schema, Table, TableOptions, View, ALL_TYPES, interned, made)
 from .sql import expressions
 from .parse.types import parse_column_type
+from .values import frozen
 
 
 class Connection(Protocol):
     def query(self, sql: str, params: tuple = ()) -> list[tuple]: ...
 
 
-@dataclass(frozen=True)
+@frozen
 class LiveSchema:
     schema: Schema
     flavor: Flavor

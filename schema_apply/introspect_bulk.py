@@ -28,8 +28,9 @@ by its row count, and the read is sent again as rows. A row's own array is NULL 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Protocol
+
+from .values import frozen
 
 CHUNK = 200
 """Rows per JSON chunk, at most."""
@@ -39,7 +40,7 @@ class Connection(Protocol):
     def query(self, sql: str, params: tuple = ()) -> list[tuple]: ...
 
 
-@dataclass(frozen=True)
+@frozen
 class BulkRead:
     """``SELECT columns source ORDER BY order``, and how to cut it into chunks in that order:
     ``chunk`` is the GROUP BY whose keys sort as ``order``'s do (``TABLE_NAME, ORDINAL_POSITION
@@ -93,7 +94,7 @@ def rows_of_chunks(chunks: list[tuple]) -> list[tuple] | None:
     return rows
 
 
-@dataclass(frozen=True)
+@frozen
 class RowRead:
     """``SELECT columns source``, in the order the server gives its rows (no ORDER BY): a table's
     keys come in the server's key order, which no column holds."""

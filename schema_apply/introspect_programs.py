@@ -15,17 +15,17 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 
 from .flavor import Flavor, canonical_charset, canonical_collation
 from .model import Event, Parameter, ProgramSettings, Routine, Schedule, Trigger
 from .parse.routines import body_from_server, canonical_interval
 from .parse.types import parse_column_type
+from .values import frozen
 
 PROGRAM_PRIVILEGES = ("TRIGGER", "CREATE ROUTINE", "ALTER ROUTINE", "EVENT")
 
 
-@dataclass(frozen=True)
+@frozen
 class Privileges:
     """What information_schema shows of the applying account's privileges on one database.
     ``roles``: the account has roles enabled, whose privileges information_schema does not
@@ -64,7 +64,7 @@ def _schema_matches(pattern: str, database: str) -> bool:
     return re.fullmatch(regex, database, re.S) is not None
 
 
-@dataclass(frozen=True)
+@frozen
 class LivePrograms:
     triggers: tuple[Trigger, ...] = ()
     routines: tuple[Routine, ...] = ()

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
 
 from .defaults import DEFAULT_DDL_LOCK_WAIT, DEFAULT_DDL_RETRIES, DEFAULT_STOP_GRACE
 from .errors import UsageError
+from .values import frozen
 
 DEFAULT_DEADLINE = 6 * 3600.0
 
 
-@dataclass(frozen=True)
+@frozen
 class RunLimits:
     ddl_lock_wait: float = DEFAULT_DDL_LOCK_WAIT
     ddl_retries: int = DEFAULT_DDL_RETRIES

@@ -15,11 +15,12 @@ in MySQL; table names follow ``lower_case_table_names`` (see flavor).
 from __future__ import annotations
 
 import copyreg
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import field, fields, is_dataclass, replace
 from operator import attrgetter
 from typing import Callable, Iterable, Iterator, Literal
 
 from .sql.quoting import quote_ident, quote_string
+from .values import frozen
 
 
 key: Callable[[str], str] = str.lower
@@ -105,7 +106,7 @@ class _FromFields:
 
 
 @pickled_by_fields
-@dataclass(frozen=True)
+@frozen
 class Expr:
     """An SQL expression: ``sql`` to render, ``canon`` to compare.
 
@@ -138,7 +139,7 @@ OTHER_TYPES = ("json", "inet4", "inet6", "uuid", "vector")
 ALL_TYPES = NUMERIC_TYPES + TEMPORAL_TYPES + STRING_TYPES + BINARY_TYPES + SPATIAL_TYPES + OTHER_TYPES
 
 
-@dataclass(frozen=True)
+@frozen
 class ColumnType:
     """A column type in canonical form.
 
@@ -193,7 +194,7 @@ class ColumnType:
 DefaultKind = Literal["null", "string", "number", "bits", "hex", "expression"]
 
 
-@dataclass(frozen=True)
+@frozen
 class Default:
     """A column default as the server stores it.
 
@@ -252,14 +253,14 @@ def _unpickled(cls, *fields):
 
 
 @pickled_by_fields
-@dataclass(frozen=True)
+@frozen
 class Generated:
     expr: Expr
     stored: bool
 
 
 @pickled_by_fields
-@dataclass(frozen=True)
+@frozen
 class Column:
     name: str
     type: ColumnType
@@ -289,7 +290,7 @@ IndexKind = Literal["primary", "unique", "index", "fulltext", "spatial"]
 
 
 @pickled_by_fields
-@dataclass(frozen=True)
+@frozen
 class IndexPart:
     column: str | None = None
     length: int | None = None
@@ -310,7 +311,7 @@ class IndexPart:
 
 
 @pickled_by_fields
-@dataclass(frozen=True)
+@frozen
 class Index:
     name: str
     kind: IndexKind
@@ -344,7 +345,7 @@ class Index:
 
 
 @pickled_by_fields
-@dataclass(frozen=True)
+@frozen
 class ForeignKey:
     name: str
     columns: tuple[str, ...]
@@ -367,7 +368,7 @@ class ForeignKey:
 
 
 @pickled_by_fields
-@dataclass(frozen=True)
+@frozen
 class CheckConstraint:
     name: str
     expr: Expr
@@ -388,7 +389,7 @@ class CheckConstraint:
 # --------------------------------------------------------------------------
 
 @pickled_by_fields
-@dataclass(frozen=True)
+@frozen
 class Partition:
     name: str
     values: str | None = None  # canonical: "LESS THAN (10)", "LESS THAN MAXVALUE", "IN (1,2)"
@@ -397,7 +398,7 @@ class Partition:
 
 
 @pickled_by_fields
-@dataclass(frozen=True)
+@frozen
 class Partitioning:
     method: str  # RANGE, LIST, HASH, KEY, LINEAR HASH, LINEAR KEY, RANGE COLUMNS, LIST COLUMNS, SYSTEM_TIME
     expr: Expr | None  # the function or the column list (canon of "`a`,`b`")
@@ -415,7 +416,7 @@ class Partitioning:
 # --------------------------------------------------------------------------
 
 @pickled_by_fields
-@dataclass(frozen=True)
+@frozen
 class TableOptions:
     engine: str | None = None
     charset: str | None = None
@@ -430,7 +431,7 @@ class TableOptions:
 
 
 @pickled_by_fields
-@dataclass(frozen=True)
+@frozen
 class Table:
     name: str
     columns: tuple[Column, ...]
@@ -479,7 +480,7 @@ class Table:
 
 
 @pickled_by_fields
-@dataclass(frozen=True)
+@frozen
 class View:
     name: str
     definition: Expr  # the SELECT; canon is the server-normalised query
@@ -497,7 +498,7 @@ class View:
 # --------------------------------------------------------------------------
 
 @pickled_by_fields
-@dataclass(frozen=True)
+@frozen
 class ProgramSettings:
     """The session a stored program was created in, which the server keeps with it and
     applies whenever the program runs: ``sql_mode`` (canonical: the server's mode names,
@@ -518,7 +519,7 @@ class ProgramSettings:
 
 
 @pickled_by_fields
-@dataclass(frozen=True)
+@frozen
 class Trigger:
     name: str  # case-sensitive, unique in the database
     table: str
@@ -540,7 +541,7 @@ class Trigger:
 
 
 @pickled_by_fields
-@dataclass(frozen=True)
+@frozen
 class Parameter:
     name: str  # "" for a function's return value
     type: ColumnType
@@ -550,7 +551,7 @@ class Parameter:
 
 
 @pickled_by_fields
-@dataclass(frozen=True)
+@frozen
 class Routine:
     kind: str  # PROCEDURE, FUNCTION
     name: str  # case-insensitive
@@ -575,7 +576,7 @@ class Routine:
 
 
 @pickled_by_fields
-@dataclass(frozen=True)
+@frozen
 class Schedule:
     """ON SCHEDULE AT ``at`` | EVERY ``every`` ``unit`` [STARTS ``starts``] [ENDS ``ends``].
     Times as the server shows them, 'YYYY-MM-DD HH:MM:SS'; ``every`` as the server
@@ -592,7 +593,7 @@ class Schedule:
 
 
 @pickled_by_fields
-@dataclass(frozen=True)
+@frozen
 class Event:
     name: str  # case-insensitive
     schedule: Schedule
@@ -610,7 +611,7 @@ class Event:
 
 
 @pickled_by_fields
-@dataclass(frozen=True)
+@frozen
 class Schema:
     """A database's schema: tables, views and stored programs by name, in name order."""
 

@@ -37,7 +37,7 @@ Version comparisons live in :func:`capabilities` only; the rest asks capability 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from enum import IntEnum
 from typing import TYPE_CHECKING, Iterable, Mapping
 
@@ -47,6 +47,7 @@ from .changes import (
     ModifyIndex, RenameIndex)
 from .errors import UsageError
 from .model import Column, Index, Table, key
+from .values import frozen
 
 if TYPE_CHECKING:  # annotations only: a flavor's capabilities are read from the value passed in
     from .flavor import Flavor
@@ -61,7 +62,7 @@ class Level(IntEnum):
     COPY = 3  # the table is copied; writes wait for the whole copy
 
 
-@dataclass(frozen=True)
+@frozen
 class Op:
     """One change as the server will treat it."""
 
@@ -74,7 +75,7 @@ class Op:
     change: Change | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Prediction:
     """How the server will run one statement."""
 
@@ -109,7 +110,7 @@ METADATA = Prediction(Level.INSTANT)  # CREATE/DROP/RENAME TABLE, views: no rows
 # What each server can do (the one place with version numbers)
 # --------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@frozen
 class Capabilities:
     instant: bool  # ALGORITHM=INSTANT exists: MySQL 8.0.12+, MariaDB 10.3.7+
     nocopy: bool  # ALGORITHM=NOCOPY exists: MariaDB 10.3.7+
@@ -489,7 +490,7 @@ def _table_options(change: ChangeTableOptions, caps: Capabilities) -> Op:
 # The clause
 # --------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@frozen
 class ClausePolicy:
     """``--algorithm`` / ``--lock`` (their choices: ``defaults.ALGORITHM_CHOICES``, ``LOCK_CHOICES``).
 
@@ -546,7 +547,7 @@ def clause(p: Prediction, flavor: Flavor, policy: ClausePolicy = ClausePolicy())
 # Table sizes and what a blocking statement may do
 # --------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@frozen
 class TableSize:
     """Approximate size from information_schema (InnoDB's estimates); ``withheld`` for secret tables."""
 
@@ -597,7 +598,7 @@ def parse_size(text: str, option: str) -> int:
     return int(number * 1024 ** " kmgt".index(unit or " "))
 
 
-@dataclass(frozen=True)
+@frozen
 class BlockingPolicy:
     """Which statements that block writes may run: ``--max-blocking-size``, ``--allow-blocking``,
     and the pt-online-schema-change wrapper (``--pt-osc-tables`` / ``--pt-osc-min-size``)."""
@@ -689,7 +690,7 @@ def cost(p: Prediction | None, size: TableSize | None, via: str | None) -> str:
     return text
 
 
-@dataclass(frozen=True)
+@frozen
 class OnlineSettings:
     clauses: ClausePolicy = ClausePolicy()
     blocking: BlockingPolicy = BlockingPolicy()

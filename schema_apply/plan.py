@@ -29,7 +29,7 @@ Steps 5-7 are one dependency order (``_dependency_order``); the step numbers onl
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Mapping
 
 from .changes import (
@@ -49,9 +49,10 @@ from . import online as online_ddl
 from . import program_plan
 from . import render_ddl as render
 from .sql.quoting import quote_string
+from .values import frozen, mutable
 
 
-@dataclass(frozen=True)
+@frozen
 class Statement:
     sql: str
     table: str | None
@@ -70,7 +71,7 @@ class Statement:
         return any(c.destructive for c in self.changes)
 
 
-@dataclass(frozen=True)
+@frozen
 class Plan:
     changes: tuple[Change, ...]
     statements: tuple[Statement, ...]
@@ -264,7 +265,7 @@ def _clause_rank(change: Change) -> int:
     raise TypeError(type(change).__name__)
 
 
-@dataclass
+@mutable
 class _Node:
     """One statement to be placed: a table's CREATE or ALTER (or the other steps' statements)."""
 

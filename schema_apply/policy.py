@@ -19,7 +19,6 @@ A change is refused, each refusal with its reason (shown in every report format)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from .approvals import DropApprovals, spell, subject
 from .changes import (AddCheck, AddColumn, AddForeignKey, AddIndex, Change, ChangePartitioning, ChangeTableOptions,
@@ -30,17 +29,18 @@ from .firewall.secrecy import SecrecyPolicy
 from .model import Schema, Table, key
 from .sql.expressions import is_now
 from .program_changes import PROGRAM_CREATES
+from .values import frozen
 
 ALLOW_SECRET_DEPENDENT = "--allow-secret-dependent"
 
 
-@dataclass(frozen=True)
+@frozen
 class Refusal:
     change: Change
     reason: str
 
 
-@dataclass(frozen=True)
+@frozen
 class SecretDependence:
     """An allowed change whose success depends on secret rows, and why."""
 
@@ -48,7 +48,7 @@ class SecretDependence:
     reason: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Decision:
     allowed: tuple[Change, ...]
     refused: tuple[Refusal, ...]

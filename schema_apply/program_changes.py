@@ -10,13 +10,13 @@ where the server has it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from .changes import Change
 from .model import Event, Routine, Trigger
+from .values import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class CreateTrigger(Change):
     trigger: Trigger
     old: Trigger | None = None  # set: a replacement of this live trigger
@@ -31,7 +31,7 @@ class CreateTrigger(Change):
                f" on {self.table})"
 
 
-@dataclass(frozen=True)
+@frozen
 class DropTrigger(Change):
     trigger: Trigger
 
@@ -43,7 +43,7 @@ class DropTrigger(Change):
         return f"drop trigger {self.trigger.name} on {self.table}"
 
 
-@dataclass(frozen=True)
+@frozen
 class CreateRoutine(Change):
     routine: Routine
     old: Routine | None = None
@@ -56,7 +56,7 @@ class CreateRoutine(Change):
         return f"{'replace' if self.old is not None else 'create'} {self.routine.label}"
 
 
-@dataclass(frozen=True)
+@frozen
 class AlterRoutine(Change):
     """Only characteristics change (COMMENT, SQL SECURITY, data access): ALTER PROCEDURE/FUNCTION."""
 
@@ -70,7 +70,7 @@ class AlterRoutine(Change):
         return f"alter {self.new.label} ({', '.join(what)})"
 
 
-@dataclass(frozen=True)
+@frozen
 class DropRoutine(Change):
     routine: Routine
 
@@ -82,7 +82,7 @@ class DropRoutine(Change):
         return f"drop {self.routine.label}"
 
 
-@dataclass(frozen=True)
+@frozen
 class CreateEvent(Change):
     event: Event
     old: Event | None = None
@@ -95,7 +95,7 @@ class CreateEvent(Change):
         return f"{'replace' if self.old is not None else 'create'} event {self.event.name}"
 
 
-@dataclass(frozen=True)
+@frozen
 class DropEvent(Change):
     event: Event
 

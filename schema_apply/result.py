@@ -15,13 +15,14 @@ that ended it; the error's class names its exit code (errors.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from .errors import EXIT_ERROR, EXIT_OK, EXIT_PENDING, EXIT_REFUSED, SchemaApplyError
 from .fingerprint import schema_digest
 from .model import Schema
+from .values import mutable
 
 if TYPE_CHECKING:  # annotations only: reporting (``show`` of a saved plan) loads no planner
     from .plan import Plan, Statement
@@ -29,7 +30,7 @@ if TYPE_CHECKING:  # annotations only: reporting (``show`` of a saved plan) load
 Status = Literal["running", "applied", "failed", "not run", "killed", "unknown"]
 
 
-@dataclass
+@mutable
 class Outcome:
     """What happened to one statement during apply."""
 
@@ -44,7 +45,7 @@ class Outcome:
     attempts: int = 1  # 1 + the retries after metadata-lock timeouts
 
 
-@dataclass
+@mutable
 class Context:
     """Where a result comes from: the names a report shows, and the digests a plan record keeps."""
 
@@ -64,7 +65,7 @@ class Context:
         return None if self.live is None else schema_digest(self.live)
 
 
-@dataclass
+@mutable
 class Result:
     context: Context
     plan: Plan

@@ -16,7 +16,6 @@ import base64
 import hashlib
 import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -25,6 +24,7 @@ from .channel import MARKER_VARIABLE, Demux, new_marker
 from .ecs_config import RunTaskConfig
 from .errors import RunTaskError, UsageError
 from .source import sha256_hex
+from .values import frozen, mutable
 
 EXIT_INTERRUPTED = 130
 STARTED_BY = "schema-apply run-task"
@@ -32,7 +32,7 @@ LOG_DRAIN_POLLS = 3  # after the task stops, read the log until it is quiet, at 
 MAX_PAGES_PER_POLL = 100
 
 
-@dataclass(frozen=True)
+@frozen
 class LogLocation:
     group: str
     region: str | None
@@ -42,7 +42,7 @@ class LogLocation:
         return f"{self.stream_prefix}/{container}/{task_id(task_arn)}"
 
 
-@dataclass(frozen=True)
+@frozen
 class TaskDefinition:
     arn: str
     name: str  # family:revision
@@ -381,7 +381,7 @@ def upload_schemafile(sess, config: RunTaskConfig, path: str) -> tuple[str, str]
 
 # --- launching and following ----------------------------------------------------------------------
 
-@dataclass
+@mutable
 class Launched:
     """A task that RunTask started, and what is needed to follow it."""
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from .approvals import DropApprovals
 from .defaults import DEFAULT_CREDSTASH_TABLE, DEFAULT_LOCK_TIMEOUT, DEFAULT_SCHEMA_FILE, DEFAULT_SECRET_PREFIXES
 from .errors import UsageError
 from .limits import DEFAULT_DDL_LOCK_WAIT, DEFAULT_DDL_RETRIES, DEFAULT_STOP_GRACE, RunLimits, parse_duration
 from .online import BlockingPolicy, ClausePolicy, OnlineSettings, parse_size
+from .values import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Settings:
     schema_file: str = DEFAULT_SCHEMA_FILE  # a path, or an s3:// URI (source.py)
     schema_sha256: str | None = None  # refuse a Schemafile whose SHA-256 differs

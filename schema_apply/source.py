@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from . import aws
 from .errors import DigestMismatch, ParseError, SchemaApplyError, UsageError
+from .values import frozen
 
 S3_SCHEME = "s3://"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -50,7 +50,7 @@ def expected_digest(value: str | None, *, option: str = "--schema-sha256") -> st
     return digest
 
 
-@dataclass(frozen=True)
+@frozen
 class SchemaText:
     """A Schemafile as read: where from (as messages name it), its text and the SHA-256 of its bytes."""
 

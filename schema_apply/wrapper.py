@@ -35,13 +35,13 @@ import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
 from typing import Callable
 
 from .dsn import ConnectionTarget
 from .errors import SchemaApplyError
 from .online import WRAPPER
 from .sql.quoting import quote_ident
+from .values import frozen
 
 EXECUTABLE = "pt-online-schema-change"
 TERMINATE_WAIT = 30.0  # after SIGTERM, the tool drops its triggers and new table; then SIGKILL
@@ -51,7 +51,7 @@ class WrapperError(SchemaApplyError):
     """pt-online-schema-change is missing or cannot be used."""
 
 
-@dataclass(frozen=True)
+@frozen
 class WrapperResult:
     ok: bool
     stopped: str | None = None  # "stop" / "deadline" when it was interrupted

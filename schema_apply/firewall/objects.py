@@ -32,9 +32,10 @@ server's built-in functions, and reach no secret table, no system schema and no 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ..model import Table, View
+from ..values import frozen
 from .queries import SECRET_VIEW_RULE, VIEW_RULE, secret_view_reasons, view_query_reasons
 from .reading import Name, Unreadable, q, readings, unique
 from .secrecy import SYSTEM_SCHEMAS, SecrecyPolicy
@@ -45,7 +46,7 @@ LOCAL_ENGINES = frozenset({"INNODB", "MYISAM", "ARIA", "MEMORY", "HEAP", "ARCHIV
 like are refused: they make a table whose rows are another table's (or another server's)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Surroundings:
     """What the objects will stand among once the plan has run.
 

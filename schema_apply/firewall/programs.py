@@ -43,12 +43,12 @@ statement guard's view of one CREATE as it is sent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from ..errors import ParseError
 from ..model import Event, Routine, Trigger, key
 from ..parse.references import Call, References, TableRef, analyse
 from ..parse.schemafile import parse_program
+from ..values import frozen
 from .objects import RULES, Surroundings
 from .secrecy import SYSTEM_SCHEMAS, SecrecyPolicy
 
@@ -81,7 +81,7 @@ RULES[Routine] = routine_refusals
 RULES[Event] = event_refusals
 
 
-@dataclass(frozen=True)
+@frozen
 class ProgramRules:
     """The rules with what they need: the run's secrecy policy and the surroundings (the database,
     the declared routines, the applying account, the definers allowed). ``follow_calls``: False where

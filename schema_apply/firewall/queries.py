@@ -14,10 +14,10 @@ tree is checked as well (every call sqlglot does not know, every qualified call)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlglot import exp
 
+from ..values import frozen
 from . import builtins
 from .reading import Name, Tok, parse, q, tokenize, unique, without_odbc_joins
 from .secrecy import SYSTEM_SCHEMAS, SecrecyPolicy
@@ -66,7 +66,7 @@ STRUCTURAL = frozenset("""
 _TYPE_OR_ALIAS_BEFORE = frozenset({"AS", "RETURNING"})
 
 
-@dataclass(frozen=True)
+@frozen
 class Call:
     """A function call as written: ``name`` (unquoted), its ``qualifier`` (``db`` in ``db.f(``),
     whether the name was ``quoted`` and whether a space stood before the parenthesis."""
@@ -217,7 +217,7 @@ VIEW_RULE = ("a non-secret view may read only this database's non-secret tables 
              " the server's built-in functions")
 
 
-@dataclass(frozen=True)
+@frozen
 class ViewQuery:
     """What one reading of a view's query reads, and why a non-secret view may not read it."""
 

@@ -16,13 +16,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from sqlglot import exp
 from sqlglot.dialects.mysql import MySQL
 from sqlglot.errors import ErrorLevel, SqlglotError
 from sqlglot.tokens import Token, TokenType
+
+from ..values import frozen
 
 
 class Unreadable(Exception):
@@ -57,7 +58,7 @@ class _Malformed(Exception):
     """The text does not lex in this reading (the server would reject it with a syntax error)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class _Versioned:
     family: str            # "mysql" for /*! … */, "mariadb" for /*M! … */
     version: int | None    # None: no version number (always run by the servers that run it)
@@ -248,7 +249,7 @@ _STRING_TYPES = {TokenType.STRING, TokenType.NATIONAL_STRING, TokenType.HEX_STRI
 WORD = re.compile(r"[\w$]+(?:\s+[\w$]+)*")
 
 
-@dataclass(frozen=True)
+@frozen
 class Tok:
     kind: str     # "word" (a bare word: keyword or name), "ident" (quoted), "string", "number", "punct"
     text: str     # the word upper-cased; an identifier unquoted; a string's content; punctuation as is

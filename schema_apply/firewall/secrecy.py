@@ -9,8 +9,9 @@ rule) and the guard refuses DDL, which only a settled policy may judge.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable
+
+from ..values import frozen
 
 DEFAULT_PREFIXES = ("secret_",)
 
@@ -19,7 +20,7 @@ SYSTEM_SCHEMAS = frozenset({"mysql", "information_schema", "performance_schema",
 from any table (histograms, query texts, locked keys, index statistics)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class SecrecyPolicy:
     """``prefixes``: a table (or view) whose name starts with one of them holds personal data.
     ``lower_case_table_names``: the server's setting (0: names compare case-sensitively, the Linux

@@ -11,12 +11,12 @@ text into a refusal, and the helpers that name the tables a refusal cites.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from sqlglot import exp
 from sqlglot.tokens import Token
 
 from ..errors import SecretAccessRefused
+from ..values import frozen
 from .reading import Name, Tok, Unreadable, is_name, name_at, parse, q, tokenize, unique
 from .secrecy import SecrecyPolicy
 
@@ -26,7 +26,7 @@ SESSION = "session"
 DDL = "ddl"
 
 
-@dataclass(frozen=True)
+@frozen
 class StatementInfo:
     """What an allowed statement is.
 
@@ -67,7 +67,7 @@ class Refusal(Exception):
 _TEXT_KINDS = {"multi-statement", "empty", "unclassifiable", "unrecognised"}
 
 
-@dataclass(frozen=True)
+@frozen
 class Ctx:
     """The policy and the connection's current database, for one statement."""
 

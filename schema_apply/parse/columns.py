@@ -7,13 +7,14 @@ REFERENCES — are added to the table being built, where the server puts them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Callable
 
 from sqlglot.tokens import TokenType
 
 from ..model import (CheckConstraint, Column, ColumnType, Default, Expr, ForeignKey, Generated, Index, IndexPart,
                      evolve)
+from ..values import mutable
 from .lexer import COMMENTED, DEFINITION, Cursor
 from .types import data_type, default_value, now_function
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from .tables import TableDraft
 
 
-@dataclass
+@mutable
 class _ColumnDraft:
     name: str
     type: ColumnType

@@ -15,11 +15,12 @@ problem, which the caller turns into a file/line error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from sqlglot.tokens import TokenType
 
 from ..sql.lexer import Token
+from ..values import mutable
 
 STORED_PROGRAM_KINDS = ("TRIGGER", "PROCEDURE", "FUNCTION", "EVENT")
 
@@ -30,7 +31,7 @@ class BlockError(ValueError):
         self.index = index
 
 
-@dataclass
+@mutable
 class Node:
     """One statement of a body. ``kind``: block, if, case, loop, while, repeat, for, handler,
     or statement (a leaf: everything else, read by ``parse.references``). ``parts`` are the

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from sqlglot.tokens import TokenType
 
@@ -25,6 +25,7 @@ from ..sql.expressions import ExpressionError
 from ..sql.expressions import expression as read_expression
 from ..sql.lexer import BACKTICKED, DOUBLE_QUOTED, NOT_WORDS, SINGLE_QUOTED, LexError, Token, scan, unquote
 from ..sql.lexer import tokenize as lex
+from ..values import mutable
 from . import compound
 
 WORD_TYPES_EXCLUDED = NOT_WORDS
@@ -139,7 +140,7 @@ def blank_client_comment_lines(text: str) -> str:
     return "".join(out)
 
 
-@dataclass
+@mutable
 class Statement:
     tokens: list[Token]
     source: str  # the whole (pre-processed) file text; tokens index into it
@@ -597,7 +598,7 @@ def is_word(tok: Token | None) -> bool:
     return tok is not None and tok.token_type not in WORD_TYPES_EXCLUDED
 
 
-@dataclass
+@mutable
 class Cursor:
     """A position in one statement, with the grammar's small vocabulary."""
 

@@ -14,7 +14,7 @@ firewall refuses a body with one (fail closed).
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import sqlglot
 from sqlglot import exp
@@ -23,12 +23,13 @@ from sqlglot.tokens import TokenType
 
 from ..errors import ParseError
 from ..sql.lexer import Token
+from ..values import frozen, mutable
 from . import compound
 from .builtins import BUILTIN_FUNCTIONS, FILE_FUNCTIONS
 from .lexer import blank_versioned_comments, is_word, tokenize
 
 
-@dataclass(frozen=True)
+@frozen
 class TableRef:
     db: str | None
     name: str
@@ -37,7 +38,7 @@ class TableRef:
         return f"{self.db}.{self.name}" if self.db else self.name
 
 
-@dataclass(frozen=True)
+@frozen
 class Call:
     kind: str  # PROCEDURE or FUNCTION
     db: str | None
@@ -47,7 +48,7 @@ class Call:
         return f"{self.db}.{self.name}" if self.db else self.name
 
 
-@dataclass(frozen=True)
+@frozen
 class References:
     reads: frozenset[TableRef] = frozenset()
     writes: frozenset[TableRef] = frozenset()
@@ -67,7 +68,7 @@ class References:
                           self.files or other.files, tuple(dict.fromkeys(self.problems + other.problems)))
 
 
-@dataclass
+@mutable
 class _Acc:
     reads: set[TableRef] = field(default_factory=set)
     writes: set[TableRef] = field(default_factory=set)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Callable
 
 from sqlglot.tokens import TokenType
@@ -27,6 +27,7 @@ from ..errors import ParseError
 from ..model import ColumnType, Event, Expr, Parameter, ProgramSettings, Routine, Schedule, Trigger, key
 from ..sql.lexer import Token
 from ..sql.quoting import quote_ident, quote_string
+from ..values import mutable
 from . import compound
 from .lexer import Cursor, Statement, blank_versioned_comments, tokenize
 
@@ -91,7 +92,7 @@ def body_from_server(text: str, server: tuple[str, tuple[int, int, int]] | None)
 _UNKNOWN = object()  # a user variable set to an expression: its value cannot be told
 
 
-@dataclass
+@mutable
 class _Session:
     values: dict[str, str | None] = field(default_factory=dict)  # sql_mode, client_charset, collation, time_zone
     saved: dict[str, object] = field(default_factory=dict)  # user variables (lower-case names), or _UNKNOWN

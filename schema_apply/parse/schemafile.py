@@ -26,7 +26,7 @@ left empty and defaults the server would fill in are left unset;
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from sqlglot.tokens import TokenType
@@ -34,6 +34,7 @@ from sqlglot.tokens import TokenType
 from ..errors import ParseError
 from ..model import ColumnType, Event, Expr, Index, Routine, Schema, Trigger, View, key
 from ..sql import expressions
+from ..values import mutable
 from . import views
 from .lexer import Cursor, NotSimple, Statement, blank_versioned_comments, prepare, simple_statements, split_statements
 from .partitions import read_partitioning
@@ -58,7 +59,7 @@ _CHANGING_CLAUSES = {"DROP", "CHANGE", "RENAME", "ALTER", "ORDER", "FORCE", "DIS
                      "UPGRADE", "ENABLE", "DISABLE", "VALIDATION", "WITH", "WITHOUT"}
 
 
-@dataclass
+@mutable
 class ParsedFile:
     """What a Schemafile declares, before server defaults are applied."""
 

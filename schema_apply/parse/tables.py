@@ -6,12 +6,13 @@ the table options after them, and the pieces CREATE INDEX and ALTER TABLE … AD
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from sqlglot.tokens import TokenType
 
 from ..model import (CheckConstraint, Column, ForeignKey, Index, IndexPart, Partitioning, Table, TableOptions, evolve,
                      key)
+from ..values import mutable
 from .columns import read_column, read_enforced, read_fk_actions
 from .lexer import CONSTRAINT_WORDS, OPTIONS, PARTS, Cursor
 from .partitions import read_partitioning
@@ -51,7 +52,7 @@ def at_key_or_constraint(c: Cursor) -> bool:
     return word in CONSTRAINT_WORDS
 
 
-@dataclass
+@mutable
 class TableDraft:
     """A table while its statements are read; ``freeze()`` gives the model value."""
 

@@ -10,11 +10,11 @@ AUTO_INCREMENT UNIQUE; NCHAR is utf8mb3) comes back as ``TypeExtras`` for the co
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 from sqlglot.tokens import TokenType
 
 from ..model import ALL_TYPES, ColumnType, Default, Expr
+from ..values import mutable
 from .lexer import Cursor, split_statements
 
 TYPE_ALIASES: dict[str, str] = {
@@ -34,7 +34,7 @@ TYPE_WORDS = frozenset(word.upper() for word in (*ALL_TYPES, *TYPE_ALIASES, *_FO
                                                  "bool", "boolean", "serial", "national", "long"))
 
 
-@dataclass
+@mutable
 class TypeExtras:
     """What a type's spelling says about its column beyond the type itself."""
 

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Mapping
 
 from sqlglot import exp
 
 from ..sql import expressions
+from ..values import mutable
 
 AUTO_ALIAS = "<auto>"
 _PLAIN_NAME = re.compile(r"[A-Za-z_$][\w$]*\Z")
@@ -132,7 +133,7 @@ def _item_texts(query: str) -> list[str]:
 # The canonical printer
 # --------------------------------------------------------------------------
 
-@dataclass
+@mutable
 class _Scope:
     """The sources a SELECT reads (alias -> its columns, None when unknown) and its outer scope."""
 
@@ -636,7 +637,7 @@ def _compared_alias(name: str) -> str:
     return AUTO_ALIAS
 
 
-@dataclass
+@mutable
 class _Leaf:
     text: str
     alias: str
