@@ -427,6 +427,27 @@ def _max_chars(t: ColumnType) -> int | None:
     return _TEXT_BYTES.get(t.name)
 
 
+# the longest text of a value of each integer type, signed and unsigned: -128, 255, -32768, 65535 …
+_INT_TEXT = {"tinyint": (4, 3), "smallint": (6, 5), "mediumint": (8, 8), "int": (11, 10), "bigint": (20, 20)}
+
+
+def _longest_text(t: ColumnType) -> int | None:
+    """The most characters a value of ``t`` takes as text (converted to a string column), or None
+    for a type not converted so here. A ZEROFILL integer is padded to its display width; a decimal
+    has its digits, a sign and a point; a time type its fractional digits after a point. Floats
+    are printed with up to 17 significant digits and an exponent: 40 is safely above."""
+    if t.is_integer:
+        signed, unsigned = _INT_TEXT[t.name]
+        width = unsigned if t.unsigned else signed
+        return max(width, t.length or 0) if t.zerofill else width
+    fraction = 1 + t.length if t.length else 0  # (time types: length is the fractional-seconds precision)
+    if t.name == "decimal":
+        digits = t.length or 10
+        return digits + 1 + (1 if t.scale else 0)
+    return {"float": 40, "double": 40, "year": 4, "date": 10, "time": 10 + fraction,
+            "datetime": 19 + fraction, "timestamp": 19 + fraction}.get(t.name)
+
+
 def type_data_loss(old: ColumnType, new: ColumnType) -> str | None:
     """Why values of ``old`` may not survive conversion to ``new`` (None if they all do)."""
     if old == new:
@@ -486,9 +507,7 @@ def type_data_loss(old: ColumnType, new: ColumnType) -> str | None:
     if o.name in ("json",) and n.name in ("longtext", "json"):
         return None
     if n.name in ("varchar", "char", "tinytext", "text", "mediumtext", "longtext") and \
-            (o.is_integer or o.name in ("decimal", "float", "double", "year", "date", "time", "datetime",
-                                        "timestamp")):
-        needed = 40 if o.name in ("decimal", "float", "double") else 26
+            (needed := _longest_text(o)) is not None:
         return None if n_len is None or n_len >= needed else f"{o.sql()} -> {n.sql()} may truncate values"
     return f"{o.sql()} -> {n.sql()} converts values between unrelated types"
 

@@ -233,3 +233,19 @@ def test_apply_lock_name_is_cut_to_64_characters():
     assert lock_name("app") == "schema-apply/app"
     long = lock_name("d" * 64)
     assert len(long) == 64 and long.startswith("schema-apply/ddd")
+
+
+# The longest text of each type's values, one character short of it and at it: -2147483648,
+# 4294967295, -9223372036854775808, 000000000000042, -99999999.99, 2038-01-19 03:14:07.123, -838:59:59.
+@pytest.mark.parametrize("old,fits", [
+    ("tinyint", 4), ("tinyint unsigned", 3), ("smallint", 6), ("mediumint", 8), ("int", 11), ("int unsigned", 10),
+    ("bigint", 20), ("bigint unsigned", 20), ("int(15) zerofill", 15), ("decimal(10,2)", 12), ("decimal(5,0)", 6),
+    ("year", 4), ("date", 10), ("time", 10), ("time(3)", 14), ("datetime", 19), ("datetime(3)", 23),
+    ("timestamp(6)", 26), ("double", 40),
+])
+def test_a_number_or_a_time_fits_a_string_column_of_its_longest_text(old, fits):
+    a = schema(f"CREATE TABLE t (c {old})").tables[0].columns[0].type
+    for new, lossy in ((f"varchar({fits})", False), (f"char({fits})", False), (f"varchar({fits - 1})", True)):
+        b = schema(f"CREATE TABLE t (c {new})").tables[0].columns[0].type
+        assert (type_data_loss(a, b) is not None) == lossy, (old, new, type_data_loss(a, b))
+
