@@ -440,12 +440,11 @@ def _longest_text(t: ColumnType) -> int | None:
         signed, unsigned = _INT_TEXT[t.name]
         width = unsigned if t.unsigned else signed
         return max(width, t.length or 0) if t.zerofill else width
-    fraction = 1 + t.length if t.length else 0  # (time types: length is the fractional-seconds precision)
     if t.name == "decimal":
-        digits = t.length or 10
-        return digits + 1 + (1 if t.scale else 0)
-    return {"float": 40, "double": 40, "year": 4, "date": 10, "time": 10 + fraction,
-            "datetime": 19 + fraction, "timestamp": 19 + fraction}.get(t.name)
+        return (t.length or 10) + 1 + (1 if t.scale else 0)
+    if t.name in _TIME_TYPES:  # (length: the fractional-seconds precision)
+        return (10 if t.name == "time" else 19) + (1 + t.length if t.length else 0)
+    return {"float": 40, "double": 40, "year": 4, "date": 10}.get(t.name)
 
 
 def type_data_loss(old: ColumnType, new: ColumnType) -> str | None:

@@ -384,7 +384,7 @@ def _tables_in_order(created: dict[str, CreateTable], per_table: dict[str, list[
             if parent is not None:
                 node.after.add(parent)
         if node.name.startswith("alter "):
-            _defer_keys_to_itself(node, per_table[node.table], deferred)
+            _defer_keys_to_itself(node, deferred)
     ordered = _dependency_order(nodes, lambda node: _defer_keys(node, parent_node, deferred))
 
     out = []
@@ -424,14 +424,14 @@ def _adds_key(change: Change, fks: list[ForeignKey]) -> bool:
         (isinstance(change, ModifyForeignKey) and change.new in fks)
 
 
-def _defer_keys_to_itself(node: _Node, items: list[Change], deferred: dict[str, list[ForeignKey]]) -> None:
+def _defer_keys_to_itself(node: _Node, deferred: dict[str, list[ForeignKey]]) -> None:
     """A key an ALTER adds from its table to itself is checked against the table as it was before
     that ALTER (MariaDB, InnoDB: errno 150 "Foreign key constraint is incorrectly formed"): when the
     same ALTER changes the referenced columns (their storage, their existence, a key on them), the
     key is added at the end, after it — as a key to another table waits for that table's ALTER.
     MySQL 8.0's data dictionary may accept the one ALTER; the split holds on every server."""
     late = [fk for fk in _added_foreign_keys(node)
-            if fk.ref_schema is None and fk.ref_table == node.table and _touches(items, fk.ref_columns)]
+            if fk.ref_schema is None and fk.ref_table == node.table and _touches(node.changes, fk.ref_columns)]
     if late:
         deferred.setdefault(node.table, []).extend(late)
         node.changes = [c for c in node.changes if not _adds_key(c, late)]
