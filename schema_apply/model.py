@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import copyreg
 from dataclasses import field, fields, is_dataclass, replace
-from operator import attrgetter
 from typing import Callable, Iterable, Iterator, Literal
 
 from .sql.quoting import quote_ident, quote_string
-from .values import frozen
+from .values import field_values, frozen
 
 
 key: Callable[[str], str] = str.lower
@@ -61,7 +60,7 @@ def made(cls, fields: dict):
 def _fields_getter(cls) -> Callable:
     """The values of every field of the dataclass ``cls``, in order, read as attributes (reading a
     value's ``__dict__`` would slow down every later read of its fields: see ``made``)."""
-    return attrgetter(*(f.name for f in fields(cls)))
+    return field_values([f.name for f in fields(cls)])
 
 
 def pickled_by_fields(cls):
@@ -78,8 +77,7 @@ def pickled_by_fields(cls):
     ``copyreg`` pickles with 1.2 times as many; one function for every class, building the dict with
     ``dict(zip(names, values))``, unpickles with 1.5 times as many.)
 
-    ``__init__`` is not run: the values are those of a value made already (a ``Schema``'s sorted).
-    Every model class has two fields or more (``attrgetter`` of one name gives no tuple)."""
+    ``__init__`` is not run: the values are those of a value made already (a ``Schema``'s sorted)."""
     cls._from_fields = _FromFields()
     copyreg.pickle(cls, lambda value, values=_fields_getter(cls): (cls._from_fields, values(value)))
     return cls

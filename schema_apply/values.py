@@ -58,7 +58,7 @@ def _dataclass(cls: T, *, frozen: bool) -> T:
         cls.__eq__ = _EqOnFirstUse(cls, [f.name for f in every if f.compare])
     if not explicit_hash:
         if frozen:
-            _method(cls, _hash(_values([f.name for f in every if (f.compare if f.hash is None else f.hash)])))
+            _method(cls, _hash(field_values([f.name for f in every if (f.compare if f.hash is None else f.hash)])))
         else:
             cls.__hash__ = None
     if "__repr__" not in cls.__dict__:
@@ -94,8 +94,9 @@ def _compiled_eq(cls: type, names: list[str]):
     return eq
 
 
-def _values(names: list[str]) -> Callable[[object], tuple]:
-    """The values of the fields ``names`` of a value, as a tuple (as the generated methods build it)."""
+def field_values(names: list[str]) -> Callable[[object], tuple]:
+    """The values of the fields ``names`` of a value, as a tuple (as the generated methods build
+    it), read as attributes (``operator.attrgetter``; one name or none give a tuple too)."""
     if len(names) > 1:
         return attrgetter(*names)
     if names:
