@@ -3,12 +3,19 @@
 
 ``dataclass`` writes the source of six methods for a frozen class (three for another) and compiles
 each with ``exec`` when the class is made: loading the commands made 85 frozen classes and 15
-others, 555 compilations, some 230 M of its 1,190 M instructions. Most of those methods are never
-called in a run. These decorators have ``dataclass`` write only what must be (``__init__``, and for
-a frozen class the ``__setattr__`` and ``__delattr__`` that raise ``FrozenInstanceError``), and
-give the class an ``__eq__``, ``__hash__`` and ``__repr__`` that do what ``dataclass`` generates
-(as Python 3.11 and 3.12 generate it):
+others, 555 compilations, some 330 M of its 1,190 M instructions. Most of those methods are never
+called in a run, and most classes are never made in a run. These decorators have ``dataclass``
+compile nothing (it still collects the fields, sets their defaults on the class and writes
+``__match_args__``) and give the class methods that do what ``dataclass`` generates (as Python 3.11
+and 3.12 generate it):
 
+- ``__init__``: the very function ``dataclass`` writes (the same text: defaults, default factories,
+  ``__post_init__``; a frozen class's sets its fields with ``object.__setattr__``), compiled the
+  first time the class is called or its ``__init__`` asked for (a plan makes the values of some
+  forty classes). Fields ``dataclass`` would leave out of ``__init__`` (``init=False``, keyword-only,
+  ``InitVar``) are refused when the class is made: none of the package's classes has one.
+- ``__setattr__`` and ``__delattr__`` (frozen classes): one function for every class, raising
+  ``FrozenInstanceError`` as the generated ones do for the class's own values.
 - ``__eq__``: equal when of the same class and the tuples of the compared fields are equal. It is
   the hot one (the diff of two equal 1,000-table schemas compares some 30,000 values), and one
   function for every class, reading the fields through the type's attribute lookup, made that
@@ -20,16 +27,20 @@ give the class an ``__eq__``, ``__hash__`` and ``__repr__`` that do what ``datac
   ``Name(field=value!r, ...)`` over the fields with ``repr=True``, ``...`` for a value met again
   inside itself. Both are seldom called (neither in a plan of equal schemas): functions made for
   the class when it is made (no compilation), reading the fields with ``operator.attrgetter``.
+- A class without a docstring gets ``Name(field, ...)`` (``dataclass`` would ask ``inspect`` for
+  the signature of ``__init__``, compiling it).
 
 A method the class defines itself is kept, as ``dataclass`` keeps it. The class is a dataclass
 all the same: ``fields``, ``replace``, ``asdict``, pickling and ``field(compare=False)`` work as
-they do; only its ``__dataclass_params__`` say ``eq=False, repr=False`` (the methods are not
-``dataclass``'s). The names are those of attrs (``attrs.frozen``, ``attrs.mutable``).
+they do; only its ``__dataclass_params__`` say ``init=False, eq=False, repr=False, frozen=False``
+(the methods are not ``dataclass``'s). The names are those of attrs (``attrs.frozen``,
+``attrs.mutable``).
 """
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import _FIELD_INITVAR  # (the kind of an InitVar pseudo-field; dataclasses has no public name)
+from dataclasses import MISSING, FrozenInstanceError, dataclass, fields
 from operator import attrgetter
 from reprlib import recursive_repr
 from typing import Callable, TypeVar
@@ -50,10 +61,21 @@ def mutable(cls: T) -> T:
 
 
 def _dataclass(cls: T, *, frozen: bool) -> T:
-    own_hash = cls.__dict__.get("__hash__", MISSING)
-    explicit_hash = not (own_hash is MISSING or (own_hash is None and "__eq__" in cls.__dict__))
-    cls = dataclass(cls, frozen=frozen, eq=False, repr=False)
+    own = cls.__dict__
+    own_hash = own.get("__hash__", MISSING)
+    explicit_hash = not (own_hash is MISSING or (own_hash is None and "__eq__" in own))
+    if frozen and ("__setattr__" in own or "__delattr__" in own):
+        raise TypeError(f"Cannot overwrite attribute __setattr__ or __delattr__ in class {cls.__name__}")
+    if not own.get("__doc__"):
+        annotations = own.get("__annotations__", {})
+        cls.__doc__ = f"{cls.__name__}({', '.join(annotations)})"
+    cls = dataclass(cls, init=False, eq=False, repr=False)
     every = fields(cls)
+    if "__init__" not in own:
+        _check_init_fields(cls, every)
+        cls.__init__ = _InitOnFirstUse(cls, every, frozen)
+    if frozen:
+        cls.__setattr__, cls.__delattr__ = _frozen_setattr, _frozen_delattr
     if "__eq__" not in cls.__dict__:
         cls.__eq__ = _EqOnFirstUse(cls, [f.name for f in every if f.compare])
     if not explicit_hash:
@@ -64,6 +86,82 @@ def _dataclass(cls: T, *, frozen: bool) -> T:
     if "__repr__" not in cls.__dict__:
         _method(cls, _repr(tuple(f.name for f in every if f.repr)))
     return cls
+
+
+def _check_init_fields(cls: type, every: tuple) -> None:
+    """Refuse what the ``__init__`` written here does not write (see the module's docstring), and
+    a field without a default after one with (as ``dataclass`` does)."""
+    if any(f._field_type is _FIELD_INITVAR for f in cls.__dataclass_fields__.values()):
+        raise TypeError(f"{cls.__name__}: an InitVar field needs @dataclass, not schema_apply.values")
+    seen_default = False
+    for f in every:
+        if not f.init or f.kw_only:
+            raise TypeError(f"{cls.__name__}.{f.name}: a field left out of __init__ or keyword-only needs "
+                            "@dataclass, not schema_apply.values")
+        if f.default is not MISSING or f.default_factory is not MISSING:
+            seen_default = True
+        elif seen_default:
+            raise TypeError(f"non-default argument {f.name!r} follows default argument")
+
+
+
+
+class _InitOnFirstUse:
+    """A class's ``__init__`` until first asked for (by calling the class, or by name): then
+    compiled, set on the class in its place, and returned."""
+
+    def __init__(self, owner: type, every: tuple, frozen: bool):
+        self.owner, self.fields, self.frozen = owner, every, frozen
+
+    def __get__(self, value, cls=None):
+        init = self.owner.__dict__["__init__"]
+        if init is self:
+            init = _compiled_init(self.owner, self.fields, self.frozen)
+            self.owner.__init__ = init
+        return init if value is None else init.__get__(value, cls)
+
+
+def _compiled_init(cls: type, every: tuple, frozen: bool):
+    """The ``__init__`` ``dataclass`` writes for ``cls`` (Python 3.11's text, without annotations)."""
+    me = "__dataclass_self__" if "self" in (f.name for f in every) else "self"
+    namespace: dict = {"_HAS_DEFAULT_FACTORY": _HAS_DEFAULT_FACTORY, "__dataclass_builtins_object__": object}
+    params, lines = [me], []
+    for f in every:
+        value = f.name
+        if f.default_factory is not MISSING:
+            namespace[f"_dflt_{f.name}"] = f.default_factory
+            params.append(f"{f.name}=_HAS_DEFAULT_FACTORY")
+            value = f"_dflt_{f.name}() if {f.name} is _HAS_DEFAULT_FACTORY else {f.name}"
+        elif f.default is not MISSING:
+            namespace[f"_dflt_{f.name}"] = f.default
+            params.append(f"{f.name}=_dflt_{f.name}")
+        else:
+            params.append(f.name)
+        lines.append(f"__dataclass_builtins_object__.__setattr__({me},{f.name!r},{value})" if frozen
+                     else f"{me}.{f.name}={value}")
+    if hasattr(cls, "__post_init__"):
+        lines.append(f"{me}.__post_init__()")
+    body = "".join(f"  {line}\n" for line in lines) or "  pass\n"
+    exec(f"def __init__({','.join(params)}):\n{body}", namespace)
+    init = namespace["__init__"]
+    init.__module__, init.__qualname__ = cls.__module__, f"{cls.__qualname__}.__init__"
+    return init
+
+
+class _HasDefaultFactory:  # (the default of a parameter whose field has a default factory)
+    def __repr__(self):
+        return "<factory>"
+
+
+_HAS_DEFAULT_FACTORY = _HasDefaultFactory()
+
+
+def _frozen_setattr(self, name, value):
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self, name):
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
 class _EqOnFirstUse:

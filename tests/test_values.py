@@ -185,3 +185,52 @@ def test_every_dataclass_of_the_package_is_made_by_frozen_or_mutable():
                     made_by_dataclass.append(f"{info.name}.{value.__qualname__}")
     assert len(made) > 100  # (the check sees them)
     assert not made_by_dataclass, "use @frozen or @mutable (schema_apply.values): " + ", ".join(made_by_dataclass)
+
+
+def test_init_is_compiled_when_first_used_and_makes_what_dataclass_makes():
+    def body():
+        return {"__annotations__": {"a": "object", "b": "list", "c": "object"},
+                "b": field(default_factory=list), "c": field(default=3, compare=False)}
+    for ours, theirs in (twins(body), twins(body, mutable, dataclass)):
+        assert not callable(vars(ours)["__init__"])  # not yet compiled
+        assert ours(1) == ours(1, []) and repr(ours(1)) == repr(theirs(1))
+        assert ours(1).b is not ours(1).b  # a new list each time, as the factory makes it
+        assert repr(ours(1, [2], 4)) == repr(theirs(1, [2], 4)) and repr(ours(a=1, c=5)) == repr(theirs(a=1, c=5))
+        init = vars(ours)["__init__"]
+        assert callable(init) and init.__qualname__.endswith("V.__init__") and ours.__init__ is init
+        with pytest.raises(TypeError):
+            ours()  # a missing argument, as the generated __init__ says
+        with pytest.raises(TypeError):
+            ours(1, [], 3, 4)
+
+
+def test_post_init_runs_and_a_field_named_self_is_a_parameter():
+    seen = []
+
+    @frozen
+    class Checked:
+        self: int
+        other: int = 0
+
+        def __post_init__(self):
+            seen.append((self.self, self.other))
+    assert Checked(1, other=2).self == 1 and seen == [(1, 2)]
+
+
+@pytest.mark.parametrize("body", [
+    lambda: {"__annotations__": {"a": "int", "b": "int"}, "a": 0},  # a field without a default after one with
+    lambda: {"__annotations__": {"a": "int"}, "a": field(init=False, default=0)},
+    lambda: {"__annotations__": {"a": "int"}, "a": field(kw_only=True)},
+    lambda: {"__annotations__": {"a": "dataclasses.InitVar[int]"}},
+])
+def test_what_the_decorators_do_not_write_is_refused_when_the_class_is_made(body):
+    with pytest.raises(TypeError):
+        frozen(type("V", (), {"__module__": __name__, **body()}))
+
+
+def test_a_class_without_a_docstring_is_not_compiled_for_one():
+    @frozen
+    class Plain:
+        x: int
+        y: int = 0
+    assert Plain.__doc__ == "Plain(x, y)" and not callable(vars(Plain)["__init__"])
