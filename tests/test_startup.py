@@ -82,3 +82,24 @@ def test_a_text_plan_still_records_the_live_digest_in_its_plan_file(server, setu
         conn.settle(flavor)
         live = introspect(conn, db, flavor).schema
     assert json.loads(out.read_text())["live_sha256"] == schema_digest(live)
+
+
+def test_sqlglot_is_imported_without_importlib_metadata_which_works_after(tmp_path):
+    """``lazy_metadata``: the engine's start-up does not load ``importlib.metadata`` (sqlglot's import
+    of it); sqlglot's ``entry_points`` gives what the real one gives; later imports get the real
+    module, and the finder is gone."""
+    code = ("import sys, json\n"
+            "import schema_apply.cli, schema_apply.commands, schema_apply.parse.schemafile\n"
+            "loaded = 'importlib.metadata' in sys.modules\n"
+            "from schema_apply import lazy_metadata\n"
+            "import sqlglot.dialects.dialect as dialect\n"
+            "ours = [e.name for e in dialect.entry_points(group='console_scripts')]\n"
+            "import importlib.metadata\n"
+            "real = [e.name for e in importlib.metadata.entry_points(group='console_scripts')]\n"
+            "print(json.dumps([loaded, ours == real and 'schema-apply' in real,\n"
+            "                  type(importlib.metadata).__name__, importlib.metadata.version('sqlglot') != '',\n"
+            "                  lazy_metadata._FirstSqlglotImport in sys.meta_path,\n"
+            "                  type(dialect.Dialect.get_or_raise('mysql')).__name__]))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [False, True, "module", True, False, "MySQL"]
