@@ -13,8 +13,9 @@ and ``__delattr__`` compiled for every class) and give the class methods that do
 - ``__init__``: the very function ``dataclass`` writes (the same text: defaults, default factories,
   ``__post_init__``; a frozen class's sets its fields with ``object.__setattr__``), compiled the
   first time the class is called or its ``__init__`` asked for (a plan of 1,000 tables in one
-  process makes the values of 49 classes of 104). Fields ``dataclass`` would leave out of ``__init__`` (``init=False``, keyword-only,
-  ``InitVar``) are refused when the class is made: none of the package's classes has one.
+  process makes the values of 49 classes of 104). Fields ``dataclass`` would leave out of
+  ``__init__`` (``init=False``, keyword-only, ``InitVar``) are refused when the class is made: none
+  of the package's classes has one.
 - ``__setattr__`` and ``__delattr__`` (frozen classes): one function for every class, raising
   ``FrozenInstanceError`` as the generated ones do for the class's own values.
 - ``__eq__``: equal when of the same class and the tuples of the compared fields are equal. It is
