@@ -187,8 +187,9 @@ class Flavor:
     @property
     def primary_key_column_drops_unique(self) -> bool:
         """A column definition that declares PRIMARY KEY and UNIQUE too (``id SERIAL PRIMARY KEY``:
-        SERIAL says UNIQUE) makes the primary key only on MariaDB (sql_yacc.yy field_spec: PRIMARY,
-        else UNIQUE); MySQL makes both (Alter_info::add_field), the UNIQUE named after the column."""
+        SERIAL says UNIQUE) makes the primary key only on MariaDB (10.11's SHOW CREATE TABLE);
+        MySQL makes both (sql_parse.cc, Alter_info::add_field: a key per flag), the UNIQUE named
+        after the column."""
         return self.is_mariadb
 
     @property

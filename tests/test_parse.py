@@ -207,8 +207,9 @@ def test_information_schema_column_types():
 def test_a_column_definition_makes_one_key_of_each_kind_and_mariadb_no_unique_beside_its_primary(column, mariadb, mysql):
     """The server keeps a flag per kind of key a column definition says (PRIMARY KEY, UNIQUE; SERIAL
     and SERIAL DEFAULT VALUE say UNIQUE), and makes a key of each: MySQL both (Alter_info::add_field),
-    MariaDB the primary key only (sql_yacc.yy field_spec). Pandora FMS declares `id serial PRIMARY KEY`:
-    on MariaDB every plan added a UNIQUE key `id` that the server never made."""
+    MariaDB the primary key only (grammar.yaml's clauses check it on the server). Pandora FMS
+    declares `id serial PRIMARY KEY`: on MariaDB every plan added a UNIQUE key `id` that the server
+    never made."""
     sql = f"CREATE TABLE t ({column})"
     assert [i.name for i in table(sql, flavor=MARIADB).indexes] == mariadb
     assert [i.name for i in table(sql, flavor=MYSQL8).indexes] == mysql
