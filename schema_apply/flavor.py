@@ -185,6 +185,14 @@ class Flavor:
         return not self.is_mariadb
 
     @property
+    def primary_key_column_drops_unique(self) -> bool:
+        """A column definition that declares PRIMARY KEY and UNIQUE too (``id SERIAL PRIMARY KEY``:
+        SERIAL says UNIQUE) makes the primary key only on MariaDB (10.11's SHOW CREATE TABLE);
+        MySQL makes both (sql_parse.cc, Alter_info::add_field: a key per flag), the UNIQUE named
+        after the column."""
+        return self.is_mariadb
+
+    @property
     def column_level_checks(self) -> bool:
         """MariaDB keeps a column's CHECK with the column, named after it."""
         return self.is_mariadb

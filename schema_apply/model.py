@@ -328,6 +328,9 @@ class Index:
     # the diff may match it by definition instead of by name.
     auto_named: bool = field(default=False, compare=False)
     line: int | None = field(default=None, compare=False)
+    # A UNIQUE that a column definition declares together with PRIMARY KEY (`id SERIAL PRIMARY
+    # KEY`, `a int PRIMARY KEY UNIQUE`): MySQL makes both keys, MariaDB the primary key only.
+    beside_primary: bool = field(default=False, compare=False)
 
     @property
     def key(self) -> str:

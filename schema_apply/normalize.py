@@ -256,6 +256,8 @@ def _indexes(table: Table, columns: Mapping[str, Column], flavor: Flavor) -> lis
     limits = flavor.key_limits(table.options.engine, table.options.row_format)
     named: list[Index] = []
     for index in table.indexes:
+        if index.beside_primary and flavor.primary_key_column_drops_unique:
+            continue
         parts = tuple([_index_part(p, columns, index.kind, flavor, limits) for p in index.parts])
         name = index.name
         if index.kind == "primary":

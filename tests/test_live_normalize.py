@@ -309,6 +309,7 @@ INTERNED = (ColumnType, Default)  # (unpickled as the process's one such value: 
 UNCOMMON = """
 CREATE TABLE docs (id int PRIMARY KEY, body text, FULLTEXT KEY ft (body) WITH PARSER ngram) AUTO_INCREMENT=42;
 CREATE TABLE parts (id int NOT NULL) PARTITION BY KEY ALGORITHM=2 (id) PARTITIONS 4;
+CREATE TABLE serials (id serial PRIMARY KEY);
 CREATE DEFINER=`admin`@`%` TRIGGER t1 BEFORE INSERT ON docs FOR EACH ROW SET NEW.id = NEW.id;
 CREATE DEFINER=`admin`@`%` TRIGGER t2 BEFORE INSERT ON docs FOR EACH ROW FOLLOWS t1 SET NEW.id = NEW.id + 1;
 CREATE DEFINER=`admin`@`%` PROCEDURE p() SELECT 1;

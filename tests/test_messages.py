@@ -64,6 +64,7 @@ ACCEPTED = {
     "SET": "SET NAMES utf8mb4",
     "USE": "USE app",
     "CREATE DATABASE": "CREATE SCHEMA IF NOT EXISTS app",
+    "ALTER DATABASE": "ALTER DATABASE CHARACTER SET utf8 COLLATE utf8_general_ci",
     "CREATE TRIGGER": "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1",
     "CREATE PROCEDURE": "CREATE PROCEDURE p() SET @x = 1",
     "CREATE FUNCTION": "CREATE FUNCTION f() RETURNS int DETERMINISTIC RETURN 1",
@@ -82,6 +83,17 @@ def test_every_listed_kind_is_accepted():
     for kind, sql in ACCEPTED.items():
         parsed = parse_text(f"CREATE TABLE t (a int);\n{sql};\n")
         assert parsed.schema.tables, kind
+
+
+def test_alter_database_is_skipped_as_create_database_is():
+    """OXID eShop's database_schema.sql (6.0 on) begins with ALTER DATABASE CHARACTER SET utf8 COLLATE
+    utf8_general_ci: the database's options are not managed, whichever statement sets them, so it is
+    skipped with the note (it was refused as an unexpected statement)."""
+    for sql in ("ALTER DATABASE CHARACTER SET utf8 COLLATE utf8_general_ci", "ALTER SCHEMA app DEFAULT CHARSET = latin1"):
+        parsed = parse_text(f"{sql};\nCREATE TABLE t (a int);\n", "Schemafile.sql")
+        assert [t.name for t in parsed.schema.tables] == ["t"]
+        note = parsed.skipped_note()
+        assert "ALTER DATABASE at line 1" in note and "the database managed is the one the connection names" in note
 
 
 def test_the_unexpected_statement_error_lists_every_kind():

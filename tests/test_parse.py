@@ -191,6 +191,30 @@ def test_information_schema_column_types():
     assert parse_column_type("decimal(10,2) unsigned").unsigned
 
 
+# -- the keys a column definition declares ----------------------------------------------------
+
+@pytest.mark.parametrize("column, mariadb, mysql", [
+    ("a serial PRIMARY KEY", ["PRIMARY"], ["PRIMARY", "a"]),               # SERIAL says UNIQUE
+    ("a int PRIMARY KEY UNIQUE", ["PRIMARY"], ["PRIMARY", "a"]),
+    ("a int UNIQUE KEY PRIMARY KEY", ["PRIMARY"], ["PRIMARY", "a"]),
+    ("a int SERIAL DEFAULT VALUE KEY", ["PRIMARY"], ["PRIMARY", "a"]),
+    ("a int UNIQUE UNIQUE", ["a"], ["a"]),                                  # one flag per kind
+    ("a serial UNIQUE", ["a"], ["a"]),
+    ("a int PRIMARY KEY PRIMARY KEY", ["PRIMARY"], ["PRIMARY"]),
+    ("a serial, PRIMARY KEY (a)", ["PRIMARY", "a"], ["PRIMARY", "a"]),     # a table's key is its own
+    ("a int PRIMARY KEY, UNIQUE KEY (a)", ["PRIMARY", "a"], ["PRIMARY", "a"]),
+])
+def test_a_column_definition_makes_one_key_of_each_kind_and_mariadb_no_unique_beside_its_primary(column, mariadb, mysql):
+    """The server keeps a flag per kind of key a column definition says (PRIMARY KEY, UNIQUE; SERIAL
+    and SERIAL DEFAULT VALUE say UNIQUE), and makes a key of each: MySQL both (Alter_info::add_field),
+    MariaDB the primary key only (grammar.yaml's clauses check it on the server). Pandora FMS
+    declares `id serial PRIMARY KEY`: on MariaDB every plan added a UNIQUE key `id` that the server
+    never made."""
+    sql = f"CREATE TABLE t ({column})"
+    assert [i.name for i in table(sql, flavor=MARIADB).indexes] == mariadb
+    assert [i.name for i in table(sql, flavor=MYSQL8).indexes] == mysql
+
+
 # -- annotations ------------------------------------------------------------------------------
 
 def test_renamed_annotations():

@@ -104,6 +104,8 @@ def read_column(c: Cursor, table: TableDraft, *, renamed_from: Callable[[Cursor,
     if extras.serial:  # SERIAL: NOT NULL AUTO_INCREMENT UNIQUE
         draft.nullable, draft.auto_increment = False, True
         draft.keys.insert(0, _unique(name, line))
+    if len(draft.keys) > 1:
+        draft.keys = _column_keys(draft.keys)
     column = Column(name, draft.type, draft.nullable, draft.default, draft.on_update, draft.auto_increment,
                     draft.charset, draft.collation, draft.comment, draft.generated, draft.srid, draft.invisible,
                     renamed_from=renamed_from(c, first) if renamed_from else None, line=line)
@@ -174,6 +176,18 @@ def _definition_end(tokens: list, i: int) -> int:
 
 def _unique(column: str, line: int) -> Index:
     return Index("", "unique", (IndexPart(column=column),), auto_named=True, line=line)
+
+
+def _column_keys(keys: list[Index]) -> list[Index]:
+    """The keys of one column definition that says PRIMARY KEY or UNIQUE (SERIAL, SERIAL DEFAULT
+    VALUE) more than once: the server keeps a flag per kind, so one primary key and one UNIQUE at
+    most (``a int UNIQUE UNIQUE`` makes one key). A UNIQUE beside the primary key is marked: MySQL
+    makes it, MariaDB does not (normalize decides)."""
+    primary = next((k for k in keys if k.kind == "primary"), None)
+    unique = next((k for k in keys if k.kind == "unique"), None)
+    if primary is None or unique is None:
+        return [primary or unique]
+    return [primary, evolve(unique, beside_primary=True)]
 
 
 # -- the attributes, each after its first keyword ------------------------------------------

@@ -47,7 +47,7 @@ from .types import data_type
 DECLARES = ("CREATE TABLE", "CREATE [UNIQUE|FULLTEXT|SPATIAL] INDEX", "ALTER TABLE … ADD/MODIFY/table options",
             "CREATE [OR REPLACE] VIEW", "CREATE TRIGGER", "CREATE PROCEDURE", "CREATE FUNCTION", "CREATE EVENT")
 # Statements a schema file may hold that declare no schema: skipped, with one note naming them.
-SKIPPED = ("SET", "USE", "CREATE DATABASE", "DROP TABLE/VIEW/TRIGGER/PROCEDURE/FUNCTION/EVENT IF EXISTS",
+SKIPPED = ("SET", "USE", "CREATE DATABASE", "ALTER DATABASE", "DROP TABLE/VIEW/TRIGGER/PROCEDURE/FUNCTION/EVENT IF EXISTS",
            "ALTER TABLE … DISABLE/ENABLE KEYS", "START TRANSACTION", "BEGIN", "COMMIT", "SELECT … INTO @variable")
 # A CREATE TABLE/VIEW/INDEX IF NOT EXISTS of one declared earlier: the server keeps the first and does
 # nothing (note 1050/1061), so it declares no schema either; the skipped note names it so
@@ -78,7 +78,7 @@ class ParsedFile:
         kinds = "; ".join(f"{kind} at line {lines[0]}" + (f" and {len(lines) - 1} more" if len(lines) > 1 else "")
                           for kind, lines in self.skipped.items())
         text = f"{self.file}: skipped {total} statement(s) that declare no schema ({kinds})"
-        if "USE" in self.skipped or "CREATE DATABASE" in self.skipped:
+        if "USE" in self.skipped or "CREATE DATABASE" in self.skipped or "ALTER DATABASE" in self.skipped:
             text += "; the database managed is the one the connection names"
         return text
 
@@ -191,6 +191,8 @@ class _SchemaBuilder:
             self._create(c)
         elif first == "ALTER" and "TABLE" in (c.word(1), c.word(2), c.word(3)):
             self._alter_table(c)
+        elif first == "ALTER" and c.word(1) in ("DATABASE", "SCHEMA"):
+            self._skip("ALTER DATABASE", stmt)  # as CREATE DATABASE: the database's options are not managed
         elif first == "USE":
             c.next()
             self.database = c.ident("a database name")
