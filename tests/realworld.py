@@ -99,9 +99,12 @@ def mirror_root() -> Path:
 
 
 def cached(app: App, side: str) -> Path:
-    """Where the cache keeps the file the checks use (named by its source's digest)."""
+    """Where the cache keeps the file the checks use: named by its source's digest and by what the
+    cache step strips from it (a ``strip:`` changed in the manifest is a file of its own, not the
+    one cut the old way)."""
     release = app.release(side)
-    return cache_root() / app.name / f"{side}-{release.sha256[:16]}.sql"
+    stripped = f"-without-{'-'.join(sorted(app.strip)).lower()}" if app.strip else ""
+    return cache_root() / app.name / f"{side}-{release.sha256[:16]}{stripped}.sql"
 
 
 # --------------------------------------------------------------------------

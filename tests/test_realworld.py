@@ -10,6 +10,8 @@ optional: the ``server`` fixture fails first when it does not answer."""
 from __future__ import annotations
 
 
+import dataclasses
+
 import pytest
 
 import realworld
@@ -67,3 +69,12 @@ def test_the_manifest_refuses_a_key_it_does_not_know(tmp_path):
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("chrset", "charset").replace(", sha: 1", ""),
                         encoding="utf-8")
     assert [app.charset for app in realworld.load_manifest(manifest)] == ["utf8mb3"]
+
+
+def test_a_file_cut_another_way_is_cached_apart():
+    """The cache is named by the source's digest and by what the cache step strips: changing an
+    entry's ``strip:`` must not reuse the file cut the old way."""
+    app = APPS[0]
+    plain, stripped = (realworld.cached(dataclasses.replace(app, strip=strip), "new") for strip in ((), ("data",)))
+    assert plain != stripped and plain.parent == stripped.parent
+    assert realworld.cached(dataclasses.replace(app, strip=("data", "CALL")), "new") not in (plain, stripped)
