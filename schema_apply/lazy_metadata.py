@@ -71,19 +71,23 @@ class _WithStandIn:
 class _FirstSqlglotImport:
     """Meta path finder: the first import of ``sqlglot`` runs with the stand-in; then it goes."""
 
+    asked = False
+
     @classmethod
     def find_spec(cls, name: str, path=None, target=None):
-        if name != "sqlglot":
+        if name != "sqlglot" or cls.asked:
             return None
-        if cls in sys.meta_path:
-            sys.meta_path.remove(cls)
+        cls.asked = True
         spec = PathFinder.find_spec(name, path)
-        if spec is not None and spec.loader is not None and NAME not in sys.modules:
+        if spec is None:  # found by another finder: this one stays, answering nothing (removed while
+            return None   # the import system walks sys.meta_path, it would make the walk skip the next)
+        sys.meta_path.remove(cls)  # (the walk ends with this spec)
+        if spec.loader is not None and NAME not in sys.modules:
             spec.loader = _WithStandIn(spec.loader)
         return spec
 
 
 def install() -> None:
     """Have the first import of sqlglot (if still to come) run without ``importlib.metadata``."""
-    if "sqlglot" not in sys.modules and _FirstSqlglotImport not in sys.meta_path:
+    if "sqlglot" not in sys.modules and not _FirstSqlglotImport.asked and _FirstSqlglotImport not in sys.meta_path:
         sys.meta_path.insert(0, _FirstSqlglotImport)
