@@ -162,8 +162,10 @@ def _canonical_column_fields(col: Column, flavor: Flavor, table_charset: tuple[s
     nullable = col.nullable
     default = col.default
     on_update = col.on_update
-    if in_pk:
+    if in_pk:  # the server makes a primary key's columns NOT NULL, and drops a DEFAULT NULL with it
         nullable = False
+        if default is not None and default.kind == "null":
+            default = None
     if nullable is None:
         if t.name == "timestamp" and not flavor.explicit_defaults_for_timestamp and col.generated is None:
             nullable = False
