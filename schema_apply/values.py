@@ -41,7 +41,9 @@ they do; only its ``__dataclass_params__`` say ``init=False, eq=False, repr=Fals
 
 from __future__ import annotations
 
-from dataclasses import _FIELD_INITVAR  # (the kind of an InitVar pseudo-field; dataclasses has no public name)
+# (private names of dataclasses: the kind of an InitVar pseudo-field, and the default of a parameter
+# whose field has a default factory, as dataclass's own __init__ has it)
+from dataclasses import _FIELD_INITVAR, _HAS_DEFAULT_FACTORY
 from dataclasses import MISSING, FrozenInstanceError, dataclass, fields
 from operator import attrgetter
 from reprlib import recursive_repr
@@ -75,11 +77,12 @@ def _dataclass(cls: T, *, frozen: bool) -> T:
     every = fields(cls)
     if "__init__" not in own:
         _check_init_fields(cls, every)
-        cls.__init__ = _InitOnFirstUse(cls, every, frozen)
+        cls.__init__ = _OnFirstUse(cls, "__init__", lambda: _compiled_init(cls, every, frozen))
     if frozen:
         cls.__setattr__, cls.__delattr__ = _frozen_setattr, _frozen_delattr
     if "__eq__" not in cls.__dict__:
-        cls.__eq__ = _EqOnFirstUse(cls, [f.name for f in every if f.compare])
+        compared = [f.name for f in every if f.compare]
+        cls.__eq__ = _OnFirstUse(cls, "__eq__", lambda: _compiled_eq(cls, compared))
     if not explicit_hash:
         if frozen:
             _method(cls, _hash(field_values([f.name for f in every if (f.compare if f.hash is None else f.hash)])))
@@ -106,21 +109,19 @@ def _check_init_fields(cls: type, every: tuple) -> None:
             raise TypeError(f"non-default argument {f.name!r} follows default argument")
 
 
+class _OnFirstUse:
+    """A class's method ``name`` until first asked for (``__init__`` by calling the class, ``__eq__``
+    by ``==``, either by name): then ``compile()``d, set on the class in its place, and returned."""
 
-
-class _InitOnFirstUse:
-    """A class's ``__init__`` until first asked for (by calling the class, or by name): then
-    compiled, set on the class in its place, and returned."""
-
-    def __init__(self, owner: type, every: tuple, frozen: bool):
-        self.owner, self.fields, self.frozen = owner, every, frozen
+    def __init__(self, owner: type, name: str, compile: Callable[[], Callable]):
+        self.owner, self.name, self.compile = owner, name, compile
 
     def __get__(self, value, cls=None):
-        init = self.owner.__dict__["__init__"]
-        if init is self:
-            init = _compiled_init(self.owner, self.fields, self.frozen)
-            self.owner.__init__ = init
-        return init if value is None else init.__get__(value, cls)
+        method = self.owner.__dict__[self.name]
+        if method is self:
+            method = self.compile()
+            setattr(self.owner, self.name, method)
+        return method if value is None else method.__get__(value, cls)
 
 
 def _compiled_init(cls: type, every: tuple, frozen: bool):
@@ -150,35 +151,12 @@ def _compiled_init(cls: type, every: tuple, frozen: bool):
     return init
 
 
-class _HasDefaultFactory:  # (the default of a parameter whose field has a default factory)
-    def __repr__(self):
-        return "<factory>"
-
-
-_HAS_DEFAULT_FACTORY = _HasDefaultFactory()
-
-
 def _frozen_setattr(self, name, value):
     raise FrozenInstanceError(f"cannot assign to field {name!r}")
 
 
 def _frozen_delattr(self, name):
     raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-
-class _EqOnFirstUse:
-    """A class's ``__eq__`` until first asked for (by ``==`` or by name): then compiled, set on the
-    class in its place, and returned."""
-
-    def __init__(self, owner: type, names: list[str]):
-        self.owner, self.names = owner, names
-
-    def __get__(self, value, cls=None):
-        eq = self.owner.__dict__["__eq__"]
-        if eq is self:
-            eq = _compiled_eq(self.owner, self.names)
-            self.owner.__eq__ = eq
-        return eq if value is None else eq.__get__(value, cls)
 
 
 def _compiled_eq(cls: type, names: list[str]):
